@@ -1,0 +1,39 @@
+"""LIIF: any-size image super-resolution with a Local Implicit Image Function (Chen et al., CVPR 2021).
+
+>>> import liif
+>>> model = liif.load_model()                       # bundled EDSR-baseline-LIIF
+>>> picture = liif.load_picture("photo.jpg")
+>>> grid = liif.encode(model, picture.rgb)          # the image as a grid of latent codes
+>>> rgb = liif.render(model, grid, 1920, 1080)      # (1080, 1920, 3) floats in [0, 1]
+"""
+
+from liif.errors import ImageError, LiifError, WeightsError
+from liif.grid import LatentGrid, encode
+from liif.imageio import Picture, load_picture, write_rows
+from liif.model import LIIF
+from liif.query import local_ensemble, query_points
+from liif.reference import reference_query, reference_render
+from liif.render import iter_rows, render
+from liif.sources import DEFAULT_MODEL, MODEL_NAMES, load_model, resolve
+
+__all__ = [
+    "DEFAULT_MODEL",
+    "LIIF",
+    "MODEL_NAMES",
+    "ImageError",
+    "LatentGrid",
+    "LiifError",
+    "Picture",
+    "WeightsError",
+    "encode",
+    "iter_rows",
+    "load_model",
+    "load_picture",
+    "local_ensemble",
+    "query_points",
+    "reference_query",
+    "reference_render",
+    "render",
+    "resolve",
+    "write_rows",
+]

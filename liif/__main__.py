@@ -1,0 +1,5 @@
+import sys
+
+from liif.cli import main
+
+sys.exit(main())

@@ -1,0 +1,201 @@
+"""``python -m liif``: upscale photos, fetch and export weights, evaluate.
+
+Any bad input or argument ends with exit status 2 and one line on stderr, never a traceback, and never
+leaves a partial output file.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+import torch
+from tqdm import tqdm
+
+from liif.errors import LiifError
+from liif.grid import DEFAULT_TILE, encode
+from liif.hardware import DEVICES, native_bf16, pick_device
+from liif.imageio import IMAGE_FORMATS, OUTPUT_SUFFIXES, Picture, check_output_path, load_picture, write_rows
+from liif.model import LIIF
+from liif.query import PRECISIONS
+from liif.render import iter_rows
+from liif.sizes import parse_size, scaled_size
+from liif.sources import DEFAULT_MODEL, load_model, resolve
+
+INPUT_SUFFIXES = {".png", ".jpg", ".jpeg", ".webp", ".bmp", ".gif", ".tif", ".tiff", ".ppm", ".pgm", ".pbm", ".tga"}
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # one line, not argparse's usage block
+        self.exit(2, f"{self.prog}: error: {message} (see --help)\n")
+
+
+def _positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not 0 < value < float("inf"):
+        raise argparse.ArgumentTypeError(f"{text!r} must be a positive number")
+    return value
+
+
+def _size(text: str) -> tuple[int, int]:
+    try:
+        return parse_size(text)
+    except LiifError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _model_args(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--model", default=DEFAULT_MODEL, help="model name or path (default: %(default)s)")
+    parser.add_argument("--device", choices=DEVICES, default="auto")
+    parser.add_argument(
+        "--precision",
+        choices=PRECISIONS,
+        default="fp32",
+        help="fp32 is exact; bf16 is faster where the hardware has it",
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="liif", description=__doc__.splitlines()[0])
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    up = commands.add_parser("upscale", help="render photos at an exact size or scale")
+    up.add_argument("inputs", nargs="+", metavar="INPUT", help="image files, or folders of them")
+    up.add_argument("-o", "--output", required=True, help="output file, or a folder for several inputs")
+    how = up.add_mutually_exclusive_group(required=True)
+    how.add_argument("--size", type=_size, metavar="WIDTHxHEIGHT", help="exact output size, e.g. 1920x1080")
+    how.add_argument("--scale", type=_positive_float, metavar="S", help="uniform scale, e.g. 4 or 2.5")
+    up.add_argument(
+        "--format", choices=[s[1:] for s in OUTPUT_SUFFIXES], help="output type in a folder (default: the input's)"
+    )
+    up.add_argument("--tile", type=int, default=DEFAULT_TILE, help="encoder tile side in pixels (default: %(default)s)")
+    _model_args(up)
+
+    weights = commands.add_parser("weights", help="find or export model weights")
+    actions = weights.add_subparsers(dest="action", required=True, parser_class=_Parser)
+    fetch = actions.add_parser("fetch", help="resolve a model's weights and print their local path")
+    fetch.add_argument("name", nargs="?", default=DEFAULT_MODEL)
+    export = actions.add_parser("export", help="write a Hub-format folder (config.json, model.safetensors, card)")
+    export.add_argument("name", help="model name or path, e.g. the official .pth")
+    export.add_argument("--out", required=True, help="folder to write")
+    return parser
+
+
+def _expand_inputs(inputs: Sequence[str]) -> list[Path]:
+    files: list[Path] = []
+    for item in map(Path, inputs):
+        if item.is_dir():
+            found = sorted(p for p in item.iterdir() if p.is_file() and p.suffix.lower() in INPUT_SUFFIXES)
+            if not found:
+                raise LiifError(f"{item}: no images in this folder")
+            files += found
+        elif item.is_file():
+            files.append(item)
+        else:
+            raise LiifError(f"{item}: no such file or folder")
+    return files
+
+
+def _output_paths(files: list[Path], output: str, fmt: str | None, batch: bool) -> list[Path]:
+    if not batch:
+        if fmt:
+            raise LiifError("--format is for a folder output; give the output file's own extension instead")
+        return [check_output_path(output)]
+    folder = Path(output)
+    if folder.exists() and not folder.is_dir():
+        raise LiifError(f"{folder}: several inputs need an output folder, and this is a file")
+    folder.mkdir(parents=True, exist_ok=True)
+
+    def name(src: Path) -> str:
+        if fmt:
+            return f"{src.stem}.{fmt}"
+        return src.name if src.suffix.lower() in OUTPUT_SUFFIXES else f"{src.stem}.png"
+
+    outputs = [folder / name(src) for src in files]
+    if len(set(outputs)) < len(outputs):
+        raise LiifError("two inputs would write the same output name; use --format or separate runs")
+    return outputs
+
+
+def _upscale_one(model: LIIF, src: Path, dst: Path, args: argparse.Namespace, position: int) -> None:
+    picture: Picture = load_picture(src)
+    for note in picture.notes:
+        print(f"liif: note: {note}", file=sys.stderr)
+    width, height = args.size or scaled_size(picture.width, picture.height, args.scale)
+    if picture.alpha is not None and IMAGE_FORMATS.get(dst.suffix.lower()) == "JPEG":
+        print(f"liif: note: {dst.name}: JPEG has no alpha channel, transparency is dropped", file=sys.stderr)
+    with tqdm(
+        total=width * height,
+        desc=f"{src.name} → {width}x{height}",
+        unit="px",
+        unit_scale=True,
+        leave=False,
+        position=position,
+        disable=None,
+    ) as bar:
+        grid = encode(model, picture.rgb, tile=args.tile)
+
+        def progress(done: int, _total: int) -> None:
+            bar.update(done - bar.n)
+
+        rows = iter_rows(model, grid, width, height, precision=args.precision, progress=progress)
+        write_rows(dst, width, height, rows, picture)
+
+
+def _upscale(args: argparse.Namespace) -> int:
+    files = _expand_inputs(args.inputs)
+    batch = len(files) > 1 or len(args.inputs) > 1 or Path(args.inputs[0]).is_dir() or Path(args.output).is_dir()
+    outputs = _output_paths(files, args.output, args.format, batch)
+    device = pick_device(args.device)
+    if args.precision == "bf16" and not native_bf16(device):
+        print(
+            "liif: note: this CPU has no native bf16 (avx512_bf16/AMX): bf16 runs emulated, slower than fp32",
+            file=sys.stderr,
+        )
+    if args.tile < 16:
+        raise LiifError(f"--tile must be at least 16 pixels, got {args.tile}")
+    model = load_model(args.model, device=device)
+    if not batch:
+        _upscale_one(model, files[0], outputs[0], args, 0)
+        return 0
+    failed = 0
+    for src, dst in tqdm(list(zip(files, outputs, strict=True)), desc="images", unit="img", disable=None):
+        try:
+            _upscale_one(model, src, dst, args, 1)
+        except LiifError as exc:
+            failed += 1
+            tqdm.write(f"liif: error: {exc}", file=sys.stderr)
+    if failed:
+        print(f"liif: error: {failed} of {len(files)} images failed", file=sys.stderr)
+        return 2
+    return 0
+
+
+def _weights(args: argparse.Namespace) -> int:
+    if args.action == "fetch":
+        print(resolve(args.name))
+        return 0
+    from liif.export import export
+
+    print(export(args.name, Path(args.out)))
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        with torch.inference_mode():
+            return {"upscale": _upscale, "weights": _weights}[args.command](args)
+    except LiifError as exc:
+        print(f"liif: error: {exc}", file=sys.stderr)
+    except MemoryError:
+        print("liif: error: out of memory; try a smaller output size or --tile", file=sys.stderr)
+    except KeyboardInterrupt:
+        print("liif: interrupted", file=sys.stderr)
+        return 130
+    return 2

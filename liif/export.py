@@ -1,0 +1,82 @@
+"""Writing a Hub-ready folder: config.json + model.safetensors (by the Hub mixin), a model card, a licence."""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+import tempfile
+from pathlib import Path
+
+from liif.errors import WeightsError
+from liif.sources import load_model, resolve
+
+WEIGHTS_LICENSE = """BSD 3-Clause License
+
+Copyright (c) 2020, Yinbo Chen
+All rights reserved.
+
+Redistribution and use in source and binary forms, with or without
+modification, are permitted provided that the following conditions are met:
+
+1. Redistributions of source code must retain the above copyright notice, this
+   list of conditions and the following disclaimer.
+
+2. Redistributions in binary form must reproduce the above copyright notice,
+   this list of conditions and the following disclaimer in the documentation
+   and/or other materials provided with the distribution.
+
+3. Neither the name of the copyright holder nor the names of its
+   contributors may be used to endorse or promote products derived from
+   this software without specific prior written permission.
+
+THIS SOFTWARE IS PROVIDED BY THE COPYRIGHT HOLDERS AND CONTRIBUTORS "AS IS"
+AND ANY EXPRESS OR IMPLIED WARRANTIES, INCLUDING, BUT NOT LIMITED TO, THE
+IMPLIED WARRANTIES OF MERCHANTABILITY AND FITNESS FOR A PARTICULAR PURPOSE ARE
+DISCLAIMED. IN NO EVENT SHALL THE COPYRIGHT HOLDER OR CONTRIBUTORS BE LIABLE
+FOR ANY DIRECT, INDIRECT, INCIDENTAL, SPECIAL, EXEMPLARY, OR CONSEQUENTIAL
+DAMAGES (INCLUDING, BUT NOT LIMITED TO, PROCUREMENT OF SUBSTITUTE GOODS OR
+SERVICES; LOSS OF USE, DATA, OR PROFITS; OR BUSINESS INTERRUPTION) HOWEVER
+CAUSED AND ON ANY THEORY OF LIABILITY, WHETHER IN CONTRACT, STRICT LIABILITY,
+OR TORT (INCLUDING NEGLIGENCE OR OTHERWISE) ARISING IN ANY WAY OUT OF THE USE
+OF THIS SOFTWARE, EVEN IF ADVISED OF THE POSSIBILITY OF SUCH DAMAGE.
+"""
+
+
+def sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def export(name_or_path: str, out: Path) -> Path:
+    """Write ``out`` as a Hub-format model folder; it appears whole or not at all."""
+    if out.exists() and (not out.is_dir() or any(out.iterdir())):
+        raise WeightsError(f"{out}: exists and is not an empty folder; choose a new --out")
+    source = resolve(name_or_path)
+    model = load_model(str(source))
+    architecture = model.spec["encoder_spec"]["name"]
+    described = (
+        f"{source.name} (sha256 {sha256_file(source)})" if source.is_file() else f"the Hub-format folder {source.name}"
+    )
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=out.parent, prefix=f".{out.name}.") as tmp:
+        folder = Path(tmp)
+        model.save_pretrained(folder)
+        (folder / "LICENSE").write_text(WEIGHTS_LICENSE)
+        hashes = {p.name: sha256_file(p) for p in sorted(folder.iterdir()) if p.name != "README.md"}
+        card = model.generate_model_card(
+            title=f"LIIF with the {architecture} encoder",
+            architecture=f"{architecture} encoder (no upsampling tail) + 4x256 ReLU MLP, local ensemble, cell decoding",
+            source=f"converted with `python -m liif weights export` from {described}",
+            hashes=hashes,
+        )
+        card.save(folder / "README.md")
+        if out.exists():
+            out.rmdir()
+        for path in (folder, *folder.iterdir()):
+            path.chmod(0o755 if path.is_dir() else 0o644)
+        shutil.move(str(folder), out)
+        folder.mkdir()  # let TemporaryDirectory clean up the (now empty) name it expects
+    return out

@@ -1,0 +1,79 @@
+"""The latent grid: how LIIF holds an image, and the encoder pass that makes it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import torch
+
+from liif.model import LIIF
+
+Progress = Callable[[int, int], None]
+
+DEFAULT_TILE = 256  # core tile side (pixels) above which the encoder runs in overlapping tiles; 256 is fastest here
+
+
+@dataclass(frozen=True, eq=False)
+class LatentGrid:
+    """One latent code per input pixel: ``features`` is (C, h, w), float32.
+
+    A plain value: it can be cached per (image, model) and shared by any number of renders, windows and
+    point queries.
+    """
+
+    features: torch.Tensor
+
+    @property
+    def height(self) -> int:
+        return self.features.shape[-2]
+
+    @property
+    def width(self) -> int:
+        return self.features.shape[-1]
+
+    @property
+    def channels(self) -> int:
+        return self.features.shape[0]
+
+
+def _tile_starts(length: int, tile: int) -> list[int]:
+    return list(range(0, length, tile))
+
+
+@torch.inference_mode()
+def encode(
+    model: LIIF, image: torch.Tensor, *, tile: int = DEFAULT_TILE, progress: Progress | None = None
+) -> LatentGrid:
+    """Encode a (3, H, W) RGB image in [0, 1] into its latent grid.
+
+    Images larger than ``tile`` x ``tile`` are encoded in tiles, each padded by the encoder's receptive
+    radius on every inner side so that every kept feature saw exactly the context it would have seen in
+    one pass. Memory then depends on the tile size, not on the photo.
+    """
+    if image.ndim != 3 or image.shape[0] != 3:
+        raise ValueError(f"expected a (3, H, W) image tensor, got shape {tuple(image.shape)}")
+    device = model.device
+    height, width = image.shape[-2:]
+    # Channels-last is oneDNN's native conv layout: about 20% faster on CPU than NCHW.
+    normalised = ((image.to(device=device, dtype=torch.float32) - 0.5) / 0.5)[None].to(
+        memory_format=torch.channels_last
+    )
+    if height <= tile and width <= tile:
+        features = model(normalised)[0]
+        if progress:
+            progress(1, 1)
+        return LatentGrid(features.contiguous())
+
+    margin = model.encoder.receptive_radius
+    features = torch.empty((model.encoder.out_dim, height, width), device=device)
+    boxes = [(y, x) for y in _tile_starts(height, tile) for x in _tile_starts(width, tile)]
+    for done, (y0, x0) in enumerate(boxes, start=1):
+        y1, x1 = min(y0 + tile, height), min(x0 + tile, width)
+        top, left = max(y0 - margin, 0), max(x0 - margin, 0)
+        bottom, right = min(y1 + margin, height), min(x1 + margin, width)
+        out = model(normalised[:, :, top:bottom, left:right])[0]
+        features[:, y0:y1, x0:x1] = out[:, y0 - top : y1 - top, x0 - left : x1 - left]
+        if progress:
+            progress(done, len(boxes))
+    return LatentGrid(features)

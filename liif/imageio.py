@@ -1,0 +1,171 @@
+"""Photos in, renders out: safe decoding, colour modes, EXIF rotation, atomic 8-bit or float32 writes."""
+
+from __future__ import annotations
+
+import io
+import os
+import warnings
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import torch
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+from liif.errors import ImageError
+
+MAX_INPUT_PIXELS = int(os.environ.get("LIIF_MAX_INPUT_PIXELS", 40_000_000))
+IMAGE_FORMATS = {".png": "PNG", ".jpg": "JPEG", ".jpeg": "JPEG", ".webp": "WEBP"}
+OUTPUT_SUFFIXES = (*IMAGE_FORMATS, ".npy")
+_SAVE_OPTIONS = {"JPEG": {"quality": 95}, "WEBP": {"lossless": True}, "PNG": {}}
+
+
+@dataclass(frozen=True, eq=False)
+class Picture:
+    """A decoded photo: RGB floats for the model, plus what must survive the round trip."""
+
+    rgb: torch.Tensor  # (3, H, W) float32 in [0, 1]
+    grayscale: bool = False  # the source had no colour: write the result back as grayscale
+    alpha: Image.Image | None = None  # the source's alpha channel (mode "L"), resized for the output
+    notes: tuple[str, ...] = field(default=())  # things the user should know, one line each
+
+    @property
+    def width(self) -> int:
+        return self.rgb.shape[-1]
+
+    @property
+    def height(self) -> int:
+        return self.rgb.shape[-2]
+
+
+def _float_pixels(img: Image.Image) -> np.ndarray:
+    """Single-channel 16-bit / 32-bit int / float images as floats in [0, 1]."""
+    arr = np.asarray(img, dtype=np.float64)
+    if img.mode == "F":
+        return np.clip(arr, 0.0, 1.0) if arr.max(initial=0) <= 1.0 else np.clip(arr / 255.0, 0.0, 1.0)
+    return np.clip(arr / (65535.0 if arr.max(initial=0) > 255 else 255.0), 0.0, 1.0)
+
+
+def _decode(img: Image.Image) -> Picture:
+    notes = []
+    if getattr(img, "n_frames", 1) > 1:
+        notes.append(f"{img.format or 'the image'} has {img.n_frames} frames: only the first is used")
+    img = ImageOps.exif_transpose(img)
+    alpha = None
+    if img.mode in ("RGBA", "LA", "PA", "La", "RGBa") or (img.mode == "P" and "transparency" in img.info):
+        rgba = img.convert("RGBA")
+        alpha = rgba.getchannel("A")
+        if alpha.getextrema() == (255, 255):
+            alpha = None
+        img = rgba.convert("RGB") if img.mode not in ("LA", "La") else img.convert("L")
+    gray = img.mode in ("1", "L", "I", "I;16", "I;16L", "I;16B", "I;16N", "F")
+    if img.mode in ("I", "I;16", "I;16L", "I;16B", "I;16N", "F"):
+        arr = np.repeat(_float_pixels(img)[..., None], 3, axis=-1)
+    else:
+        arr = np.asarray(img.convert("RGB"), dtype=np.float64) / 255.0
+    rgb = torch.from_numpy(np.ascontiguousarray(arr.transpose(2, 0, 1), dtype=np.float32))
+    return Picture(rgb, grayscale=gray, alpha=alpha, notes=tuple(notes))
+
+
+def load_picture(source: str | Path | bytes | Image.Image, *, max_pixels: int = MAX_INPUT_PIXELS) -> Picture:
+    """Decode a photo, refusing what cannot be decoded safely with a one-line :class:`ImageError`."""
+    name = "image" if isinstance(source, bytes | Image.Image) else str(source)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            if isinstance(source, Image.Image):
+                img = source
+            else:
+                img = Image.open(io.BytesIO(source) if isinstance(source, bytes) else source)
+            width, height = img.size
+            if width < 1 or height < 1:
+                raise ImageError(f"{name}: the image is empty ({width}x{height})")
+            if width * height > max_pixels:
+                raise ImageError(
+                    f"{name}: {width}x{height} is {width * height / 1e6:.1f} MP, over the input limit of "
+                    f"{max_pixels / 1e6:.1f} MP (LIIF_MAX_INPUT_PIXELS)"
+                )
+            img.load()
+            return _decode(img)
+    except ImageError:
+        raise
+    except FileNotFoundError:
+        raise ImageError(f"{name}: no such file") from None
+    except IsADirectoryError:
+        raise ImageError(f"{name}: is a folder, not an image") from None
+    except UnidentifiedImageError:
+        raise ImageError(f"{name}: not an image (or a format Pillow cannot read)") from None
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise ImageError(f"{name}: refused, its declared size is a decompression bomb") from None
+    except (OSError, SyntaxError, ValueError) as exc:
+        raise ImageError(
+            f"{name}: corrupt or truncated image ({str(exc).splitlines()[0] or type(exc).__name__})"
+        ) from None
+
+
+def to_uint8(rgb: torch.Tensor) -> np.ndarray:
+    """Floats in [0, 1] to 8-bit by rounding (``round(v * 255)``), not truncation."""
+    return (rgb.clamp(0, 1) * 255).round().to(torch.uint8).numpy()
+
+
+def check_output_path(path: str | Path) -> Path:
+    """Refuse an output the writer could not produce, before any work is done."""
+    path = Path(path)
+    if path.suffix.lower() not in OUTPUT_SUFFIXES:
+        raise ImageError(f"{path}: unsupported output type; use one of {', '.join(OUTPUT_SUFFIXES)}")
+    if not path.parent.is_dir():
+        raise ImageError(f"{path}: the folder {path.parent} does not exist")
+    if path.is_dir():
+        raise ImageError(f"{path}: is a folder")
+    return path
+
+
+def finish_image(pixels: np.ndarray, picture: Picture | None = None) -> Image.Image:
+    """An (H, W, 3) uint8 render as a PIL image in the source's own mode: grayscale stays gray, alpha comes back."""
+    img = Image.fromarray(pixels, "RGB")
+    if picture is None:
+        return img
+    if picture.grayscale:
+        img = img.convert("L")
+    if picture.alpha is not None:
+        img.putalpha(picture.alpha.resize(img.size, Image.Resampling.BICUBIC))
+    return img
+
+
+def write_rows(
+    path: str | Path,
+    width: int,
+    height: int,
+    rows: Iterable[tuple[int, torch.Tensor]],
+    picture: Picture | None = None,
+) -> None:
+    """Write a render delivered in row bands, atomically: the file appears whole or not at all.
+
+    ``.npy`` is float32 (H, W, 3) in [0, 1], streamed to disk through a memory map; image formats are
+    assembled as 8-bit, never as a float copy of the whole render.
+    """
+    path = check_output_path(path)
+    suffix = path.suffix.lower()
+    partial = path.with_name(f".{path.name}.partial-{os.getpid()}")
+    try:
+        if suffix == ".npy":
+            out = np.lib.format.open_memmap(partial, mode="w+", dtype=np.float32, shape=(height, width, 3))
+            for row, rgb in rows:
+                out[row : row + rgb.shape[0]] = rgb.clamp(0, 1).numpy()
+            out.flush()
+            del out
+        else:
+            pixels = np.empty((height, width, 3), dtype=np.uint8)
+            for row, rgb in rows:
+                pixels[row : row + rgb.shape[0]] = to_uint8(rgb)
+            img = finish_image(pixels, picture)
+            fmt = IMAGE_FORMATS[suffix]
+            if fmt == "JPEG" and img.mode == "RGBA":
+                img = img.convert("RGB")
+            img.save(partial, format=fmt, **_SAVE_OPTIONS[fmt])
+        os.replace(partial, path)
+    except OSError as exc:
+        raise ImageError(f"{path}: cannot write ({exc.strerror or exc})") from None
+    finally:
+        partial.unlink(missing_ok=True)

@@ -1,0 +1,170 @@
+"""The LIIF network: an encoder plus the MLP that maps (latent code, offset, cell) to a colour.
+
+The module holds weights only. Encoding returns a :class:`liif.grid.LatentGrid` and decoding takes one,
+so nothing about an image is hidden on the model.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import torch
+from huggingface_hub import PyTorchModelHubMixin, hf_hub_download
+from huggingface_hub.constants import SAFETENSORS_SINGLE_FILE as SAFETENSORS_FILE
+from safetensors.torch import load_file
+from torch import nn
+
+from liif.encoders import build_encoder
+
+MODEL_CARD = """
+---
+{{ card_data }}
+---
+
+# {{ title | default("LIIF") }}
+
+LIIF (Local Implicit Image Function) for arbitrary-scale single-image super-resolution: an image becomes a
+grid of latent codes and a small MLP returns the colour at any continuous point.
+
+- Architecture: {{ architecture | default("see config.json") }}
+- Source: {{ source | default("see the liif package") }}
+- Paper: Yinbo Chen, Sifei Liu, Xiaolong Wang, "Learning Continuous Image Representation with Local
+  Implicit Image Function", CVPR 2021, https://arxiv.org/abs/2012.09161
+- Official code and weights: https://github.com/yinboc/liif (BSD-3-Clause, Copyright (c) 2020 Yinbo Chen)
+- Licence: BSD-3-Clause
+
+## Files
+
+| file | sha256 |
+|---|---|
+{% for name, digest in (hashes or {}).items() %}| {{ name }} | {{ digest }} |
+{% endfor %}
+
+Load with the `liif` package: `liif.load_model("<this repo or folder>")`.
+
+## Citation
+
+```bibtex
+@inproceedings{chen2021learning,
+  title={Learning Continuous Image Representation with Local Implicit Image Function},
+  author={Chen, Yinbo and Liu, Sifei and Wang, Xiaolong},
+  booktitle={Proceedings of the IEEE/CVF Conference on Computer Vision and Pattern Recognition},
+  pages={8628--8638},
+  year={2021}
+}
+```
+"""
+
+
+class MLP(nn.Module):
+    """ReLU MLP; layer indices match the official ``imnet.layers.N`` keys."""
+
+    def __init__(self, in_dim: int, out_dim: int, hidden_list: list[int]) -> None:
+        super().__init__()
+        layers: list[nn.Module] = []
+        for width in hidden_list:
+            layers += [nn.Linear(in_dim, width), nn.ReLU()]
+            in_dim = width
+        layers.append(nn.Linear(in_dim, out_dim))
+        self.layers = nn.Sequential(*layers)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.layers(x)
+
+    @property
+    def linears(self) -> list[nn.Linear]:
+        return [m for m in self.layers if isinstance(m, nn.Linear)]
+
+
+class LIIF(
+    nn.Module,
+    PyTorchModelHubMixin,
+    library_name="liif",
+    license="bsd-3-clause",
+    repo_url="https://github.com/yinboc/liif",
+    paper_url="https://arxiv.org/abs/2012.09161",
+    pipeline_tag="image-to-image",
+    tags=["super-resolution", "liif", "implicit-neural-representation"],
+    model_card_template=MODEL_CARD,
+):
+    """Encoder + MLP, built from the official ``model.args`` spec (which is also our ``config.json``)."""
+
+    def __init__(
+        self,
+        encoder_spec: dict[str, Any],
+        imnet_spec: dict[str, Any],
+        local_ensemble: bool = True,
+        feat_unfold: bool = True,
+        cell_decode: bool = True,
+    ) -> None:
+        super().__init__()
+        if not (local_ensemble and feat_unfold and cell_decode):
+            raise ValueError("only the paper's full LIIF (local ensemble, feature unfolding, cell decoding) is built")
+        self.encoder = build_encoder(encoder_spec)
+        if imnet_spec.get("name") != "mlp":
+            raise ValueError(f"unknown imnet {imnet_spec.get('name')!r}; only 'mlp' is known")
+        args = imnet_spec.get("args", {})
+        # 3x3 unfolded code + relative coordinate (2) + cell size (2).
+        in_dim = self.encoder.out_dim * 9 + 4
+        try:
+            self.imnet = MLP(in_dim, args["out_dim"], list(args["hidden_list"]))
+        except (KeyError, TypeError) as exc:
+            raise ValueError(f"bad imnet arguments: {exc}") from None
+
+    @property
+    def spec(self) -> dict[str, Any]:
+        return dict(self._hub_mixin_config)
+
+    @property
+    def device(self) -> torch.device:
+        return next(self.parameters()).device
+
+    def forward(self, image: torch.Tensor) -> torch.Tensor:
+        """Latent features of a normalised (N, 3, H, W) batch."""
+        return self.encoder(image)
+
+    def load_checked(self, state_dict: dict[str, torch.Tensor]) -> LIIF:
+        """Load weights strictly, naming the first missing, mis-shaped or unexpected key on failure."""
+        expected = self.state_dict()
+        for key, tensor in expected.items():
+            if key not in state_dict:
+                raise KeyError(f"missing key {key!r} (shape {list(tensor.shape)})")
+            got = state_dict[key]
+            if not isinstance(got, torch.Tensor) or got.shape != tensor.shape:
+                shape = list(got.shape) if isinstance(got, torch.Tensor) else type(got).__name__
+                raise KeyError(f"key {key!r} has shape {shape}, expected {list(tensor.shape)}")
+        for key in state_dict:
+            if key not in expected:
+                raise KeyError(f"unexpected key {key!r}")
+        self.load_state_dict(state_dict, strict=True)
+        return self.eval()
+
+    @classmethod
+    def _from_pretrained(
+        cls,
+        *,
+        model_id: str,
+        revision: str | None,
+        cache_dir: str | Path | None,
+        force_download: bool,
+        local_files_only: bool,
+        token: str | bool | None,
+        map_location: str = "cpu",
+        **model_kwargs: Any,
+    ) -> LIIF:
+        # Our own loader, not the mixin's default: strict keys with a useful message, and no stray print.
+        if Path(model_id).is_dir():
+            weights = Path(model_id) / SAFETENSORS_FILE
+        else:
+            weights = hf_hub_download(
+                model_id,
+                SAFETENSORS_FILE,
+                revision=revision,
+                cache_dir=cache_dir,
+                force_download=force_download,
+                local_files_only=local_files_only,
+                token=token,
+            )
+        model = cls(**model_kwargs)
+        return model.load_checked(load_file(weights, device=map_location))

@@ -1,0 +1,80 @@
+"""Whole renders and windows of a virtual W x H output, built on the point queries of :mod:`liif.query`.
+
+A window is the same set of pixel centres the full render would query, so it equals the crop of the full
+render exactly; a x30 output can be explored window by window without ever existing whole.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import torch
+
+from liif.coords import grid_points, pixel_centres, render_cell
+from liif.grid import LatentGrid
+from liif.model import LIIF
+from liif.query import BAND, Progress, query_points
+
+Box = tuple[int, int, int, int]  # left, top, right, bottom in output pixels, right/bottom exclusive
+
+
+def check_box(box: Box, width: int, height: int) -> None:
+    left, top, right, bottom = box
+    if not (0 <= left < right <= width and 0 <= top < bottom <= height):
+        raise ValueError(f"window {box} is not inside a {width}x{height} output")
+
+
+def iter_rows(
+    model: LIIF,
+    grid: LatentGrid,
+    width: int,
+    height: int,
+    *,
+    box: Box | None = None,
+    precision: str = "fp32",
+    progress: Progress | None = None,
+) -> Iterator[tuple[int, torch.Tensor]]:
+    """Yield ``(first_row, rgb)`` bands of a window (default: all) of the W x H render, clamped to [0, 1].
+
+    Rows are relative to the window; each band is (rows, window width, 3) float32 on the CPU, so a caller
+    can write them out without ever holding the whole float image.
+    """
+    if width < 1 or height < 1:
+        raise ValueError(f"output size must be at least 1x1, got {width}x{height}")
+    left, top, right, bottom = box or (0, 0, width, height)
+    check_box((left, top, right, bottom), width, height)
+    device = grid.features.device
+    xs = pixel_centres(width, left, right, device=device)
+    cols = right - left
+    rows_per_band = max(1, BAND // cols)
+    total = (bottom - top) * cols
+    cell = render_cell(height, width)
+    for y0 in range(top, bottom, rows_per_band):
+        y1 = min(y0 + rows_per_band, bottom)
+        ys = pixel_centres(height, y0, y1, device=device)
+        done = (y0 - top) * cols
+
+        def band_progress(n: int, _: int, done: int = done) -> None:
+            if progress:
+                progress(done + n, total)
+
+        rgb = query_points(model, grid, grid_points(ys, xs), cell, precision=precision, progress=band_progress)
+        yield y0 - top, rgb.clamp_(0, 1).view(y1 - y0, cols, 3).cpu()
+
+
+def render(
+    model: LIIF,
+    grid: LatentGrid,
+    width: int,
+    height: int,
+    *,
+    box: Box | None = None,
+    precision: str = "fp32",
+    progress: Progress | None = None,
+) -> torch.Tensor:
+    """The W x H render (or a window of it) as an (H, W, 3) float32 tensor in [0, 1]."""
+    left, top, right, bottom = box or (0, 0, width, height)
+    out = torch.empty((bottom - top, right - left, 3))
+    for row, rgb in iter_rows(model, grid, width, height, box=box, precision=precision, progress=progress):
+        out[row : row + rgb.shape[0]] = rgb
+    return out

@@ -1,0 +1,37 @@
+import os
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+
+os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
+
+import liif
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared"
+REFERENCE = SHARED / "reference"
+PHOTOS = SHARED / "photos"
+
+
+@pytest.fixture(scope="session")
+def model() -> liif.LIIF:
+    return liif.load_model()
+
+
+def random_image(height: int, width: int, seed: int = 0) -> torch.Tensor:
+    """A smooth-plus-noise test image, so renders have both edges and gradients."""
+    gen = torch.Generator().manual_seed(seed)
+    yy, xx = torch.meshgrid(torch.linspace(0, 1, height), torch.linspace(0, 1, width), indexing="ij")
+    base = torch.stack((yy, xx, (yy + xx) / 2))
+    return (0.6 * base + 0.4 * torch.rand((3, height, width), generator=gen)).clamp(0, 1)
+
+
+def reference_input(name: str) -> torch.Tensor:
+    return liif.load_picture(REFERENCE / name).rgb
+
+
+def max_diff(a, b) -> float:
+    return float(np.abs(np.asarray(a, dtype=np.float64) - np.asarray(b, dtype=np.float64)).max())

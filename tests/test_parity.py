@@ -1,0 +1,72 @@
+"""Our outputs against the official LIIF code's (../shared/reference), through the API and the CLI."""
+
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+import torch
+from conftest import REFERENCE, ROOT, max_diff, reference_input
+
+import liif
+
+RENDERS = [("coffee_437x291", 437, 291), ("chelsea_stretch_640x96", 640, 96)]
+TOLERANCE = 1e-4
+
+
+@pytest.mark.parametrize(("name", "width", "height"), RENDERS)
+def test_fast_render_matches_official(model, name, width, height):
+    grid = liif.encode(model, reference_input(f"{name}_input.png"))
+    official = np.load(REFERENCE / f"{name}_official.npy")
+    ours = liif.render(model, grid, width, height).numpy()
+    assert ours.shape == official.shape == (height, width, 3)
+    assert max_diff(ours, official) <= TOLERANCE
+
+
+@pytest.mark.parametrize(("name", "width", "height"), RENDERS)
+def test_reference_render_matches_official(model, name, width, height):
+    grid = liif.encode(model, reference_input(f"{name}_input.png"))
+    official = np.load(REFERENCE / f"{name}_official.npy")
+    assert max_diff(liif.reference_render(model, grid, width, height), official) <= TOLERANCE
+
+
+def _official_points():
+    data = np.load(REFERENCE / "coffee_points_official.npz")
+    cells = data["cell_yx"]
+    assert np.all(cells == cells[0]), "the reference uses one cell size for every point"
+    return torch.from_numpy(data["coord_yx"].copy()), tuple(float(v) for v in cells[0]), data["rgb"]
+
+
+@pytest.mark.parametrize("query", [liif.query_points, liif.reference_query])
+def test_continuous_points_match_official(model, query):
+    coords, cell, official = _official_points()
+    grid = liif.encode(model, reference_input("coffee_437x291_input.png"))
+    ours = query(model, grid, coords, cell)
+    assert ours.shape == (2000, 3)
+    assert max_diff(ours, official) <= TOLERANCE
+
+
+@pytest.mark.parametrize(("name", "width", "height"), RENDERS)
+def test_cli_npy_matches_official(tmp_path, name, width, height):
+    out = tmp_path / "out.npy"
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "liif",
+            "upscale",
+            str(REFERENCE / f"{name}_input.png"),
+            "-o",
+            str(out),
+            "--size",
+            f"{width}x{height}",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    ours = np.load(out)
+    assert ours.dtype == np.float32 and ours.shape == (height, width, 3)
+    assert max_diff(ours, np.load(REFERENCE / f"{name}_official.npy")) <= TOLERANCE
