@@ -24,7 +24,7 @@ from liif.reference import BOUND, ENSEMBLE_OFFSETS, EPS_SHIFT
 
 PRECISIONS = ("fp32", "bf16")
 BAND = 65536  # queries whose latent cells are projected together
-CHUNK = 4096  # queries per pass through the MLP's hidden layers
+CHUNK = 1024  # queries per pass through the MLP's hidden layers (fastest on a 2-core CPU: 4096 rows x 256 fit L2)
 
 Progress = Callable[[int, int], None]
 

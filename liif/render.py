@@ -18,10 +18,16 @@ from liif.query import BAND, Progress, query_points
 Box = tuple[int, int, int, int]  # left, top, right, bottom in output pixels, right/bottom exclusive
 
 
-def check_box(box: Box, width: int, height: int) -> None:
+def window(box: Box | None, width: int, height: int) -> Box:
+    """The checked window of a W x H output; ``None`` means all of it."""
+    if width < 1 or height < 1:
+        raise ValueError(f"output size must be at least 1x1, got {width}x{height}")
+    if box is None:
+        return (0, 0, width, height)
     left, top, right, bottom = box
     if not (0 <= left < right <= width and 0 <= top < bottom <= height):
         raise ValueError(f"window {box} is not inside a {width}x{height} output")
+    return box
 
 
 def iter_rows(
@@ -39,10 +45,7 @@ def iter_rows(
     Rows are relative to the window; each band is (rows, window width, 3) float32 on the CPU, so a caller
     can write them out without ever holding the whole float image.
     """
-    if width < 1 or height < 1:
-        raise ValueError(f"output size must be at least 1x1, got {width}x{height}")
-    left, top, right, bottom = box or (0, 0, width, height)
-    check_box((left, top, right, bottom), width, height)
+    left, top, right, bottom = window(box, width, height)
     device = grid.features.device
     xs = pixel_centres(width, left, right, device=device)
     cols = right - left
@@ -73,7 +76,7 @@ def render(
     progress: Progress | None = None,
 ) -> torch.Tensor:
     """The W x H render (or a window of it) as an (H, W, 3) float32 tensor in [0, 1]."""
-    left, top, right, bottom = box or (0, 0, width, height)
+    left, top, right, bottom = window(box, width, height)
     out = torch.empty((bottom - top, right - left, 3))
     for row, rgb in iter_rows(model, grid, width, height, box=box, precision=precision, progress=progress):
         out[row : row + rgb.shape[0]] = rgb

@@ -1,0 +1,59 @@
+"""Shared set-up for the benchmark scripts: example photos, LR/HR pairs, timing, table printing."""
+
+from __future__ import annotations
+
+import statistics
+import sys
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import torch
+from PIL import Image
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+import liif  # noqa: E402
+
+EXAMPLES = ROOT / "examples"
+
+
+def photos(folder: Path = EXAMPLES) -> list[Path]:
+    return sorted(folder.glob("*.jpg"))
+
+
+def lr_hr(path: Path, scale: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """The paper's pair: HR cropped to a multiple of ``scale``, LR = PIL bicubic downscale. (3, h, w) floats."""
+    from liif.evaluation import make_pair
+
+    lr, hr = make_pair(Image.open(path).convert("RGB"), scale)
+    return liif.load_picture(lr).rgb, liif.load_picture(hr).rgb
+
+
+def timed(fn: Callable[[], object], repeat: int = 1) -> tuple[float, object]:
+    """Best-of-``repeat`` wall time in seconds, and the last result."""
+    times, result = [], None
+    for _ in range(repeat):
+        start = time.perf_counter()
+        result = fn()
+        times.append(time.perf_counter() - start)
+    return min(times), result
+
+
+def median_time(fn: Callable[[], object], repeat: int) -> float:
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
+    """A GitHub-markdown table, so the output can go into the README as is."""
+    cells = [[str(h) for h in headers]] + [[str(c) for c in row] for row in rows]
+    widths = [max(len(row[i]) for row in cells) for i in range(len(headers))]
+    lines = ["| " + " | ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)) + " |" for row in cells]
+    lines.insert(1, "|" + "|".join("-" * (w + 2) for w in widths) + "|")
+    return "\n".join(lines)

@@ -1,0 +1,128 @@
+"""The rendering engine: windows, points, tiling, precision, progress."""
+
+import copy
+import itertools
+
+import pytest
+import torch
+from conftest import max_diff, random_image
+
+import liif
+from liif.coords import grid_points, pixel_centres, render_cell
+from liif.grid import encode
+from liif.sources import load_model
+
+
+@pytest.fixture(scope="module")
+def grid(model):
+    return liif.encode(model, random_image(15, 20, seed=7))
+
+
+@pytest.mark.parametrize("box", [(0, 0, 1, 1), (10, 5, 43, 29), (0, 60, 90, 70), (89, 0, 90, 70), (0, 0, 90, 70)])
+def test_a_window_is_the_crop_of_the_full_render(model, grid, box):
+    full = liif.render(model, grid, 90, 70)
+    left, top, right, bottom = box
+    window = liif.render(model, grid, 90, 70, box=box)
+    assert window.shape == (bottom - top, right - left, 3)
+    assert max_diff(window, full[top:bottom, left:right]) <= 1e-6
+
+
+def test_a_window_of_a_x30_output_needs_no_full_render(model):
+    small = liif.encode(model, random_image(30, 40, seed=2))
+    width, height = 1200, 900  # x30; the window below is checked point by point against the reference
+    box = (517, 402, 581, 450)
+    window = liif.render(model, small, width, height, box=box)
+    left, top, right, bottom = box
+    coords = grid_points(pixel_centres(height, top, bottom), pixel_centres(width, left, right))
+    expected = liif.reference_query(model, small, coords, render_cell(height, width)).clamp(0, 1)
+    assert max_diff(window.reshape(-1, 3), expected) <= 1e-5
+
+
+def test_bad_windows_are_refused(model, grid):
+    for box in [(0, 0, 0, 5), (5, 5, 3, 8), (0, 0, 91, 70), (-1, 0, 5, 5)]:
+        with pytest.raises(ValueError, match="window"):
+            liif.render(model, grid, 90, 70, box=box)
+
+
+def test_tiled_encoding_equals_one_pass(model):
+    image = random_image(70, 97, seed=4)
+    whole = encode(model, image, tile=1000)
+    tiled = encode(model, image, tile=32)
+    assert max_diff(tiled.features, whole.features) <= 1e-4
+
+
+def _measured_radius(encoder, length):
+    """How far (in pixels) one input pixel reaches in the encoder's output, along a 1-pixel strip.
+
+    All weights are set to 1 and biases to 0 and the input is zero but for one pixel, so every path
+    from that pixel stays positive (ReLU never hides it) and reach is exact, overflow to inf included.
+    """
+    probe = copy.deepcopy(encoder)
+    with torch.no_grad():
+        for name, param in probe.named_parameters():
+            param.fill_(1.0 if name.endswith("weight") else 0.0)
+    x = torch.zeros(1, 3, 1, length)
+    centre = length // 2
+    x[..., centre] = 1.0
+    with torch.inference_mode():
+        reached = (probe(x) != 0).any(dim=1)[0, 0].nonzero().flatten()
+    return int(max(centre - reached.min(), reached.max() - centre))
+
+
+def _random_model(encoder):
+    torch.manual_seed(1)
+    spec = {"name": "mlp", "args": {"out_dim": 3, "hidden_list": [256, 256, 256, 256]}}
+    return liif.LIIF({"name": encoder, "args": {"no_upsampling": True}}, spec).eval()
+
+
+@pytest.fixture(scope="module")
+def rdn():
+    return _random_model("rdn")
+
+
+def test_receptive_radius_is_what_the_tiles_overlap_by(rdn):
+    edsr = _random_model("edsr-baseline")
+    assert edsr.encoder.receptive_radius == _measured_radius(edsr.encoder, 101) == 34
+    assert rdn.encoder.receptive_radius == _measured_radius(rdn.encoder, 301) == 131
+
+
+def test_rdn_tiled_encoding_equals_one_pass(rdn):
+    image = random_image(4, 600, seed=9)
+    whole = encode(rdn, image, tile=1000)
+    tiled = encode(rdn, image, tile=128)
+    scale = float(whole.features.abs().max())
+    assert max_diff(tiled.features, whole.features) <= 1e-5 * scale
+
+
+def test_tile_progress_is_reported(model):
+    seen = []
+    encode(model, random_image(40, 70), tile=32, progress=lambda done, total: seen.append((done, total)))
+    assert seen == [(i, 6) for i in range(1, 7)]
+
+
+def test_bf16_stays_close_to_fp32(model, grid):
+    fp32 = liif.render(model, grid, 50, 40)
+    bf16 = liif.render(model, grid, 50, 40, precision="bf16")
+    mse = float(((fp32 - bf16) ** 2).mean())
+    assert max_diff(fp32, bf16) <= 0.05
+    assert 10 * torch.log10(torch.tensor(1 / mse)) >= 40  # PSNR of bf16 against fp32, in dB
+
+
+def test_unknown_precision_is_refused(model, grid):
+    with pytest.raises(ValueError, match="precision"):
+        liif.render(model, grid, 5, 5, precision="int4")
+
+
+def test_render_progress_counts_every_pixel_once(model, grid):
+    seen = []  # 75,000 pixels: more than one band
+    liif.render(model, grid, 300, 250, progress=lambda done, total: seen.append((done, total)))
+    assert seen[-1] == (75000, 75000)
+    assert all(b[0] > a[0] for a, b in itertools.pairwise(seen))
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU")
+def test_cuda_matches_cpu(grid):
+    cpu_model = load_model()
+    gpu_model = load_model(device="cuda")
+    on_gpu = liif.LatentGrid(grid.features.cuda())
+    assert max_diff(liif.render(gpu_model, on_gpu, 40, 30), liif.render(cpu_model, grid, 40, 30)) <= 1e-4
