@@ -32,7 +32,7 @@ def read_official(path: Path) -> tuple[dict[str, Any], dict[str, torch.Tensor]]:
     try:
         ckpt = torch.load(path, map_location="cpu", weights_only=True)
     except pickle.UnpicklingError as exc:
-        found = re.search(r"Unsupported global: GLOBAL (\S+)", str(exc))
+        found = re.search(r"unsupported global:? (?:GLOBAL )?(\S+)", str(exc), re.IGNORECASE)
         if found:
             raise WeightsError(
                 f"{path}: refused, loading it would import {found[1]}; only plain tensors are accepted"

@@ -14,6 +14,7 @@ from pathlib import Path
 import torch
 from tqdm import tqdm
 
+from liif.checkpoints import load_path
 from liif.errors import LiifError
 from liif.grid import DEFAULT_TILE, encode
 from liif.hardware import DEVICES, native_bf16, pick_device
@@ -22,7 +23,7 @@ from liif.model import LIIF
 from liif.query import PRECISIONS
 from liif.render import iter_rows
 from liif.sizes import parse_size, scaled_size
-from liif.sources import DEFAULT_MODEL, load_model, resolve
+from liif.sources import MODEL_NAMES, Resolved, resolve
 
 INPUT_SUFFIXES = {".png", ".jpg", ".jpeg", ".webp", ".bmp", ".gif", ".tif", ".tiff", ".ppm", ".pgm", ".pbm", ".tga"}
 
@@ -50,7 +51,10 @@ def _size(text: str) -> tuple[int, int]:
 
 
 def _model_args(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--model", default=DEFAULT_MODEL, help="model name or path (default: %(default)s)")
+    parser.add_argument(
+        "--model",
+        help=f"{' or '.join(MODEL_NAMES)}, a weights path or a Hub repo id (default: LIIF_WEIGHTS or {MODEL_NAMES[0]})",
+    )
     parser.add_argument("--device", choices=DEVICES, default="auto")
     parser.add_argument(
         "--precision",
@@ -79,7 +83,7 @@ def build_parser() -> argparse.ArgumentParser:
     weights = commands.add_parser("weights", help="find or export model weights")
     actions = weights.add_subparsers(dest="action", required=True, parser_class=_Parser)
     fetch = actions.add_parser("fetch", help="resolve a model's weights and print their local path")
-    fetch.add_argument("name", nargs="?", default=DEFAULT_MODEL)
+    fetch.add_argument("name", nargs="?", help="model name, path or Hub repo id (default: the default model)")
     export = actions.add_parser("export", help="write a Hub-format folder (config.json, model.safetensors, card)")
     export.add_argument("name", help="model name or path, e.g. the official .pth")
     export.add_argument("--out", required=True, help="folder to write")
@@ -125,10 +129,10 @@ def _output_paths(files: list[Path], output: str, fmt: str | None, batch: bool) 
 def _upscale_one(model: LIIF, src: Path, dst: Path, args: argparse.Namespace, position: int) -> None:
     picture: Picture = load_picture(src)
     for note in picture.notes:
-        print(f"liif: note: {note}", file=sys.stderr)
+        _note(note)
     width, height = args.size or scaled_size(picture.width, picture.height, args.scale)
     if picture.alpha is not None and IMAGE_FORMATS.get(dst.suffix.lower()) == "JPEG":
-        print(f"liif: note: {dst.name}: JPEG has no alpha channel, transparency is dropped", file=sys.stderr)
+        _note(f"{dst.name}: JPEG has no alpha channel, transparency is dropped")
     with tqdm(
         total=width * height,
         desc=f"{src.name} → {width}x{height}",
@@ -159,7 +163,7 @@ def _upscale(args: argparse.Namespace) -> int:
         )
     if args.tile < 16:
         raise LiifError(f"--tile must be at least 16 pixels, got {args.tile}")
-    model = load_model(args.model, device=device)
+    model = _load(args.model, device)
     if not batch:
         _upscale_one(model, files[0], outputs[0], args, 0)
         return 0
@@ -176,9 +180,24 @@ def _upscale(args: argparse.Namespace) -> int:
     return 0
 
 
+def _note(text: str) -> None:
+    print(f"liif: note: {text}", file=sys.stderr)
+
+
+def _resolve(name: str | None) -> Resolved:
+    found = resolve(name)
+    for note in found.notes:
+        _note(note)
+    return found
+
+
+def _load(name: str | None, device: torch.device) -> LIIF:
+    return load_path(_resolve(name).path, device=device)
+
+
 def _weights(args: argparse.Namespace) -> int:
     if args.action == "fetch":
-        print(resolve(args.name))
+        print(_resolve(args.name).path)
         return 0
     from liif.export import export
 

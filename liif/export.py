@@ -7,8 +7,9 @@ import shutil
 import tempfile
 from pathlib import Path
 
+from liif.checkpoints import load_path
 from liif.errors import WeightsError
-from liif.sources import load_model, resolve
+from liif.sources import resolve
 
 WEIGHTS_LICENSE = """BSD 3-Clause License
 
@@ -54,8 +55,8 @@ def export(name_or_path: str, out: Path) -> Path:
     """Write ``out`` as a Hub-format model folder; it appears whole or not at all."""
     if out.exists() and (not out.is_dir() or any(out.iterdir())):
         raise WeightsError(f"{out}: exists and is not an empty folder; choose a new --out")
-    source = resolve(name_or_path)
-    model = load_model(str(source))
+    source = resolve(name_or_path).path
+    model = load_path(source)
     architecture = model.spec["encoder_spec"]["name"]
     described = (
         f"{source.name} (sha256 {sha256_file(source)})" if source.is_file() else f"the Hub-format folder {source.name}"
