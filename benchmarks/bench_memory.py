@@ -16,8 +16,10 @@ import tempfile
 import time
 from pathlib import Path
 
-from common import EXAMPLES, ROOT, table
+from common import EXAMPLES, ROOT
 from PIL import Image
+
+from liif.tables import markdown_table as table
 
 SETUP = "import liif; m = liif.load_model(); img = liif.load_picture(SRC).rgb; "
 CASES = {

@@ -16,6 +16,7 @@ from tqdm import tqdm
 
 from liif.checkpoints import load_path
 from liif.errors import LiifError
+from liif.evaluation import PROTOCOLS, evaluate, means, plot_gain, table_rows
 from liif.grid import DEFAULT_TILE, encode
 from liif.hardware import DEVICES, native_bf16, pick_device
 from liif.imageio import IMAGE_FORMATS, OUTPUT_SUFFIXES, Picture, check_output_path, load_picture, write_rows
@@ -24,6 +25,7 @@ from liif.query import PRECISIONS
 from liif.render import iter_rows
 from liif.sizes import parse_size, scaled_size
 from liif.sources import MODEL_NAMES, Resolved, resolve
+from liif.tables import markdown_table
 
 INPUT_SUFFIXES = {".png", ".jpg", ".jpeg", ".webp", ".bmp", ".gif", ".tif", ".tiff", ".ppm", ".pgm", ".pbm", ".tga"}
 
@@ -41,6 +43,18 @@ def _positive_float(text: str) -> float:
     if not 0 < value < float("inf"):
         raise argparse.ArgumentTypeError(f"{text!r} must be a positive number")
     return value
+
+
+def _scales(text: str) -> list[int]:
+    try:
+        scales = [int(part) for part in text.split(",") if part.strip()]
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a comma-separated list of whole scales, e.g. 2,3,4"
+        ) from None
+    if not scales or min(scales) < 1:
+        raise argparse.ArgumentTypeError(f"{text!r}: scales must be whole numbers of at least 1")
+    return scales
 
 
 def _size(text: str) -> tuple[int, int]:
@@ -79,6 +93,19 @@ def build_parser() -> argparse.ArgumentParser:
     )
     up.add_argument("--tile", type=int, default=DEFAULT_TILE, help="encoder tile side in pixels (default: %(default)s)")
     _model_args(up)
+
+    ev = commands.add_parser("eval", help="the paper's PSNR protocol on a folder of photos")
+    ev.add_argument("--images", required=True, help="folder of high-resolution photos")
+    ev.add_argument(
+        "--scales", type=_scales, default=[2, 3, 4, 6, 12, 30], help="comma-separated (default: %(default)s)"
+    )
+    ev.add_argument(
+        "--protocol", choices=PROTOCOLS, default="div2k", help="div2k: RGB, shave scale+6; benchmark: Y, shave scale"
+    )
+    ev.add_argument("--format", choices=["table", "tsv"], default="table")
+    ev.add_argument("--ssim", action="store_true", help="also report SSIM (luma)")
+    ev.add_argument("--plot", help="write the PSNR gain over bicubic against scale (.png or .html)")
+    _model_args(ev)
 
     weights = commands.add_parser("weights", help="find or export model weights")
     actions = weights.add_subparsers(dest="action", required=True, parser_class=_Parser)
@@ -180,6 +207,37 @@ def _upscale(args: argparse.Namespace) -> int:
     return 0
 
 
+def _eval(args: argparse.Namespace) -> int:
+    folder = Path(args.images)
+    if not folder.is_dir():
+        raise LiifError(f"{folder}: not a folder")
+    paths = sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith("."))
+    if not paths:
+        raise LiifError(f"{folder}: no files to evaluate")
+    if args.plot and Path(args.plot).suffix.lower() not in (".png", ".html"):
+        raise LiifError(f"{args.plot}: the plot is written as .png or .html")
+    device = pick_device(args.device)
+    model = _load(args.model, device)
+    with tqdm(total=len(paths) * len(args.scales), desc="evaluating", unit="run", disable=None) as bar:
+        scores, skipped = evaluate(
+            model, paths, args.scales, protocol=args.protocol, precision=args.precision, with_ssim=args.ssim,
+            progress=lambda done, _total: bar.update(done - bar.n),
+        )  # fmt: skip
+    for name, why in skipped:
+        _note(f"skipped {name}: {why}")
+    if not scores:
+        raise LiifError("no image could be evaluated")
+    headers, rows = table_rows([*scores, *means(scores)], args.ssim)
+    if args.format == "tsv":
+        print("\t".join(headers))
+        print("\n".join("\t".join(row) for row in rows))
+    else:
+        print(markdown_table(headers, rows))
+    if args.plot:
+        plot_gain(scores, Path(args.plot))
+    return 0
+
+
 def _note(text: str) -> None:
     print(f"liif: note: {text}", file=sys.stderr)
 
@@ -209,7 +267,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         with torch.inference_mode():
-            return {"upscale": _upscale, "weights": _weights}[args.command](args)
+            return {"upscale": _upscale, "weights": _weights, "eval": _eval}[args.command](args)
     except LiifError as exc:
         print(f"liif: error: {exc}", file=sys.stderr)
     except MemoryError:

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import io
 import os
 import warnings
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -133,6 +134,19 @@ def finish_image(pixels: np.ndarray, picture: Picture | None = None) -> Image.Im
     return img
 
 
+@contextlib.contextmanager
+def atomic_output(path: Path) -> Iterator[Path]:
+    """A hidden temporary path beside ``path``, renamed onto it only if the block succeeds."""
+    partial = path.with_name(f".{path.name}.partial-{os.getpid()}")
+    try:
+        yield partial
+        os.replace(partial, path)
+    except OSError as exc:
+        raise ImageError(f"{path}: cannot write ({exc.strerror or exc})") from None
+    finally:
+        partial.unlink(missing_ok=True)
+
+
 def write_rows(
     path: str | Path,
     width: int,
@@ -147,8 +161,7 @@ def write_rows(
     """
     path = check_output_path(path)
     suffix = path.suffix.lower()
-    partial = path.with_name(f".{path.name}.partial-{os.getpid()}")
-    try:
+    with atomic_output(path) as partial:
         if suffix == ".npy":
             out = np.lib.format.open_memmap(partial, mode="w+", dtype=np.float32, shape=(height, width, 3))
             for row, rgb in rows:
@@ -164,8 +177,3 @@ def write_rows(
             if fmt == "JPEG" and img.mode == "RGBA":
                 img = img.convert("RGB")
             img.save(partial, format=fmt, **_SAVE_OPTIONS[fmt])
-        os.replace(partial, path)
-    except OSError as exc:
-        raise ImageError(f"{path}: cannot write ({exc.strerror or exc})") from None
-    finally:
-        partial.unlink(missing_ok=True)

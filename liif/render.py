@@ -39,11 +39,13 @@ def iter_rows(
     box: Box | None = None,
     precision: str = "fp32",
     progress: Progress | None = None,
+    cell: tuple[float, float] | None = None,
 ) -> Iterator[tuple[int, torch.Tensor]]:
     """Yield ``(first_row, rgb)`` bands of a window (default: all) of the W x H render, clamped to [0, 1].
 
     Rows are relative to the window; each band is (rows, window width, 3) float32 on the CPU, so a caller
-    can write them out without ever holding the whole float image.
+    can write them out without ever holding the whole float image. ``cell`` overrides the pixel size the
+    MLP is told (default: the true one, 2/H x 2/W), to show what cell decoding does.
     """
     left, top, right, bottom = window(box, width, height)
     device = grid.features.device
@@ -51,7 +53,7 @@ def iter_rows(
     cols = right - left
     rows_per_band = max(1, BAND // cols)
     total = (bottom - top) * cols
-    cell = render_cell(height, width)
+    cell = cell or render_cell(height, width)
     for y0 in range(top, bottom, rows_per_band):
         y1 = min(y0 + rows_per_band, bottom)
         ys = pixel_centres(height, y0, y1, device=device)
@@ -74,10 +76,12 @@ def render(
     box: Box | None = None,
     precision: str = "fp32",
     progress: Progress | None = None,
+    cell: tuple[float, float] | None = None,
 ) -> torch.Tensor:
     """The W x H render (or a window of it) as an (H, W, 3) float32 tensor in [0, 1]."""
     left, top, right, bottom = window(box, width, height)
     out = torch.empty((bottom - top, right - left, 3))
-    for row, rgb in iter_rows(model, grid, width, height, box=box, precision=precision, progress=progress):
+    rows = iter_rows(model, grid, width, height, box=box, precision=precision, progress=progress, cell=cell)
+    for row, rgb in rows:
         out[row : row + rgb.shape[0]] = rgb
     return out

@@ -1,4 +1,5 @@
 import os
+import socket
 from pathlib import Path
 
 import numpy as np
@@ -19,6 +20,23 @@ PHOTOS = SHARED / "photos"
 @pytest.fixture(scope="session")
 def model() -> liif.LIIF:
     return liif.load_model()
+
+
+@pytest.fixture(scope="session")
+def app_url():
+    """The app, launched once on a free port of 127.0.0.1."""
+    from demo.config import AppConfig
+    from demo.layout import CSS, build
+
+    app = build(AppConfig(max_output_pixels=2_000_000))
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    app.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True, css=CSS)
+    try:
+        yield f"http://127.0.0.1:{port}/"
+    finally:
+        app.close()
 
 
 def random_image(height: int, width: int, seed: int = 0) -> torch.Tensor:

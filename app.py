@@ -1,0 +1,52 @@
+"""Start the LIIF explorer: ``python app.py [--share] [--host H] [--port P] [--model M] [--device D]``.
+
+On a Hugging Face Space this file is the entry point (README front matter: ``app_file: app.py``).
+Host and port default to Gradio's GRADIO_SERVER_NAME / GRADIO_SERVER_PORT, then 127.0.0.1:7860.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+
+import gradio as gr
+
+from demo.config import AppConfig
+from demo.layout import CSS, build
+from liif.errors import LiifError
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description="LIIF explorer: look at a photo at any size")
+    parser.add_argument("--share", action="store_true", help="also make a public gradio.live link")
+    parser.add_argument("--host", help="address to listen on (default: GRADIO_SERVER_NAME or 127.0.0.1)")
+    parser.add_argument("--port", type=int, help="port (default: GRADIO_SERVER_PORT or 7860)")
+    parser.add_argument("--model", help="default model: a name, a weights path or a Hub repo id")
+    parser.add_argument("--device", choices=["auto", "cpu", "cuda"], default="auto")
+    parser.add_argument("--max-output", type=int, help="largest output in pixels (default: 8,000,000)")
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = parse_args(argv)
+    overrides = {"max_output_pixels": args.max_output} if args.max_output else {}
+    try:
+        app = build(AppConfig(model=args.model, device=args.device, **overrides))
+    except LiifError as exc:
+        sys.exit(f"app.py: error: {exc}")
+    config = AppConfig()
+    app.launch(
+        server_name=args.host,
+        server_port=args.port,
+        share=args.share,
+        max_file_size=config.max_upload,
+        theme=gr.themes.Soft(),
+        css=CSS,
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""The Gradio front end: layout and event wiring. The maths lives in :mod:`liif`."""

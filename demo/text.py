@@ -1,0 +1,51 @@
+"""The app's explanatory text."""
+
+HOW_IT_WORKS = """
+## How LIIF represents your photo
+
+**The task.** *Arbitrary-scale single-image super-resolution*: from one photo, make a larger (or smaller)
+one at any size, including different scales across and down, with detail that looks real rather than
+blurred.
+
+**The workflow.** input photo → **encoder** (a CNN, EDSR-baseline) → **latent grid**: one code of 64
+numbers per input pixel → for each output pixel, a small **MLP** is asked for the colour at that pixel's
+centre, a *continuous* coordinate, together with the pixel's size (the **cell**) → the output pixels.
+The network never sees the output grid: any size is just a different set of questions.
+
+1. **This grid is the image now.** The picture on the right shows the 64 numbers of every code, squeezed
+   to 3 colours by PCA. Edges and textures survive in it: each code describes its neighbourhood, not just
+   one colour.
+2. **A point's query.** Click a point on the result (mode *explain a point*). The 4 latent cells around it
+   each predict a colour from their code (with their 8 neighbours) and the point's offset from the cell
+   centre; the 4 predictions are blended, each weighted by the area of the rectangle between the point and
+   the *opposite* cell (the *local ensemble*), so colours change smoothly across cell borders. The weights
+   sum to 1 and their blend is exactly the rendered pixel.
+3. **Cell decoding.** The MLP is also told how large the output pixel is. The slider below renders the
+   same crop twice: with the true cell, and with a cell that pretends the output is several times larger.
+   Asked for a smaller area, the MLP answers with a sharper, sometimes over-sharpened, colour.
+4. **A continuous signal.** In *RGB along a line*, LIIF is sampled about four times per output pixel: its
+   curve is smooth because the MLP is a smooth function of the offset and the ensemble blends across
+   borders, yet edges stay steep because the codes know where an edge lies. Bicubic is one fixed kernel
+   for the whole image: it spreads an edge over about four input pixels and overshoots beside strong
+   edges (ringing).
+
+**What it can and cannot do.** The model learned, on the DIV2K photos, to undo *bicubic downsampling* at
+×1–×4. It restores sharp edges and plausible fine texture such as leaves at modest scales, and works at any
+scale, but far beyond ×4 it adds smoothness, not new detail. It was never shown JPEG artefacts, noise,
+blur, film grain or scratches: on an old or compressed photo these are enlarged faithfully, sometimes
+sharpened, not removed. It does not know what objects are.
+
+**Sources.** Yinbo Chen, Sifei Liu, Xiaolong Wang, *Learning Continuous Image Representation with Local
+Implicit Image Function*, CVPR 2021, [arXiv 2012.09161](https://arxiv.org/abs/2012.09161); code and weights
+[github.com/yinboc/liif](https://github.com/yinboc/liif).
+
+**Related work.**
+- *FeatSharp* ([arXiv 2502.16025](https://arxiv.org/abs/2502.16025)) upsamples the low-resolution feature
+  maps of vision models: the same wish for detail at a higher resolution, for features instead of pixels.
+- *Mask2Alpha* ([arXiv 2502.17093](https://arxiv.org/abs/2502.17093)) recovers fine detail in image matting
+  by progressive refinement: detail added stage by stage, where LIIF queries one continuous function.
+- *Visual memory* ([arXiv 2408.08172](https://arxiv.org/abs/2408.08172),
+  [github.com/google-deepmind/visual-memory](https://github.com/google-deepmind/visual-memory)) keeps
+  visual knowledge in a searchable database instead of in the weights; LIIF keeps it in its weights and, per
+  image, in the latent grid.
+"""

@@ -1,0 +1,92 @@
+"""What the app keeps between requests: loaded models and latent grids, cached per (image, model)."""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import torch
+
+import liif
+from demo.config import AppConfig
+from liif.checkpoints import load_path
+from liif.hardware import native_bf16, pick_device
+from liif.sources import resolve
+
+
+@dataclass(frozen=True)
+class Encoded:
+    """A photo, its latent grid under one model, and how long encoding took (0 when cached)."""
+
+    picture: liif.Picture
+    grid: liif.LatentGrid
+    model: liif.LIIF
+    seconds: float
+    cached: bool
+
+
+class Workbench:
+    def __init__(self, config: AppConfig) -> None:
+        self.config = config
+        self.device = pick_device(config.device)
+        self._models: dict[str, liif.LIIF] = {}
+        self.notes: dict[str, tuple[str, ...]] = {}
+        self._grids: OrderedDict[tuple[str, str], liif.LatentGrid] = OrderedDict()
+        self._pictures: OrderedDict[str, liif.Picture] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def model(self, name: str) -> liif.LIIF:
+        with self._lock:
+            if name not in self._models:
+                found = resolve(name)
+                self._models[name] = load_path(found.path, device=self.device)
+                self.notes[name] = found.notes
+            return self._models[name]
+
+    def picture(self, path: str | Path) -> tuple[str, liif.Picture]:
+        data = Path(path).read_bytes()
+        key = hashlib.sha256(data).hexdigest()
+        with self._lock:
+            if key in self._pictures:
+                self._pictures.move_to_end(key)
+                return key, self._pictures[key]
+        picture = liif.load_picture(data, max_pixels=self.config.max_input_pixels)
+        with self._lock:
+            self._pictures[key] = picture
+            while len(self._pictures) > self.config.cache_grids:
+                self._pictures.popitem(last=False)
+        return key, picture
+
+    def encode(self, path: str | Path, model_name: str, progress: Callable[[int, int], None] | None = None) -> Encoded:
+        model = self.model(model_name)
+        key, picture = self.picture(path)
+        with self._lock:
+            grid = self._grids.get((key, model_name))
+            if grid is not None:
+                self._grids.move_to_end((key, model_name))
+                return Encoded(picture, grid, model, 0.0, True)
+        start = time.perf_counter()
+        grid = liif.encode(model, picture.rgb, progress=progress)
+        seconds = time.perf_counter() - start
+        with self._lock:
+            self._grids[(key, model_name)] = grid
+            while len(self._grids) > self.config.cache_grids:
+                self._grids.popitem(last=False)
+        return Encoded(picture, grid, model, seconds, False)
+
+    def precision(self, fast: bool) -> tuple[str, str | None]:
+        """The precision to use and, when "fast" cannot be honoured usefully, why."""
+        if not fast:
+            return "fp32", None
+        if native_bf16(self.device):
+            return "bf16", None
+        return "fp32", "this machine has no native bf16, so fast mode used exact fp32 (bf16 would be slower here)"
+
+    @property
+    def device_name(self) -> str:
+        return torch.cuda.get_device_name(self.device) if self.device.type == "cuda" else "CPU"

@@ -1,0 +1,103 @@
+"""Pictures and numbers that show how LIIF represents an image (the app's "How it works" tab).
+
+Everything here is computed with the same code the renders use, so what it shows is what happens.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+from PIL import Image, ImageDraw
+
+from liif.coords import render_cell
+from liif.grid import LatentGrid
+from liif.model import LIIF
+from liif.query import local_ensemble
+from liif.render import Box, render
+
+
+def latent_pca(grid: LatentGrid) -> np.ndarray:
+    """The latent grid as an (h, w, 3) uint8 picture: its 3 principal components as R, G, B.
+
+    Each component is stretched between its 1st and 99th percentile, so a few extreme codes don't
+    wash the picture out. Signs are fixed (largest loading positive) so the colours are repeatable.
+    """
+    channels, h, w = grid.features.shape
+    codes = grid.features.reshape(channels, -1).T.double().cpu()
+    codes = codes - codes.mean(0)
+    _, vectors = torch.linalg.eigh(codes.T @ codes)
+    top = vectors[:, -3:].flip(1)  # largest variance first
+    top = top * torch.sign(top.gather(0, top.abs().argmax(0, keepdim=True)))
+    projected = codes @ top
+    low, high = torch.quantile(projected, 0.01, dim=0), torch.quantile(projected, 0.99, dim=0)
+    scaled = ((projected - low) / (high - low).clamp_min(1e-12)).clamp(0, 1)
+    return (scaled.reshape(h, w, 3).numpy() * 255).round().astype(np.uint8)
+
+
+@dataclass(frozen=True)
+class PointQuery:
+    """The four latent codes behind one output pixel and how they are blended."""
+
+    pixel: tuple[int, int]  # (x, y) in the W x H output
+    point: tuple[float, float]  # its centre in latent-grid cells (x, y), cell (0, 0) spanning [0, 1)
+    cells: np.ndarray  # (4, 2) latent cells (row, col)
+    offsets: np.ndarray  # (4, 2) the point minus each cell's centre, in cells (dy, dx)
+    weights: np.ndarray  # (4,) local-ensemble weights, summing to 1
+    predictions: np.ndarray  # (4, 3) each code's own RGB for the point, unclamped
+    colour: np.ndarray  # (3,) the blend, clamped to [0, 1]: the rendered pixel
+
+
+def explain_pixel(model: LIIF, grid: LatentGrid, x: int, y: int, width: int, height: int) -> PointQuery:
+    """Why pixel (x, y) of a W x H render has its colour."""
+    if not (0 <= x < width and 0 <= y < height):
+        raise ValueError(f"pixel ({x}, {y}) is outside a {width}x{height} output")
+    coords = torch.tensor([[-1 + (2 * y + 1) / height, -1 + (2 * x + 1) / width]], dtype=torch.float32)
+    ens = local_ensemble(model, grid, coords, render_cell(height, width))
+    point = ((x + 0.5) * grid.width / width, (y + 0.5) * grid.height / height)
+    return PointQuery(
+        pixel=(x, y),
+        point=point,
+        cells=ens.cells[:, 0].cpu().numpy(),
+        offsets=ens.rel[:, 0].cpu().numpy() / 2,  # rel is in half-cells: the domain [-1, 1] spans 2
+        weights=ens.weights[:, 0].cpu().numpy(),
+        predictions=ens.preds[:, 0].cpu().numpy(),
+        colour=ens.blend()[0].clamp(0, 1).cpu().numpy(),
+    )
+
+
+def draw_point_query(pca: np.ndarray, query: PointQuery, *, radius: int = 3, zoom: int = 48) -> Image.Image:
+    """The latent grid around a point, enlarged: the four cells outlined, their weights, the point."""
+    h, w = pca.shape[:2]
+    cy, cx = int(query.point[1]), int(query.point[0])
+    top, left = max(0, min(cy - radius, h - 2 * radius - 1)), max(0, min(cx - radius, w - 2 * radius - 1))
+    bottom, right = min(h, top + 2 * radius + 1), min(w, left + 2 * radius + 1)
+    patch = Image.fromarray(pca[top:bottom, left:right]).resize(
+        ((right - left) * zoom, (bottom - top) * zoom), Image.Resampling.NEAREST
+    )
+    draw = ImageDraw.Draw(patch)
+    px, py = (query.point[0] - left) * zoom, (query.point[1] - top) * zoom
+    for (row, col), weight in zip(query.cells, query.weights, strict=True):
+        x0, y0 = (col - left) * zoom, (row - top) * zoom
+        draw.rectangle((x0, y0, x0 + zoom - 1, y0 + zoom - 1), outline="white", width=3)
+        centre = (x0 + zoom / 2, y0 + zoom / 2)
+        draw.line((px, py, *centre), fill="white", width=max(1, round(6 * weight)))
+        draw.text((x0 + 4, y0 + 4), f"{weight:.2f}", fill="white", stroke_width=2, stroke_fill="black")
+    draw.ellipse((px - 6, py - 6, px + 6, py + 6), fill="red", outline="white", width=2)
+    return patch
+
+
+def cell_comparison(
+    model: LIIF, grid: LatentGrid, width: int, height: int, box: Box, pretend: float
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """The same window rendered with its true cell and with a cell ``pretend`` times smaller.
+
+    The cell input tells the MLP how large an area a pixel covers; a smaller cell asks for the colour
+    of a smaller area, as if the output were ``pretend`` times larger, which sharpens (and can ring).
+    """
+    if pretend <= 0:
+        raise ValueError(f"pretend scale must be positive, got {pretend}")
+    true_cell = render_cell(height, width)
+    small_cell = (true_cell[0] / pretend, true_cell[1] / pretend)
+    return render(model, grid, width, height, box=box), render(model, grid, width, height, box=box, cell=small_cell)

@@ -1,0 +1,158 @@
+"""The app's event functions, called directly, and the launched app driven through gradio_client."""
+
+import csv
+
+import gradio as gr
+import numpy as np
+import pytest
+from conftest import ROOT
+from PIL import Image
+
+from demo.config import AppConfig
+from demo.handlers import EXACT, FAST, Handlers
+from demo.workbench import Workbench
+
+
+@pytest.fixture(scope="module")
+def events():
+    return Handlers(Workbench(AppConfig(max_output_pixels=2_000_000)))
+
+
+@pytest.fixture(scope="module")
+def photo(tmp_path_factory):
+    rng = np.random.default_rng(1)
+    path = tmp_path_factory.mktemp("photo") / "small.png"
+    gradient = np.linspace(0, 255, 48)[None, :, None].repeat(32, 0).repeat(3, 2)
+    noisy = np.clip(gradient + rng.normal(0, 25, (32, 48, 3)), 0, 255).astype(np.uint8)
+    Image.fromarray(noisy).save(path)
+    return str(path)
+
+
+def test_sizes_follow_the_scale_and_keep_the_aspect(events, photo):
+    width, height, info = events.photo_changed(photo, 2.5)
+    assert (width, height) == (120, 80) and "48×32" in info
+    assert events.scale_changed(photo, 0.5) == (24, 16)
+    assert events.width_changed(photo, 96, True) == 64
+    assert events.height_changed(photo, 10, True) == 15
+    assert events.width_changed(photo, 96, False) == gr.skip()  # aspect off: the other side stays
+    assert "×2.00 across, ×3.00 down" in events.size_info(photo, 96, 96)
+
+
+def test_upscale_returns_exactly_the_asked_size(events, photo):
+    image, status = events.upscale(photo, 101, 37)
+    assert image.size == (101, 37)
+    assert "**101×37**" in status and "48×32" in status
+
+
+def test_the_compare_crop_is_the_same_pixels_as_the_result(events, photo):
+    result, _ = events.upscale(photo, 96, 64, precision=EXACT)
+    (bicubic, liif_crop), nearest, status = events.compare(photo, 96, 64, centre_x=40, centre_y=30, crop=32, zoom=1)
+    assert bicubic.size == liif_crop.size == nearest.size == (32, 32)
+    assert np.array_equal(np.asarray(liif_crop), np.asarray(result)[14:46, 24:56])
+    assert "32×32" in status
+    (_, zoomed), _, status = events.compare(photo, 96, 64, centre_x=40, centre_y=30, crop=32, zoom=4)
+    assert zoomed.size == (128, 128) and "virtual 384×256" in status
+
+
+def test_crops_render_at_most_the_configured_size(events, photo):
+    (_, crop), _, status = events.compare(photo, 96, 64, centre_x=40, centre_y=30, crop=256, zoom=16)
+    assert max(crop.size) <= 512 and "crop reduced" in status
+
+
+def test_the_profile_has_curves_markers_and_a_csv(events, photo):
+    figure, csv_path, status = events.profile(photo, 96, 64, x0=2, y0=3, x1=90, y1=60)
+    names = [trace.name for trace in figure.data]
+    assert names[:3] == ["R LIIF", "R bicubic", "R input pixels"] and len(names) == 9
+    with open(csv_path) as handle:
+        rows = list(csv.reader(handle))
+    assert rows[0][:4] == ["distance_px", "x", "y", "liif_r"]
+    assert len(rows) - 1 == len(figure.data[0].x) > 300  # sub-pixel: about 4 samples per output pixel
+    assert "input pixels crossed" in status
+
+
+def test_grids_are_cached_per_image_and_model(events, photo):
+    events.bench.encode(photo, "edsr-baseline-liif")
+    assert events.bench.encode(photo, "edsr-baseline-liif").cached
+
+
+def test_fast_mode_explains_itself_on_a_cpu_without_bf16(events, photo):
+    mode, note = events.bench.precision(True)
+    _, status = events.upscale(photo, 20, 20, precision=FAST)
+    if mode == "fp32":
+        assert note in status
+    else:
+        assert "bf16" in status
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (lambda e, p: e.upscale(None, 10, 10), "Upload, paste or pick a photo"),
+        (lambda e, p: e.upscale(p, 3000, 3000), "over the limit"),
+        (lambda e, p: e.upscale(p, 0, 10), "at least 1x1"),
+        (lambda e, p: e.upscale(p, 10.5, 10), "whole pixels"),
+        (lambda e, p: e.upscale(p, None, 10), "must be numbers"),
+        (lambda e, p: e.profile(p, 96, 64, x0=-5, y0=0, x1=10, y1=10), "inside the 96×64 output"),
+        (lambda e, p: e.compare(p, 96, 64, crop=0), "at least 1 pixel"),
+        (lambda e, p: e.upscale(p, 10, 10, model="rdn-liif"), "rdn-liif.pth"),
+    ],
+)
+def test_bad_requests_get_one_line_messages(events, photo, call, message):
+    with pytest.raises(gr.Error) as info:
+        call(events, photo)
+    assert message in str(info.value.message) and "\n" not in str(info.value.message)
+
+
+@pytest.fixture(scope="module")
+def client(app_url):
+    from gradio_client import Client
+
+    return Client(app_url, verbose=False)
+
+
+def test_launched_app_upscales_to_an_exact_odd_size(client):
+    from gradio_client import handle_file
+
+    example = handle_file(str(ROOT / "examples" / "dandelions.jpg"))
+    out, status = client.predict(image=example, width=301, height=117, api_name="/upscale")
+    with Image.open(out) as img:
+        assert img.format == "PNG" and img.size == (301, 117)
+    assert "**301×117**" in status
+
+
+def test_launched_app_compares_and_profiles(client, photo):
+    from gradio_client import handle_file
+
+    (bicubic, liif_crop), nearest, _ = client.predict(
+        image=handle_file(photo), width=96, height=64, centre_x=48, centre_y=32, crop=24, zoom=2,
+        api_name="/compare",
+    )  # fmt: skip
+    for path in (bicubic, liif_crop, nearest):
+        with Image.open(path) as img:
+            assert img.format == "PNG" and img.size == (48, 48)
+    plot, csv_path, _ = client.predict(
+        image=handle_file(photo), width=96, height=64, x0=0, y0=0, x1=95, y1=63, api_name="/profile"
+    )
+    assert plot["type"] == "plotly" and csv_path.endswith(".csv")
+
+
+def test_launched_app_reports_bad_input_as_an_error(client, tmp_path):
+    from gradio_client import handle_file
+    from gradio_client.exceptions import AppError
+
+    with pytest.raises(AppError, match="over the limit"):
+        client.predict(image=handle_file(str(ROOT / "examples" / "dandelions.jpg")), width=9000, height=9000,
+                       api_name="/upscale")  # fmt: skip
+
+
+def test_how_it_works_events(events, photo):
+    picture, grid_picture, status = events.latent_grid(photo)
+    assert picture.size == grid_picture.size == (48, 32) and "48×32 codes of 64 numbers" in status
+    drawing, table = events.explain_point(photo, 96, 64, x=40, y=20)
+    assert drawing.size[0] > 100 and table.count("\n| (") == 4
+    assert "Weights sum to **1.0000**" in table
+    (true, smaller), status = events.explain_cell(photo, 96, 64, centre_x=40, centre_y=30, crop=24, zoom=2, pretend=4)
+    assert true.size == smaller.size == (48, 48)
+    assert not np.array_equal(np.asarray(true), np.asarray(smaller)) and "4× smaller" in status
+    with pytest.raises(gr.Error, match="inside the 96×64 output"):
+        events.explain_point(photo, 96, 64, x=96, y=0)
