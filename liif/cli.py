@@ -208,12 +208,9 @@ def _upscale(args: argparse.Namespace) -> int:
 
 
 def _eval(args: argparse.Namespace) -> int:
-    folder = Path(args.images)
-    if not folder.is_dir():
-        raise LiifError(f"{folder}: not a folder")
-    paths = sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith("."))
-    if not paths:
-        raise LiifError(f"{folder}: no files to evaluate")
+    if not Path(args.images).is_dir():
+        raise LiifError(f"{args.images}: not a folder")
+    paths = _expand_inputs([args.images])
     if args.plot and Path(args.plot).suffix.lower() not in (".png", ".html"):
         raise LiifError(f"{args.plot}: the plot is written as .png or .html")
     device = pick_device(args.device)

@@ -197,6 +197,7 @@ def plot_gain(scores: Sequence[Score], path: Path) -> None:
         ax.plot([s.scale for s in group], [s.gain for s in group], marker="o", lw=1, alpha=0.5, label=name)
     ax.plot([s.scale for s in mean], [s.gain for s in mean], marker="o", lw=3, color="black", label="mean")
     ax.set_xscale("log")
+    ax.minorticks_off()
     ax.set_xticks([s.scale for s in mean], [f"×{s.scale}" for s in mean])
     ax.axhline(0, color="grey", lw=0.8)
     ax.set_xlabel("scale")

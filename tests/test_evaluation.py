@@ -111,3 +111,10 @@ def test_eval_command_refuses_bad_arguments(tmp_path, args, message):
     (tmp_path / "a.png").write_bytes(b"")
     done = run_cli("eval", "--images", tmp_path, *args)
     assert done.returncode == 2 and message in done.stderr
+
+
+def test_eval_command_needs_a_folder_of_images(tmp_path):
+    (tmp_path / "notes.txt").write_text("no images here")
+    for args, message in [([tmp_path / "notes.txt"], "not a folder"), ([tmp_path], "no images in this folder")]:
+        done = run_cli("eval", "--images", *args)
+        assert done.returncode == 2 and message in done.stderr
