@@ -12,10 +12,8 @@ import sys
 
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 
-import gradio as gr
-
 from demo.config import AppConfig
-from demo.layout import CSS, build
+from demo.layout import build, launch_options
 from liif.errors import LiifError
 
 
@@ -33,19 +31,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
     overrides = {"max_output_pixels": args.max_output} if args.max_output else {}
+    config = AppConfig(model=args.model, device=args.device, **overrides)
     try:
-        app = build(AppConfig(model=args.model, device=args.device, **overrides))
+        app = build(config)
     except LiifError as exc:
         sys.exit(f"app.py: error: {exc}")
-    config = AppConfig()
-    app.launch(
-        server_name=args.host,
-        server_port=args.port,
-        share=args.share,
-        max_file_size=config.max_upload,
-        theme=gr.themes.Soft(),
-        css=CSS,
-    )
+    app.launch(server_name=args.host, server_port=args.port, share=args.share, **launch_options(config))
 
 
 if __name__ == "__main__":

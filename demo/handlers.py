@@ -28,6 +28,7 @@ FAST = "fast (bf16)"
 EXACT = "exact (fp32)"
 PRECISIONS = [EXACT, FAST]
 OUTPUT_DIR = Path(tempfile.gettempdir()) / "liif-app"
+MAX_ZOOM = 64
 
 
 def user_errors(fn: F) -> F:
@@ -168,11 +169,7 @@ class Handlers:
         image = _need_image(image)
         width, height = _size(width, height, self.bench.config.max_output_pixels)
         model = model or self.bench.config.default_model
-        if not crop or crop < 1 or not zoom or zoom <= 0:
-            raise gr.Error("Crop size must be at least 1 pixel and zoom positive.", print_exception=False)
-        limit = self.bench.config.max_crop_render
-        crop_px = min(int(crop), max(1, int(limit / zoom)))
-        note = f" (crop reduced to {crop_px} px: crops render at most {limit} px wide)" if crop_px < crop else ""
+        crop_px, note = self._crop(crop, zoom)
         mode, _ = self.bench.precision(precision == FAST)
         encoded = self.bench.encode(image, model)
         start = time.perf_counter()
@@ -292,14 +289,23 @@ class Handlers:
         width, height = _size(width, height, self.bench.config.max_output_pixels)
         model = model or self.bench.config.default_model
         encoded = self.bench.encode(_need_image(image), model)
-        crop_px = min(int(crop or 64), max(1, int(self.bench.config.max_crop_render / (zoom or 1))))
-        box, virtual_w, virtual_h = crop_box((centre_x or 0, centre_y or 0), crop_px, zoom or 1, width, height)
+        crop_px, _ = self._crop(crop, zoom)
+        box, virtual_w, virtual_h = crop_box((centre_x or 0, centre_y or 0), crop_px, zoom, width, height)
         true, smaller = cell_comparison(encoded.model, encoded.grid, virtual_w, virtual_h, box, pretend or 1)
         status = (
             f"Same {box[2] - box[0]}×{box[3] - box[1]} crop: true cell (left) vs a cell {pretend:g}× smaller, "
             f"as if the output were {pretend:g}× larger (right); mean change {float((true - smaller).abs().mean()):.4f}"
         )
         return (Image.fromarray(to_uint8(true)), Image.fromarray(to_uint8(smaller))), status
+
+    def _crop(self, crop: float | None, zoom: float | None) -> tuple[int, str]:
+        """The crop side to render, shrunk so crop x zoom stays within the render limit, and a note if so."""
+        if not crop or crop < 1 or not zoom or not 0 < zoom <= MAX_ZOOM:
+            raise gr.Error(f"Crop size must be at least 1 pixel and zoom in (0, {MAX_ZOOM}].", print_exception=False)
+        limit = self.bench.config.max_crop_render
+        crop_px = min(int(crop), max(1, int(limit / zoom)))
+        note = f" (crop reduced to {crop_px} px: crops render at most {limit} px wide)" if crop_px < crop else ""
+        return crop_px, note
 
     @staticmethod
     def _write_csv(rows: list[list[float]]) -> Path:

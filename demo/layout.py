@@ -7,6 +7,7 @@ from typing import Any
 
 import gradio as gr
 
+from demo.components import NumberInput, PhotoInput
 from demo.config import AppConfig
 from demo.handlers import EXACT, PRECISIONS, Handlers
 from demo.text import HOW_IT_WORKS
@@ -26,6 +27,12 @@ and follow the colour signal along a line.
 CSS = """
 .status p { margin: 0.2em 0; }
 """
+
+
+def launch_options(config: AppConfig) -> dict[str, Any]:
+    """What ``launch()`` needs besides host and port; shared by app.py and the tests."""
+    return {"max_file_size": config.max_upload, "theme": gr.themes.Soft(), "css": CSS}
+
 
 try:  # On a Hugging Face ZeroGPU Space, heavy events ask for a GPU; elsewhere this is a no-op.
     import spaces
@@ -65,15 +72,15 @@ def build(config: AppConfig | None = None) -> gr.Blocks:
         gr.Markdown(INTRO)
         with gr.Row():
             with gr.Column(scale=1):
-                photo = gr.Image(
+                photo = PhotoInput(
                     label="Photo", elem_id="photo", type="filepath", image_mode=None, sources=["upload", "clipboard"],
                     format="png", height=320,
                 )  # fmt: skip
                 gr.Examples(examples=[[p] for p in examples], inputs=[photo], label="Landscapes with leaves")
             with gr.Column(scale=1):
                 with gr.Row():
-                    width = gr.Number(label="Width (px)", precision=0, minimum=1, elem_id="width")
-                    height = gr.Number(label="Height (px)", precision=0, minimum=1, elem_id="height")
+                    width = NumberInput(label="Width (px)", precision=0, minimum=1, elem_id="width")
+                    height = NumberInput(label="Height (px)", precision=0, minimum=1, elem_id="height")
                 scale = gr.Slider(0.25, 8, value=2, step=0.05, label="Scale (sets both from the photo's size)")
                 keep_aspect = gr.Checkbox(value=True, label="Keep aspect (editing one side updates the other)")
                 size_info = gr.Markdown("No photo yet.", elem_classes="status")
@@ -105,8 +112,8 @@ def build(config: AppConfig | None = None) -> gr.Blocks:
                         1, 16, value=2, step=0.5, label="Zoom (renders the crop at this many × the output)"
                     )
                 with gr.Row():
-                    centre_x = gr.Number(label="Crop centre x", value=0)
-                    centre_y = gr.Number(label="Crop centre y", value=0)
+                    centre_x = NumberInput(label="Crop centre x", value=0)
+                    centre_y = NumberInput(label="Crop centre y", value=0)
                     compare_btn = gr.Button("Compare")
                 with gr.Row():
                     slider = gr.ImageSlider(
@@ -117,10 +124,10 @@ def build(config: AppConfig | None = None) -> gr.Blocks:
             with gr.Tab("RGB along a line"):
                 gr.Markdown("Choose *set the line's ends* under the result and click it twice, or type the ends.")
                 with gr.Row():
-                    x0 = gr.Number(label="Start x", value=0)
-                    y0 = gr.Number(label="Start y", value=0)
-                    x1 = gr.Number(label="End x", value=0)
-                    y1 = gr.Number(label="End y", value=0)
+                    x0 = NumberInput(label="Start x", value=0)
+                    y0 = NumberInput(label="Start y", value=0)
+                    x1 = NumberInput(label="End x", value=0)
+                    y1 = NumberInput(label="End y", value=0)
                     profile_btn = gr.Button("Plot")
                 plot = gr.Plot(label="R, G, B along the line", elem_id="plot")
                 csv = gr.File(label="Samples (CSV)")
@@ -128,8 +135,8 @@ def build(config: AppConfig | None = None) -> gr.Blocks:
             with gr.Tab("How it works", elem_id="how-tab"):
                 with gr.Row():
                     show_grid = gr.Button("Show the latent grid", elem_id="show-grid")
-                    explain_x = gr.Number(label="Explain output pixel x", value=0, precision=0)
-                    explain_y = gr.Number(label="Explain output pixel y", value=0, precision=0)
+                    explain_x = NumberInput(label="Explain output pixel x", value=0, precision=0)
+                    explain_y = NumberInput(label="Explain output pixel y", value=0, precision=0)
                     explain_btn = gr.Button("Explain this pixel")
                 with gr.Row():
                     grid_input = gr.Image(label="Input photo", format="png", type="pil", interactive=False)

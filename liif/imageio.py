@@ -85,24 +85,28 @@ def load_picture(source: str | Path | bytes | Image.Image, *, max_pixels: int = 
             if width * height > max_pixels:
                 raise ImageError(
                     f"{name}: {width}x{height} is {width * height / 1e6:.1f} MP, over the input limit of "
-                    f"{max_pixels / 1e6:.1f} MP (LIIF_MAX_INPUT_PIXELS)"
+                    f"{max_pixels / 1e6:.1f} MP"
                 )
             img.load()
             return _decode(img)
     except ImageError:
         raise
-    except FileNotFoundError:
-        raise ImageError(f"{name}: no such file") from None
-    except IsADirectoryError:
-        raise ImageError(f"{name}: is a folder, not an image") from None
-    except UnidentifiedImageError:
-        raise ImageError(f"{name}: not an image (or a format Pillow cannot read)") from None
-    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-        raise ImageError(f"{name}: refused, its declared size is a decompression bomb") from None
-    except (OSError, SyntaxError, ValueError) as exc:
-        raise ImageError(
-            f"{name}: corrupt or truncated image ({str(exc).splitlines()[0] or type(exc).__name__})"
-        ) from None
+    except (OSError, SyntaxError, ValueError, Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+        raise ImageError(f"{name}: {decode_error(exc)}") from None
+
+
+def decode_error(exc: BaseException) -> str:
+    """What went wrong decoding an image, in words a user can act on (one line)."""
+    if isinstance(exc, FileNotFoundError):
+        return "no such file"
+    if isinstance(exc, IsADirectoryError):
+        return "is a folder, not an image"
+    if isinstance(exc, UnidentifiedImageError):
+        return "not an image (or a format Pillow cannot read)"
+    if isinstance(exc, Image.DecompressionBombError | Image.DecompressionBombWarning):
+        return "refused, its declared size is a decompression bomb"
+    detail = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    return f"corrupt or truncated image ({detail})"
 
 
 def to_uint8(rgb: torch.Tensor) -> np.ndarray:

@@ -26,7 +26,9 @@ def scaled_size(width: int, height: int, scale: float) -> tuple[int, int]:
     return check_size(max(1, round(width * scale)), max(1, round(height * scale)))
 
 
-def check_size(width: int, height: int, max_pixels: int = MAX_OUTPUT_PIXELS) -> tuple[int, int]:
+def check_size(width: int, height: int, max_pixels: int | None = None) -> tuple[int, int]:
+    """Refuse sizes no writer should attempt; ``max_pixels`` defaults to LIIF_MAX_OUTPUT_PIXELS."""
+    max_pixels = max_pixels or MAX_OUTPUT_PIXELS
     if width < 1 or height < 1:
         raise LiifError(f"output size must be at least 1x1, got {width}x{height}")
     if width > MAX_SIDE or height > MAX_SIDE:

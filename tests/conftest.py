@@ -26,13 +26,16 @@ def model() -> liif.LIIF:
 def app_url():
     """The app, launched once on a free port of 127.0.0.1."""
     from demo.config import AppConfig
-    from demo.layout import CSS, build
+    from demo.layout import build, launch_options
 
-    app = build(AppConfig(max_output_pixels=2_000_000))
+    config = AppConfig(max_output_pixels=2_000_000, max_upload="2mb")
+    app = build(config)
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-    app.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True, css=CSS)
+    app.launch(
+        server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True, **launch_options(config)
+    )
     try:
         yield f"http://127.0.0.1:{port}/"
     finally:

@@ -94,6 +94,7 @@ def test_fast_mode_explains_itself_on_a_cpu_without_bf16(events, photo):
         (lambda e, p: e.upscale(p, None, 10), "must be numbers"),
         (lambda e, p: e.profile(p, 96, 64, x0=-5, y0=0, x1=10, y1=10), "inside the 96×64 output"),
         (lambda e, p: e.compare(p, 96, 64, crop=0), "at least 1 pixel"),
+        (lambda e, p: e.compare(p, 96, 64, zoom=1e9), "zoom in (0, 64]"),
         (lambda e, p: e.upscale(p, 10, 10, model="rdn-liif"), "rdn-liif.pth"),
     ],
 )
@@ -156,3 +157,15 @@ def test_how_it_works_events(events, photo):
     assert not np.array_equal(np.asarray(true), np.asarray(smaller)) and "4× smaller" in status
     with pytest.raises(gr.Error, match="inside the 96×64 output"):
         events.explain_point(photo, 96, 64, x=96, y=0)
+
+
+def test_the_grid_cache_is_bounded(tmp_path):
+    bench = Workbench(AppConfig(cache_grids=2))
+    paths = []
+    for i in range(3):
+        path = tmp_path / f"p{i}.png"
+        Image.fromarray(np.full((8, 8, 3), 40 * i, np.uint8)).save(path)
+        paths.append(path)
+        assert not bench.encode(path, "edsr-baseline-liif").cached
+    assert bench.encode(paths[2], "edsr-baseline-liif").cached
+    assert not bench.encode(paths[0], "edsr-baseline-liif").cached  # evicted: only 2 grids are kept
