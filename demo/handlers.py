@@ -7,6 +7,7 @@ import hashlib
 import tempfile
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -16,7 +17,7 @@ from PIL import Image
 
 import liif
 from demo.plots import profile_figure
-from demo.workbench import Workbench
+from demo.workbench import Encoded, Workbench
 from liif.compare import crop_box, resample_window
 from liif.explain import cell_comparison, draw_point_query, explain_pixel, latent_pca
 from liif.imageio import finish_image, to_uint8
@@ -68,11 +69,39 @@ def _scales(width: int, height: int, picture: liif.Picture) -> str:
     return f"×{width / picture.width:.2f} across, ×{height / picture.height:.2f} down"
 
 
+@dataclass(frozen=True)
+class _Job:
+    """A checked request: the encoded photo, the output size, and how to render it."""
+
+    encoded: Encoded
+    width: int
+    height: int
+    model: str
+    precision: str  # the library's precision name
+    note: str | None  # why "fast" was not honoured, if it was not
+
+
 class Handlers:
     """The app's events, bound to one :class:`Workbench` (models and caches)."""
 
     def __init__(self, bench: Workbench) -> None:
         self.bench = bench
+
+    def _job(
+        self,
+        image: str | None,
+        width: float | None,
+        height: float | None,
+        model: str | None,
+        precision: str = EXACT,
+        progress: Callable[[int, int], None] | None = None,
+    ) -> _Job:
+        """Check what every event needs (a photo, a size within limits), then encode or reuse its grid."""
+        image = _need_image(image)
+        width, height = _size(width, height, self.bench.config.max_output_pixels)
+        model = model or self.bench.config.default_model
+        mode, note = self.bench.precision(precision == FAST)
+        return _Job(self.bench.encode(image, model, progress), width, height, model, mode, note)
 
     # --- sizes -------------------------------------------------------------------------------------------
 
@@ -126,15 +155,12 @@ class Handlers:
         progress: gr.Progress = gr.Progress(),  # noqa: B008  (Gradio injects the tracker)
     ) -> tuple[Image.Image, str]:
         """Render the photo at exactly ``width`` x ``height``; returns the image (PNG) and a status line."""
-        image = _need_image(image)
-        width, height = _size(width, height, self.bench.config.max_output_pixels)
-        model = model or self.bench.config.default_model
-        mode, note = self.bench.precision(precision == FAST)
-        encoded = self.bench.encode(image, model, lambda d, t: progress((d, t), desc="Encoding"))
+        job = self._job(image, width, height, model, precision, lambda d, t: progress((d, t), desc="Encoding"))
+        encoded, width, height = job.encoded, job.width, job.height
         start = time.perf_counter()
         out = np.empty((height, width, 3), dtype=np.uint8)
         rows = liif.iter_rows(
-            encoded.model, encoded.grid, width, height, precision=mode,
+            encoded.model, encoded.grid, width, height, precision=job.precision,
             progress=lambda d, t: progress(d / t, desc="Rendering"),
         )  # fmt: skip
         for row, rgb in rows:
@@ -144,9 +170,9 @@ class Handlers:
         encode_text = "cached latent grid" if encoded.cached else f"encode {encoded.seconds:.1f} s"
         status = (
             f"**{width}×{height}** from {picture.width}×{picture.height} ({_scales(width, height, picture)}) · "
-            f"{encode_text} · render {seconds:.1f} s · {model}, {mode} on {self.bench.device_name}"
+            f"{encode_text} · render {seconds:.1f} s · {job.model}, {job.precision} on {self.bench.device_name}"
         )
-        notes = [*self.bench.notes.get(model, ()), *picture.notes, *([note] if note else [])]
+        notes = [*self.bench.notes.get(job.model, ()), *picture.notes, *([job.note] if job.note else [])]
         status += "".join(f"\n\n*{n}*" for n in notes)
         return finish_image(out, picture), status
 
@@ -166,15 +192,12 @@ class Handlers:
         zoom: float = 2,
     ) -> tuple[tuple[Image.Image, Image.Image], Image.Image, str]:
         """Bicubic vs LIIF (and nearest) on a crop of the W x H output around a centre, at a zoom."""
-        image = _need_image(image)
-        width, height = _size(width, height, self.bench.config.max_output_pixels)
-        model = model or self.bench.config.default_model
         crop_px, note = self._crop(crop, zoom)
-        mode, _ = self.bench.precision(precision == FAST)
-        encoded = self.bench.encode(image, model)
+        job = self._job(image, width, height, model, precision)
+        encoded, width, height = job.encoded, job.width, job.height
         start = time.perf_counter()
         box, virtual_w, virtual_h = crop_box((centre_x, centre_y), crop_px, zoom, width, height)
-        liif_crop = liif.render(encoded.model, encoded.grid, virtual_w, virtual_h, box=box, precision=mode)
+        liif_crop = liif.render(encoded.model, encoded.grid, virtual_w, virtual_h, box=box, precision=job.precision)
         source = finish_image(to_uint8(encoded.picture.rgb.permute(1, 2, 0)))
         bicubic = resample_window(source, virtual_w, virtual_h, box, "bicubic")
         nearest = resample_window(source, virtual_w, virtual_h, box, "nearest")
@@ -202,19 +225,16 @@ class Handlers:
         y1: float = 0.0,
     ) -> tuple[Any, str, str]:
         """R, G, B along the line (x0, y0) -> (x1, y1) of the W x H output: a plot, a CSV file, a status."""
-        image = _need_image(image)
-        width, height = _size(width, height, self.bench.config.max_output_pixels)
-        model = model or self.bench.config.default_model
         values = [x0, y0, x1, y1]
         if any(v is None for v in values):
             raise gr.Error("Line coordinates must be numbers.", print_exception=False)
+        job = self._job(image, width, height, model, precision)
+        encoded, width, height = job.encoded, job.width, job.height
         if not all(0 <= v <= limit for v, limit in zip(values, [width, height, width, height], strict=True)):
             raise gr.Error(f"The line must lie inside the {width}×{height} output.", print_exception=False)
-        mode, _ = self.bench.precision(precision == FAST)
-        encoded = self.bench.encode(image, model)
         start = time.perf_counter()
         prof = line_profile(
-            encoded.model, encoded.grid, encoded.picture.rgb, width, height, (x0, y0), (x1, y1), precision=mode
+            encoded.model, encoded.grid, encoded.picture.rgb, width, height, (x0, y0), (x1, y1), precision=job.precision
         )
         seconds = time.perf_counter() - start
         csv_path = self._write_csv(prof.rows())
@@ -247,9 +267,8 @@ class Handlers:
         y: float = 0.0,
     ) -> tuple[Image.Image, str]:
         """The four codes behind output pixel (x, y): a drawing over the latent grid and a table."""
-        width, height = _size(width, height, self.bench.config.max_output_pixels)
-        model = model or self.bench.config.default_model
-        encoded = self.bench.encode(_need_image(image), model)
+        job = self._job(image, width, height, model)
+        encoded, width, height = job.encoded, job.width, job.height
         px, py = int(x or 0), int(y or 0)
         if not (0 <= px < width and 0 <= py < height):
             raise gr.Error(f"The point must lie inside the {width}×{height} output.", print_exception=False)
@@ -286,10 +305,9 @@ class Handlers:
         pretend: float = 4,
     ) -> tuple[tuple[Image.Image, Image.Image], str]:
         """The compare crop rendered with its true cell and with a cell ``pretend`` times smaller."""
-        width, height = _size(width, height, self.bench.config.max_output_pixels)
-        model = model or self.bench.config.default_model
-        encoded = self.bench.encode(_need_image(image), model)
         crop_px, _ = self._crop(crop, zoom)
+        job = self._job(image, width, height, model)
+        encoded, width, height = job.encoded, job.width, job.height
         box, virtual_w, virtual_h = crop_box((centre_x or 0, centre_y or 0), crop_px, zoom, width, height)
         true, smaller = cell_comparison(encoded.model, encoded.grid, virtual_w, virtual_h, box, pretend or 1)
         status = (
