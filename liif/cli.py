@@ -184,10 +184,7 @@ def _upscale(args: argparse.Namespace) -> int:
     outputs = _output_paths(files, args.output, args.format, batch)
     device = pick_device(args.device)
     if args.precision == "bf16" and not native_bf16(device):
-        print(
-            "liif: note: this CPU has no native bf16 (avx512_bf16/AMX): bf16 runs emulated, slower than fp32",
-            file=sys.stderr,
-        )
+        _note("this CPU has no native bf16 (avx512_bf16/AMX): bf16 runs emulated, slower than fp32")
     if args.tile < 16:
         raise LiifError(f"--tile must be at least 16 pixels, got {args.tile}")
     model = _load(args.model, device)

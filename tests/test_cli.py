@@ -139,3 +139,12 @@ def test_a_real_process_exits_2_with_one_line_and_0_on_success(tmp_path, photo):
     done = run_process("upscale", photo, "-o", tmp_path / "o.png", "--scale", "1", cwd=tmp_path, env=env)
     assert done.returncode == 0, done.stderr
     assert Image.open(tmp_path / "o.png").size == (30, 20)
+
+
+def test_bf16_is_honoured_and_says_when_it_is_emulated(tmp_path, photo):
+    from liif.hardware import native_bf16, pick_device
+
+    out = tmp_path / "bf16.npy"
+    done = run_cli("upscale", photo, "-o", out, "--size", "31x17", "--precision", "bf16")
+    assert done.returncode == 0 and np.load(out).shape == (17, 31, 3)
+    assert ("no native bf16" in done.stderr) != native_bf16(pick_device("auto"))
