@@ -18,15 +18,13 @@ import torch
 import torch.nn.functional as F
 
 from liif.coords import cell_centres
-from liif.grid import LatentGrid
+from liif.grid import LatentGrid, Progress
 from liif.model import LIIF
 from liif.reference import BOUND, ENSEMBLE_OFFSETS, EPS_SHIFT
 
 PRECISIONS = ("fp32", "bf16")
 BAND = 65536  # queries whose latent cells are projected together
 CHUNK = 1024  # queries per pass through the MLP's hidden layers (fastest on a 2-core CPU: 4096 rows x 256 fit L2)
-
-Progress = Callable[[int, int], None]
 
 
 @dataclass(frozen=True)

@@ -11,9 +11,9 @@ from collections.abc import Iterator
 import torch
 
 from liif.coords import grid_points, pixel_centres, render_cell
-from liif.grid import LatentGrid
+from liif.grid import LatentGrid, Progress
 from liif.model import LIIF
-from liif.query import BAND, Progress, query_points
+from liif.query import BAND, query_points
 
 Box = tuple[int, int, int, int]  # left, top, right, bottom in output pixels, right/bottom exclusive
 
