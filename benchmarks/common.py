@@ -31,20 +31,13 @@ def lr_hr(path: Path, scale: int) -> tuple[torch.Tensor, torch.Tensor]:
     return liif.load_picture(lr).rgb, liif.load_picture(hr).rgb
 
 
-def timed(fn: Callable[[], object], repeat: int = 1) -> tuple[float, object]:
-    """Best-of-``repeat`` wall time in seconds, and the last result."""
-    times, result = [], None
-    for _ in range(repeat):
-        start = time.perf_counter()
-        result = fn()
-        times.append(time.perf_counter() - start)
-    return min(times), result
+def timed(fn: Callable[[], object]) -> tuple[float, object]:
+    """One call's wall time in seconds, and its result."""
+    start = time.perf_counter()
+    result = fn()
+    return time.perf_counter() - start, result
 
 
 def median_time(fn: Callable[[], object], repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+    """Median wall time of ``repeat`` calls (the machine is shared and noisy)."""
+    return statistics.median(timed(fn)[0] for _ in range(repeat))

@@ -198,7 +198,7 @@ class Handlers:
         start = time.perf_counter()
         box, virtual_w, virtual_h = crop_box((centre_x, centre_y), crop_px, zoom, width, height)
         liif_crop = liif.render(encoded.model, encoded.grid, virtual_w, virtual_h, box=box, precision=job.precision)
-        source = finish_image(to_uint8(encoded.picture.rgb.permute(1, 2, 0)))
+        source = encoded.picture.rgb_image()
         bicubic = resample_window(source, virtual_w, virtual_h, box, "bicubic")
         nearest = resample_window(source, virtual_w, virtual_h, box, "nearest")
         seconds = time.perf_counter() - start
@@ -251,7 +251,7 @@ class Handlers:
         """The input beside its latent grid drawn as a picture (PCA of the codes), both at input resolution."""
         model = model or self.bench.config.default_model
         encoded = self.bench.encode(_need_image(image), model)
-        picture = finish_image(to_uint8(encoded.picture.rgb.permute(1, 2, 0)))
+        picture = encoded.picture.rgb_image()
         grid = encoded.grid
         status = f"{grid.width}×{grid.height} codes of {grid.channels} numbers: one per input pixel"
         return picture, Image.fromarray(latent_pca(grid)), status

@@ -17,7 +17,7 @@ from PIL import Image
 
 from liif.errors import LiifError
 from liif.grid import encode
-from liif.imageio import atomic_output, load_picture, to_uint8
+from liif.imageio import atomic_output, load_picture
 from liif.metrics import psnr, ssim
 from liif.model import LIIF
 from liif.render import render
@@ -105,7 +105,7 @@ def evaluate(
     total, done = len(paths) * len(scales), 0
     for path in paths:
         try:
-            hr = Image.fromarray(to_uint8(load_picture(path).rgb.permute(1, 2, 0)))
+            hr = load_picture(path).rgb_image()
         except LiifError as exc:
             skipped.append((path.name, str(exc).split(": ", 1)[-1]))
             done += len(scales)

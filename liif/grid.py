@@ -37,10 +37,6 @@ class LatentGrid:
         return self.features.shape[0]
 
 
-def _tile_starts(length: int, tile: int) -> list[int]:
-    return list(range(0, length, tile))
-
-
 @torch.inference_mode()
 def encode(
     model: LIIF, image: torch.Tensor, *, tile: int = DEFAULT_TILE, progress: Progress | None = None
@@ -67,7 +63,7 @@ def encode(
 
     margin = model.encoder.receptive_radius
     features = torch.empty((model.encoder.out_dim, height, width), device=device)
-    boxes = [(y, x) for y in _tile_starts(height, tile) for x in _tile_starts(width, tile)]
+    boxes = [(y, x) for y in range(0, height, tile) for x in range(0, width, tile)]
     for done, (y0, x0) in enumerate(boxes, start=1):
         y1, x1 = min(y0 + tile, height), min(x0 + tile, width)
         top, left = max(y0 - margin, 0), max(x0 - margin, 0)

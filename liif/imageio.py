@@ -39,6 +39,10 @@ class Picture:
     def height(self) -> int:
         return self.rgb.shape[-2]
 
+    def rgb_image(self) -> Image.Image:
+        """The decoded RGB as an 8-bit PIL image (what classic resamplers and the evaluation start from)."""
+        return Image.fromarray(to_uint8(self.rgb.permute(1, 2, 0)), "RGB")
+
 
 def _float_pixels(img: Image.Image) -> np.ndarray:
     """Single-channel 16-bit / 32-bit int / float images as floats in [0, 1]."""
