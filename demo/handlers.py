@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-import hashlib
 import tempfile
 import time
 from collections.abc import Callable
@@ -19,8 +18,9 @@ import liif
 from demo.plots import profile_figure
 from demo.workbench import Encoded, Workbench
 from liif.compare import crop_box, resample_window
+from liif.digests import sha256_bytes
 from liif.explain import cell_comparison, draw_point_query, explain_pixel, latent_pca
-from liif.imageio import finish_image, to_uint8
+from liif.imageio import assemble_uint8, atomic_output, finish_image, to_uint8
 from liif.profile import CSV_HEADER, line_profile
 from liif.sizes import check_size
 
@@ -158,13 +158,11 @@ class Handlers:
         job = self._job(image, width, height, model, precision, lambda d, t: progress((d, t), desc="Encoding"))
         encoded, width, height = job.encoded, job.width, job.height
         start = time.perf_counter()
-        out = np.empty((height, width, 3), dtype=np.uint8)
         rows = liif.iter_rows(
             encoded.model, encoded.grid, width, height, precision=job.precision,
             progress=lambda d, t: progress(d / t, desc="Rendering"),
         )  # fmt: skip
-        for row, rgb in rows:
-            out[row : row + rgb.shape[0]] = to_uint8(rgb)
+        out = assemble_uint8(rows, width, height)
         seconds = time.perf_counter() - start
         picture = encoded.picture
         encode_text = "cached latent grid" if encoded.cached else f"encode {encoded.seconds:.1f} s"
@@ -330,9 +328,8 @@ class Handlers:
         OUTPUT_DIR.mkdir(exist_ok=True)
         lines = [",".join(CSV_HEADER)] + [",".join(f"{v:.6g}" for v in row) for row in rows]
         text = "\n".join(lines) + "\n"
-        path = OUTPUT_DIR / f"profile-{hashlib.sha256(text.encode()).hexdigest()[:16]}.csv"
+        path = OUTPUT_DIR / f"profile-{sha256_bytes(text.encode())[:16]}.csv"
         if not path.exists():
-            partial = path.with_suffix(".partial")
-            partial.write_text(text)
-            partial.replace(path)
+            with atomic_output(path) as partial:
+                partial.write_text(text)
         return path

@@ -85,7 +85,7 @@ def build(config: AppConfig | None = None) -> gr.Blocks:
                 keep_aspect = gr.Checkbox(value=True, label="Keep aspect (editing one side updates the other)")
                 size_info = gr.Markdown("No photo yet.", elem_classes="status")
                 with gr.Row():
-                    model = gr.Dropdown(config.model_choices, value=config.default_model, label="Model")
+                    model = gr.Dropdown(bench.available_models(), value=config.default_model, label="Model")
                     precision = gr.Radio(PRECISIONS, value=EXACT, label="Precision")
                 run = gr.Button("Upscale", variant="primary", elem_id="run")
         result = gr.Image(
@@ -163,7 +163,7 @@ def build(config: AppConfig | None = None) -> gr.Blocks:
         stage = gr.State("start")
 
         common = [photo, width, height, model, precision]
-        limits = {"concurrency_limit": config.concurrency, "concurrency_id": "render"}
+        limits: dict[str, Any] = {"concurrency_limit": config.concurrency, "concurrency_id": "render"}
 
         photo.change(events.photo_changed, [photo, scale], [width, height, size_info], api_visibility="private")
         scale.input(events.scale_changed, [photo, scale], [width, height], api_visibility="private")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import threading
 import time
 from collections import OrderedDict
@@ -14,9 +13,10 @@ import torch
 
 import liif
 from demo.config import AppConfig
-from liif.checkpoints import load_path
+from liif.digests import sha256_bytes
+from liif.errors import WeightsError
 from liif.hardware import native_bf16, pick_device
-from liif.sources import resolve
+from liif.sources import MODEL_NAMES, resolve
 
 
 @dataclass(frozen=True)
@@ -44,13 +44,27 @@ class Workbench:
         with self._lock:
             if name not in self._models:
                 found = resolve(name)
-                self._models[name] = load_path(found.path, device=self.device)
+                self._models[name] = found.load(self.device)
                 self.notes[name] = found.notes
             return self._models[name]
 
+    def available_models(self) -> list[str]:
+        """The default model, then every other known model whose weights can be found here."""
+        default = self.config.default_model
+        names = [default]
+        for name in MODEL_NAMES:
+            if name == default:
+                continue
+            try:
+                resolve(name)
+            except WeightsError:
+                continue
+            names.append(name)
+        return names
+
     def picture(self, path: str | Path) -> tuple[str, liif.Picture]:
         data = Path(path).read_bytes()
-        key = hashlib.sha256(data).hexdigest()
+        key = sha256_bytes(data)
         with self._lock:
             if key in self._pictures:
                 self._pictures.move_to_end(key)

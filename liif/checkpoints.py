@@ -97,4 +97,5 @@ def load_path(path: str | Path, device: str | torch.device = "cpu") -> LIIF:
         model = _build(path, *read_official(path))
     else:
         raise WeightsError(f"{path}: no such file or folder")
-    return model.to(device, memory_format=torch.channels_last)
+    # Channels-last weights match the encoder's channels-last activations (see liif.grid.encode).
+    return model.to(device).to(memory_format=torch.channels_last)  # type: ignore[call-overload]

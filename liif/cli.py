@@ -10,13 +10,13 @@ import argparse
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import NoReturn
 
 import torch
 from tqdm import tqdm
 
-from liif.checkpoints import load_path
 from liif.errors import LiifError
-from liif.evaluation import PROTOCOLS, evaluate, means, plot_gain, table_rows
+from liif.evaluation import PROTOCOLS, check_plot_path, evaluate, means, plot_gain, table_rows
 from liif.grid import DEFAULT_TILE, encode
 from liif.hardware import DEVICES, native_bf16, pick_device
 from liif.imageio import IMAGE_FORMATS, OUTPUT_SUFFIXES, Picture, check_output_path, load_picture, write_rows
@@ -24,14 +24,14 @@ from liif.model import LIIF
 from liif.query import PRECISIONS
 from liif.render import iter_rows
 from liif.sizes import parse_size, scaled_size
-from liif.sources import MODEL_NAMES, Resolved, resolve
+from liif.sources import DEFAULT_MODEL, MODEL_NAMES, Resolved, resolve
 from liif.tables import markdown_table
 
 INPUT_SUFFIXES = {".png", ".jpg", ".jpeg", ".webp", ".bmp", ".gif", ".tif", ".tiff", ".ppm", ".pgm", ".pbm", ".tga"}
 
 
 class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # one line, not argparse's usage block
+    def error(self, message: str) -> NoReturn:  # one line, not argparse's usage block
         self.exit(2, f"{self.prog}: error: {message} (see --help)\n")
 
 
@@ -67,7 +67,7 @@ def _size(text: str) -> tuple[int, int]:
 def _model_args(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--model",
-        help=f"{' or '.join(MODEL_NAMES)}, a weights path or a Hub repo id (default: LIIF_WEIGHTS or {MODEL_NAMES[0]})",
+        help=f"{' or '.join(MODEL_NAMES)}, a weights path or a Hub repo id (default: LIIF_WEIGHTS or {DEFAULT_MODEL})",
     )
     parser.add_argument("--device", choices=DEVICES, default="auto")
     parser.add_argument(
@@ -208,8 +208,7 @@ def _eval(args: argparse.Namespace) -> int:
     if not Path(args.images).is_dir():
         raise LiifError(f"{args.images}: not a folder")
     paths = _expand_inputs([args.images])
-    if args.plot and Path(args.plot).suffix.lower() not in (".png", ".html"):
-        raise LiifError(f"{args.plot}: the plot is written as .png or .html")
+    plot = check_plot_path(Path(args.plot)) if args.plot else None
     device = pick_device(args.device)
     model = _load(args.model, device)
     with tqdm(total=len(paths) * len(args.scales), desc="evaluating", unit="run", disable=None) as bar:
@@ -227,8 +226,8 @@ def _eval(args: argparse.Namespace) -> int:
         print("\n".join("\t".join(row) for row in rows))
     else:
         print(markdown_table(headers, rows))
-    if args.plot:
-        plot_gain(scores, Path(args.plot))
+    if plot:
+        plot_gain(scores, plot)
     return 0
 
 
@@ -244,7 +243,7 @@ def _resolve(name: str | None) -> Resolved:
 
 
 def _load(name: str | None, device: torch.device) -> LIIF:
-    return load_path(_resolve(name).path, device=device)
+    return _resolve(name).load(device)
 
 
 def _weights(args: argparse.Namespace) -> int:
@@ -253,7 +252,7 @@ def _weights(args: argparse.Namespace) -> int:
         return 0
     from liif.export import export
 
-    print(export(args.name, Path(args.out)))
+    print(export(_resolve(args.name), Path(args.out)))
     return 0
 
 

@@ -12,6 +12,13 @@ import torch
 from torch import nn
 
 
+class Encoder(nn.Module):
+    """What LIIF needs to know of an encoder besides its forward pass (N, 3, H, W) -> (N, out_dim, H, W)."""
+
+    out_dim: int  # channels of each latent code
+    receptive_radius: int  # pixels each side that one output feature sees: the tiled encoder's overlap
+
+
 def _conv(cin: int, cout: int, kernel: int = 3) -> nn.Conv2d:
     return nn.Conv2d(cin, cout, kernel, padding=kernel // 2)
 
@@ -26,7 +33,7 @@ class _ResBlock(nn.Module):
         return self.body(x).mul(self.res_scale) + x
 
 
-class EDSRBaseline(nn.Module):
+class EDSRBaseline(Encoder):
     """EDSR-baseline without its upsampling tail, as LIIF uses it."""
 
     def __init__(self, n_resblocks: int = 16, n_feats: int = 64, res_scale: float = 1.0) -> None:
@@ -69,7 +76,7 @@ class _ResidualDenseBlock(nn.Module):
 RDN_CONFIGS = {"A": (20, 6, 32), "B": (16, 8, 64)}  # (blocks, layers per block, growth rate)
 
 
-class RDN(nn.Module):
+class RDN(Encoder):
     """Residual dense network without its upsampling tail, as LIIF uses it."""
 
     def __init__(self, G0: int = 64, RDNkSize: int = 3, RDNconfig: str = "B") -> None:  # noqa: N803
@@ -94,10 +101,10 @@ class RDN(nn.Module):
 
 # Arguments the official specs may carry that only matter for the upsampling tail LIIF drops.
 _TAIL_ARGS = {"scale", "rgb_range", "n_colors"}
-_ENCODERS: dict[str, type[nn.Module]] = {"edsr-baseline": EDSRBaseline, "rdn": RDN}
+_ENCODERS: dict[str, type[Encoder]] = {"edsr-baseline": EDSRBaseline, "rdn": RDN}
 
 
-def build_encoder(spec: dict[str, Any]) -> nn.Module:
+def build_encoder(spec: dict[str, Any]) -> Encoder:
     """Make an encoder from an official spec such as ``{"name": "rdn", "args": {"no_upsampling": true}}``."""
     name = spec.get("name")
     if name not in _ENCODERS:

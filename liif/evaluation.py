@@ -7,6 +7,7 @@ to [0, 1], not rounded; the bicubic baseline is PIL's 8-bit resize, as the paper
 
 from __future__ import annotations
 
+import importlib.util
 import math
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -134,7 +135,8 @@ def means(scores: Iterable[Score]) -> list[Score]:
         by_scale.setdefault(score.scale, []).append(score)
 
     def avg(values: list[float | None]) -> float | None:
-        return None if values[0] is None else float(np.mean(values))
+        present = [v for v in values if v is not None]
+        return float(np.mean(present)) if len(present) == len(values) else None
 
     return [
         Score(
@@ -168,6 +170,21 @@ def table_rows(scores: Sequence[Score], with_ssim: bool) -> tuple[list[str], lis
             row += [_fmt(s.bicubic_ssim), _fmt(s.liif_ssim)]
         rows.append(row)
     return headers, rows
+
+
+PLOTTERS = {".png": "matplotlib", ".html": "plotly"}
+
+
+def check_plot_path(path: Path) -> Path:
+    """Refuse a plot that could not be written, before the evaluation's work starts."""
+    suffix = path.suffix.lower()
+    if suffix not in PLOTTERS:
+        raise LiifError(f"{path}: the plot is written as .png or .html")
+    if importlib.util.find_spec(PLOTTERS[suffix]) is None:
+        raise LiifError(f"{path}: writing a {suffix} plot needs {PLOTTERS[suffix]} (pip install 'liif[eval]')")
+    if not path.parent.is_dir():
+        raise LiifError(f"{path}: the folder {path.parent} does not exist")
+    return path
 
 
 def plot_gain(scores: Sequence[Score], path: Path) -> None:

@@ -11,7 +11,7 @@ import numpy as np
 import torch
 from PIL import Image, ImageDraw
 
-from liif.coords import render_cell
+from liif.coords import grid_points, pixel_centres, render_cell
 from liif.grid import LatentGrid
 from liif.model import LIIF
 from liif.query import local_ensemble
@@ -53,7 +53,7 @@ def explain_pixel(model: LIIF, grid: LatentGrid, x: int, y: int, width: int, hei
     """Why pixel (x, y) of a W x H render has its colour."""
     if not (0 <= x < width and 0 <= y < height):
         raise ValueError(f"pixel ({x}, {y}) is outside a {width}x{height} output")
-    coords = torch.tensor([[-1 + (2 * y + 1) / height, -1 + (2 * x + 1) / width]], dtype=torch.float32)
+    coords = grid_points(pixel_centres(height, y, y + 1), pixel_centres(width, x, x + 1))
     ens = local_ensemble(model, grid, coords, render_cell(height, width))
     point = ((x + 0.5) * grid.width / width, (y + 0.5) * grid.height / height)
     return PointQuery(

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import hashlib
 import shutil
 import tempfile
 from pathlib import Path
 
-from liif.checkpoints import load_path
+from liif.digests import sha256_file
 from liif.errors import WeightsError
-from liif.sources import resolve
+from liif.sources import Resolved
 
 WEIGHTS_LICENSE = """BSD 3-Clause License
 
@@ -43,20 +42,11 @@ OF THIS SOFTWARE, EVEN IF ADVISED OF THE POSSIBILITY OF SUCH DAMAGE.
 """
 
 
-def sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
-def export(name_or_path: str, out: Path) -> Path:
+def export(found: Resolved, out: Path) -> Path:
     """Write ``out`` as a Hub-format model folder; it appears whole or not at all."""
     if out.exists() and (not out.is_dir() or any(out.iterdir())):
         raise WeightsError(f"{out}: exists and is not an empty folder; choose a new --out")
-    source = resolve(name_or_path).path
-    model = load_path(source)
+    source, model = found.path, found.load()
     architecture = model.spec["encoder_spec"]["name"]
     described = (
         f"{source.name} (sha256 {sha256_file(source)})" if source.is_file() else f"the Hub-format folder {source.name}"

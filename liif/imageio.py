@@ -9,6 +9,7 @@ import warnings
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import torch
@@ -16,10 +17,9 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 
 from liif.errors import ImageError
 
-MAX_INPUT_PIXELS = int(os.environ.get("LIIF_MAX_INPUT_PIXELS", 40_000_000))
 IMAGE_FORMATS = {".png": "PNG", ".jpg": "JPEG", ".jpeg": "JPEG", ".webp": "WEBP"}
 OUTPUT_SUFFIXES = (*IMAGE_FORMATS, ".npy")
-_SAVE_OPTIONS = {"JPEG": {"quality": 95}, "WEBP": {"lossless": True}, "PNG": {}}
+_SAVE_OPTIONS: dict[str, dict[str, Any]] = {"JPEG": {"quality": 95}, "WEBP": {"lossless": True}, "PNG": {}}
 
 
 @dataclass(frozen=True, eq=False)
@@ -54,8 +54,9 @@ def _float_pixels(img: Image.Image) -> np.ndarray:
 
 def _decode(img: Image.Image) -> Picture:
     notes = []
-    if getattr(img, "n_frames", 1) > 1:
-        notes.append(f"{img.format or 'the image'} has {img.n_frames} frames: only the first is used")
+    frames = getattr(img, "n_frames", 1)
+    if frames > 1:
+        notes.append(f"{img.format or 'the image'} has {frames} frames: only the first is used")
     img = ImageOps.exif_transpose(img)
     alpha = None
     if img.mode in ("RGBA", "LA", "PA", "La", "RGBa") or (img.mode == "P" and "transparency" in img.info):
@@ -73,8 +74,14 @@ def _decode(img: Image.Image) -> Picture:
     return Picture(rgb, grayscale=gray, alpha=alpha, notes=tuple(notes))
 
 
-def load_picture(source: str | Path | bytes | Image.Image, *, max_pixels: int = MAX_INPUT_PIXELS) -> Picture:
+def max_input_pixels() -> int:
+    """The input limit: ``LIIF_MAX_INPUT_PIXELS``, read when a photo is opened."""
+    return int(os.environ.get("LIIF_MAX_INPUT_PIXELS") or 40_000_000)
+
+
+def load_picture(source: str | Path | bytes | Image.Image, *, max_pixels: int | None = None) -> Picture:
     """Decode a photo, refusing what cannot be decoded safely with a one-line :class:`ImageError`."""
+    max_pixels = max_pixels or max_input_pixels()
     name = "image" if isinstance(source, bytes | Image.Image) else str(source)
     try:
         with warnings.catch_warnings():
@@ -116,6 +123,14 @@ def decode_error(exc: BaseException) -> str:
 def to_uint8(rgb: torch.Tensor) -> np.ndarray:
     """Floats in [0, 1] to 8-bit by rounding (``round(v * 255)``), not truncation."""
     return (rgb.clamp(0, 1) * 255).round().to(torch.uint8).numpy()
+
+
+def assemble_uint8(rows: Iterable[tuple[int, torch.Tensor]], width: int, height: int) -> np.ndarray:
+    """A render delivered in row bands as one (H, W, 3) uint8 array, never a float copy of the whole."""
+    pixels = np.empty((height, width, 3), dtype=np.uint8)
+    for row, rgb in rows:
+        pixels[row : row + rgb.shape[0]] = to_uint8(rgb)
+    return pixels
 
 
 def check_output_path(path: str | Path) -> Path:
@@ -177,10 +192,7 @@ def write_rows(
             out.flush()
             del out
         else:
-            pixels = np.empty((height, width, 3), dtype=np.uint8)
-            for row, rgb in rows:
-                pixels[row : row + rgb.shape[0]] = to_uint8(rgb)
-            img = finish_image(pixels, picture)
+            img = finish_image(assemble_uint8(rows, width, height), picture)
             fmt = IMAGE_FORMATS[suffix]
             if fmt == "JPEG" and img.mode == "RGBA":
                 img = img.convert("RGB")

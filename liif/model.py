@@ -6,6 +6,7 @@ so nothing about an image is hidden on the model.
 
 from __future__ import annotations
 
+import copy
 from pathlib import Path
 from typing import Any
 
@@ -99,6 +100,14 @@ class LIIF(
         cell_decode: bool = True,
     ) -> None:
         super().__init__()
+        # The official ``model.args``: kept here so a checkpoint can be re-exported as it was loaded.
+        self._spec: dict[str, Any] = {
+            "encoder_spec": encoder_spec,
+            "imnet_spec": imnet_spec,
+            "local_ensemble": local_ensemble,
+            "feat_unfold": feat_unfold,
+            "cell_decode": cell_decode,
+        }
         if not (local_ensemble and feat_unfold and cell_decode):
             raise ValueError("only the paper's full LIIF (local ensemble, feature unfolding, cell decoding) is built")
         self.encoder = build_encoder(encoder_spec)
@@ -114,7 +123,7 @@ class LIIF(
 
     @property
     def spec(self) -> dict[str, Any]:
-        return dict(self._hub_mixin_config)
+        return copy.deepcopy(self._spec)
 
     @property
     def device(self) -> torch.device:
@@ -154,6 +163,7 @@ class LIIF(
         **model_kwargs: Any,
     ) -> LIIF:
         # Our own loader, not the mixin's default: strict keys with a useful message, and no stray print.
+        weights: str | Path
         if Path(model_id).is_dir():
             weights = Path(model_id) / SAFETENSORS_FILE
         else:

@@ -34,7 +34,7 @@ class Ensemble:
     preds: torch.Tensor  # (4, N, 3), rgb = pred * 0.5 + 0.5, unclamped
     weights: torch.Tensor  # (4, N), sum to 1 over the first axis
     cells: torch.Tensor  # (4, N, 2) latent cell (row, col) each prediction came from
-    rel: torch.Tensor  # (4, N, 2) the query's offset from that cell's centre, in latent cells
+    rel: torch.Tensor  # (4, N, 2) the query's offset from that cell's centre, in half-cells: |rel| reaches 2
 
     def blend(self) -> torch.Tensor:
         return (self.preds * self.weights.unsqueeze(-1)).sum(0)

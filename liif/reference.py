@@ -51,7 +51,7 @@ def reference_query(
             preds.append(model.imnet(mlp_in))
             areas.append(torch.abs(rel[:, 0] * rel[:, 1]) + 1e-9)
         total = torch.stack(areas).sum(dim=0)
-        rgb = 0
+        rgb = torch.zeros_like(preds[0])
         # Each prediction is weighted by the area of the diagonally opposite offset.
         for pred, area in zip(preds, reversed(areas), strict=True):
             rgb = rgb + pred * (area / total).unsqueeze(-1)

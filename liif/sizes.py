@@ -7,8 +7,12 @@ import re
 
 from liif.errors import LiifError
 
-MAX_OUTPUT_PIXELS = int(os.environ.get("LIIF_MAX_OUTPUT_PIXELS", 150_000_000))
 MAX_SIDE = 65535  # the largest side PNG/JPEG/WebP writers and PIL accept without surprises
+
+
+def max_output_pixels() -> int:
+    """The CLI's and library's output limit: ``LIIF_MAX_OUTPUT_PIXELS``, read when a size is checked."""
+    return int(os.environ.get("LIIF_MAX_OUTPUT_PIXELS") or 150_000_000)
 
 
 def parse_size(text: str) -> tuple[int, int]:
@@ -26,9 +30,14 @@ def scaled_size(width: int, height: int, scale: float) -> tuple[int, int]:
     return check_size(max(1, round(width * scale)), max(1, round(height * scale)))
 
 
-def check_size(width: int, height: int, max_pixels: int | None = None) -> tuple[int, int]:
-    """Refuse sizes no writer should attempt; ``max_pixels`` defaults to LIIF_MAX_OUTPUT_PIXELS."""
-    max_pixels = max_pixels or MAX_OUTPUT_PIXELS
+def check_size(
+    width: int, height: int, max_pixels: int | None = None, limit_name: str = "LIIF_MAX_OUTPUT_PIXELS"
+) -> tuple[int, int]:
+    """Refuse sizes no writer should attempt; ``max_pixels`` defaults to :func:`max_output_pixels`.
+
+    ``limit_name`` is the setting that raises the limit, named in the message so a user knows what to change.
+    """
+    max_pixels = max_pixels or max_output_pixels()
     if width < 1 or height < 1:
         raise LiifError(f"output size must be at least 1x1, got {width}x{height}")
     if width > MAX_SIDE or height > MAX_SIDE:
@@ -36,6 +45,6 @@ def check_size(width: int, height: int, max_pixels: int | None = None) -> tuple[
     if width * height > max_pixels:
         raise LiifError(
             f"output size {width}x{height} is {width * height / 1e6:.1f} MP, over the limit of "
-            f"{max_pixels / 1e6:.1f} MP (LIIF_MAX_OUTPUT_PIXELS)"
+            f"{max_pixels / 1e6:.1f} MP ({limit_name})"
         )
     return width, height

@@ -11,7 +11,6 @@ loop), says so once, and the next step serves. Downloads are checked against the
 
 from __future__ import annotations
 
-import hashlib
 import os
 import re
 import warnings
@@ -23,6 +22,7 @@ from huggingface_hub import get_hf_file_metadata, hf_hub_download, hf_hub_url, i
 from huggingface_hub.errors import EntryNotFoundError, HfHubHTTPError, RepositoryNotFoundError, RevisionNotFoundError
 
 from liif.checkpoints import CONFIG_FILE, load_path
+from liif.digests import git_blob_sha1, sha256_file
 from liif.errors import WeightsError
 from liif.model import LIIF, SAFETENSORS_FILE
 
@@ -64,23 +64,28 @@ class Hub:
 
 @dataclass(frozen=True)
 class Resolved:
-    """A local path holding a model's weights, where it came from, and what the user should be told."""
+    """A local path holding a model's weights, where it came from, and what the user should be told.
+
+    Callers decide how to show ``notes`` (CLI lines, app status, warnings); loading is the same for all.
+    """
 
     path: Path
     origin: str  # "path", "hub", "hub cache" or "bundled"
     notes: tuple[str, ...] = field(default=())
 
+    def load(self, device: str | torch.device = "cpu") -> LIIF:
+        return load_path(self.path, device=device)
 
-def _digest(path: Path, algorithm: str) -> str:
-    data = path.read_bytes()
-    if algorithm == "git":  # a git blob id: what the Hub gives as ETag for small (non-LFS) files
-        return hashlib.sha1(b"blob %d\0" % len(data) + data).hexdigest()
-    return hashlib.sha256(data).hexdigest()
+
+def default_model() -> str:
+    """The model used when none is named: ``LIIF_WEIGHTS`` if set, else :data:`DEFAULT_MODEL`."""
+    return os.environ.get("LIIF_WEIGHTS") or DEFAULT_MODEL
 
 
 def verify(path: Path, expected: str, what: str) -> None:
     """Refuse a file whose content does not hash to ``expected`` (sha256, or a 40-hex git blob id)."""
-    got = _digest(path, "git" if len(expected) == 40 else "sha256")
+    # The Hub's ETag is a sha256 for LFS files and a git blob id for small ones.
+    got = git_blob_sha1(path) if len(expected) == 40 else sha256_file(path)
     if got != expected:
         raise WeightsError(f"{what}: content hash {got[:12]}… does not match the expected {expected[:12]}…; refused")
 
@@ -98,21 +103,24 @@ def _split_repo(spec: str) -> tuple[str, str | None]:
 def _download(hub: Hub, subfolder: str | None) -> Resolved:
     """config.json + model.safetensors from a Hub repo (in ``subfolder``), verified; the probe keeps failure fast."""
     repo = str(hub.repo)
-    kwargs = {"subfolder": subfolder, "revision": hub.revision, "cache_dir": hub.cache_dir}
     where = f"{repo}/{subfolder}" if subfolder else repo
-    if hub.offline:
-        origin = "hub cache"
-        files = [
-            hf_hub_download(repo, name, local_files_only=True, **kwargs) for name in (CONFIG_FILE, SAFETENSORS_FILE)
-        ]
-    else:
-        origin = "hub"
+    origin = "hub cache" if hub.offline else "hub"
+    if not hub.offline:
         url = hf_hub_url(repo, SAFETENSORS_FILE, subfolder=subfolder, revision=hub.revision, endpoint=hub.endpoint)
         get_hf_file_metadata(url, timeout=PROBE_TIMEOUT)
-        files = [
-            hf_hub_download(repo, name, endpoint=hub.endpoint, etag_timeout=PROBE_TIMEOUT, **kwargs)
-            for name in (CONFIG_FILE, SAFETENSORS_FILE)
-        ]
+    files = [
+        hf_hub_download(
+            repo,
+            name,
+            subfolder=subfolder,
+            revision=hub.revision,
+            cache_dir=hub.cache_dir,
+            local_files_only=hub.offline,
+            endpoint=hub.endpoint,
+            etag_timeout=PROBE_TIMEOUT,
+        )
+        for name in (CONFIG_FILE, SAFETENSORS_FILE)
+    ]
     for name, file in zip((CONFIG_FILE, SAFETENSORS_FILE), files, strict=True):
         expected = KNOWN_SHA256.get(f"{subfolder}/{name}")
         try:
@@ -155,7 +163,7 @@ def _from_hub(hub: Hub, model_name: str | None) -> Resolved:
 def resolve(name_or_path: str | None = None, *, hub: Hub | None = None) -> Resolved:
     """Find the weights for a model name, a local path or a Hub repo id (``owner/name[@revision]``)."""
     hub = hub or Hub.from_env()
-    spec = name_or_path or os.environ.get("LIIF_WEIGHTS") or DEFAULT_MODEL
+    spec = name_or_path or default_model()
     if spec not in MODEL_NAMES:
         path = Path(spec).expanduser()
         if path.exists():
@@ -183,4 +191,4 @@ def load_model(name_or_path: str | None = None, device: str | torch.device = "cp
     found = resolve(name_or_path)
     for note in found.notes:
         warnings.warn(note, stacklevel=2)
-    return load_path(found.path, device=device)
+    return found.load(device)

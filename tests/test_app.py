@@ -15,7 +15,7 @@ from demo.workbench import Workbench
 
 @pytest.fixture(scope="module")
 def events():
-    return Handlers(Workbench(AppConfig(max_output_pixels=2_000_000)))
+    return Handlers(Workbench(AppConfig(max_output_pixels=2_000_000, max_crop_render=128)))
 
 
 @pytest.fixture(scope="module")
@@ -56,7 +56,7 @@ def test_the_compare_crop_is_the_same_pixels_as_the_result(events, photo):
 
 def test_crops_render_at_most_the_configured_size(events, photo):
     (_, crop), _, status = events.compare(photo, 96, 64, centre_x=40, centre_y=30, crop=256, zoom=16)
-    assert max(crop.size) <= 512 and "crop reduced" in status
+    assert max(crop.size) <= 128 and "crop reduced" in status
 
 
 def test_the_profile_has_curves_markers_and_a_csv(events, photo):

@@ -8,7 +8,6 @@ from PIL import Image
 
 import liif
 from liif.compare import crop_box, resample_window
-from liif.imageio import to_uint8
 from liif.profile import CSV_HEADER, line_profile
 
 
@@ -86,7 +85,3 @@ def test_dense_sampling_is_sub_pixel_and_bounded(model, setup):
     huge = line_profile(model, grid, image, 64000, 48000, (0, 0), (64000, 48000))
     assert len(huge.distance) == 4000
     assert len(prof.rows()[0]) == len(CSV_HEADER)
-
-
-def test_to_uint8_rounds_half_up_at_the_extremes():
-    assert to_uint8(torch.tensor([0.0, 1.0, 0.5 / 255, 254.5 / 255])).tolist() == [0, 255, 0, 254]

@@ -100,3 +100,9 @@ def test_input_pixel_limit_is_checked_before_decoding(tmp_path):
     Image.new("RGB", (300, 200)).save(tmp_path / "big.png")
     with pytest.raises(liif.ImageError, match="over the input limit"):
         liif.load_picture(tmp_path / "big.png", max_pixels=50_000)
+
+
+def test_to_uint8_rounds_to_nearest_with_ties_to_even():
+    # round(v * 255), not truncation: 0.6/255 -> 1; exact halves go to the even neighbour (0.5 -> 0, 254.5 -> 254)
+    values = torch.tensor([0.0, 1.0, 0.6 / 255, 0.5 / 255, 254.5 / 255, 1.5 / 255])
+    assert to_uint8(values).tolist() == [0, 255, 1, 0, 254, 2]

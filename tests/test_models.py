@@ -24,6 +24,7 @@ def _shapes(model):
     return {key: list(value.shape) for key, value in model.state_dict().items()}
 
 
+@pytest.mark.shared
 @pytest.mark.parametrize("name", ["edsr-baseline-liif", "rdn-liif"])
 def test_architecture_has_exactly_the_official_keys(name):
     spec = _keys(name)["model"]["args"]
@@ -63,6 +64,7 @@ def _rdn_features(sd, x):
     return conv(conv(torch.cat(outs, 1), "GFF.0", 0), "GFF.1", 1) + shallow
 
 
+@pytest.mark.shared
 def test_rdn_checkpoint_loads_strictly_and_computes_rdn(rdn_checkpoint):
     path, state_dict = rdn_checkpoint
     model = load_path(path)
@@ -75,6 +77,7 @@ def test_rdn_checkpoint_loads_strictly_and_computes_rdn(rdn_checkpoint):
     assert max_diff(fast, liif.reference_render(model, grid, 23, 17)) <= 1e-5
 
 
+@pytest.mark.shared
 def test_bundled_weights_equal_the_official_checkpoint():
     bundled = liif.load_model().state_dict()
     official = torch.load(OFFICIAL_PTH, map_location="cpu", weights_only=True)["model"]["sd"]
@@ -82,6 +85,7 @@ def test_bundled_weights_equal_the_official_checkpoint():
     assert all(torch.equal(bundled[k], official[k]) for k in official)
 
 
+@pytest.mark.shared
 def test_edsr_mean_shift_is_loaded_but_not_applied():
     model = load_path(OFFICIAL_PTH)
     image = random_image(8, 8)
@@ -98,6 +102,7 @@ def official_parts():
     return ckpt["args"], dict(ckpt["sd"])
 
 
+@pytest.mark.shared
 @pytest.mark.parametrize(
     ("change", "message"),
     [
@@ -143,12 +148,13 @@ def test_not_a_checkpoint_is_a_clear_error(tmp_path):
         load_path(path)
 
 
+@pytest.mark.shared
 def test_export_writes_a_hub_folder_that_loads_identically(tmp_path):
-    out = export(str(OFFICIAL_PTH), tmp_path / "hub")
+    out = export(liif.resolve(str(OFFICIAL_PTH)), tmp_path / "hub")
     assert {p.name for p in out.iterdir()} == {"config.json", "model.safetensors", "README.md", "LICENSE"}
     card = (out / "README.md").read_text()
     assert "bsd-3-clause" in card and "2012.09161" in card and "1cf77e16f33ee17b" in card
-    from liif.export import sha256_file
+    from liif.digests import sha256_file
 
     assert sha256_file(out / "model.safetensors") in card
     exported = load_path(out).state_dict()
@@ -157,7 +163,7 @@ def test_export_writes_a_hub_folder_that_loads_identically(tmp_path):
     bare = load_path(out / "model.safetensors")
     assert all(torch.equal(bare.state_dict()[k], official[k]) for k in official)
     with pytest.raises(liif.WeightsError, match="not an empty folder"):
-        export(str(OFFICIAL_PTH), out)
+        export(liif.resolve(str(OFFICIAL_PTH)), out)
 
 
 def test_hub_folder_missing_a_file_is_named(tmp_path):

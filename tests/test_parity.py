@@ -1,17 +1,17 @@
 """Our outputs against the official LIIF code's (../shared/reference), through the API and the CLI."""
 
-import subprocess
-import sys
-
 import numpy as np
 import pytest
 import torch
-from conftest import REFERENCE, ROOT, max_diff, reference_input
+from conftest import REFERENCE, max_diff, reference_input
+from test_cli import run_cli
 
 import liif
 
 RENDERS = [("coffee_437x291", 437, 291), ("chelsea_stretch_640x96", 640, 96)]
 TOLERANCE = 1e-4
+
+pytestmark = pytest.mark.shared
 
 
 @pytest.mark.parametrize(("name", "width", "height"), RENDERS)
@@ -49,23 +49,7 @@ def test_continuous_points_match_official(model, query):
 @pytest.mark.parametrize(("name", "width", "height"), RENDERS)
 def test_cli_npy_matches_official(tmp_path, name, width, height):
     out = tmp_path / "out.npy"
-    done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "liif",
-            "upscale",
-            str(REFERENCE / f"{name}_input.png"),
-            "-o",
-            str(out),
-            "--size",
-            f"{width}x{height}",
-        ],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    done = run_cli("upscale", REFERENCE / f"{name}_input.png", "-o", out, "--size", f"{width}x{height}")
     assert done.returncode == 0, done.stderr
     ours = np.load(out)
     assert ours.dtype == np.float32 and ours.shape == (height, width, 3)

@@ -12,6 +12,11 @@ def test_ruff_lint_and_format_are_clean():
         assert done.returncode == 0, done.stdout + done.stderr
 
 
+def test_types_check_clean():
+    done = subprocess.run([sys.executable, "-m", "mypy"], cwd=ROOT, capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
 def test_the_library_never_imports_gradio():
     offenders = [
         path.relative_to(ROOT).as_posix()
