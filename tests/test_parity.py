@@ -23,7 +23,8 @@ def test_fast_render_matches_official(model, name, width, height):
     assert max_diff(ours, official) <= TOLERANCE
 
 
-@pytest.mark.parametrize(("name", "width", "height"), RENDERS)
+# The reference decode is slow (it unfolds the whole map); one render plus the 2,000 points below suffice.
+@pytest.mark.parametrize(("name", "width", "height"), RENDERS[1:])
 def test_reference_render_matches_official(model, name, width, height):
     grid = liif.encode(model, reference_input(f"{name}_input.png"))
     official = np.load(REFERENCE / f"{name}_official.npy")
