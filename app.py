@@ -37,7 +37,25 @@ def main(argv: list[str] | None = None) -> None:
         app = build(config)
     except LiifError as exc:
         sys.exit(f"app.py: error: {exc}")
-    app.launch(server_name=args.host, server_port=args.port, share=args.share, **launch_options(config))
+    # quiet: Gradio's own hint names launch(share=True); this app's switch is --share.
+    app.launch(
+        server_name=args.host, server_port=args.port, share=args.share, quiet=True, prevent_thread_lock=True,
+        **launch_options(config),
+    )  # fmt: skip
+    print(link_lines(app.local_url, app.share_url, args.share), flush=True)
+    app.block_thread()
+
+
+def link_lines(local_url: str | None, share_url: str | None, share_asked: bool) -> str:
+    """Where the app can be reached, and how to get a public link with this app's own flag."""
+    lines = [f"* Running on local URL:  {local_url}"]
+    if share_url:
+        lines.append(f"* Running on public URL: {share_url}")
+    elif share_asked:
+        lines.append("* No public link (see above); the app serves on the local URL.")
+    else:
+        lines.append("* To create a public link, run `python app.py --share`.")
+    return "\n".join(lines)
 
 
 if __name__ == "__main__":

@@ -3,22 +3,25 @@
 from __future__ import annotations
 
 import functools
-import tempfile
+import math
+import re
 import time
-from collections.abc import Callable
+import uuid
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
 import gradio as gr
 import numpy as np
+from gradio.utils import get_upload_folder
 from PIL import Image
 
 import liif
 from demo.plots import profile_figure
+from demo.tickets import SupersededError, Tickets
 from demo.workbench import Encoded, Workbench
 from liif.compare import crop_box, resample_window
-from liif.digests import sha256_bytes
 from liif.explain import cell_comparison, draw_point_query, explain_pixel, latent_pca
 from liif.imageio import assemble_uint8, atomic_output, finish_image, to_uint8
 from liif.profile import CSV_HEADER, line_profile
@@ -28,8 +31,16 @@ F = TypeVar("F", bound=Callable[..., Any])
 FAST = "fast (bf16)"
 EXACT = "exact (fp32)"
 PRECISIONS = [EXACT, FAST]
-OUTPUT_DIR = Path(tempfile.gettempdir()) / "liif-app"
 MAX_ZOOM = 64
+APP_LIMIT = "LIIF_APP_MAX_OUTPUT_PIXELS or app.py --max-output"
+PREVIEW_PIXELS = 1_500_000  # frames shown while streaming are thinned to about this many pixels
+FRAME_SECONDS = 1.0  # at most one streamed frame a second
+ERROR_SECONDS = 8  # error toasts close by themselves, so old ones don't pile up
+
+
+def fail(message: str) -> gr.Error:
+    """A one-line message for the person, shown as a toast that closes by itself; no server traceback."""
+    return gr.Error(message, duration=ERROR_SECONDS, print_exception=False)
 
 
 def user_errors(fn: F) -> F:
@@ -40,25 +51,25 @@ def user_errors(fn: F) -> F:
         try:
             return fn(*args, **kwargs)
         except liif.LiifError as exc:
-            raise gr.Error(str(exc), print_exception=False) from None
+            raise fail(str(exc)) from None
         except MemoryError:
-            raise gr.Error("out of memory: try a smaller size", print_exception=False) from None
+            raise fail("out of memory: try a smaller size") from None
 
     return wrapper  # type: ignore[return-value]
 
 
 def _need_image(image: str | None) -> str:
     if not image:
-        raise gr.Error("Upload, paste or pick a photo first.", print_exception=False)
+        raise fail("Upload, paste or pick a photo first.")
     return image
 
 
 def _size(width: float | None, height: float | None, limit: int) -> tuple[int, int]:
     if width is None or height is None:
-        raise gr.Error("Width and height must be numbers.", print_exception=False)
+        raise fail("Width and height must be numbers.")
     if width != int(width) or height != int(height):
-        raise gr.Error(f"Width and height must be whole pixels, got {width} x {height}.", print_exception=False)
-    return check_size(int(width), int(height), max_pixels=limit)
+        raise fail(f"Width and height must be whole pixels, got {width} x {height}.")
+    return check_size(int(width), int(height), max_pixels=limit, limit_name=APP_LIMIT)
 
 
 def _rgb(values: np.ndarray) -> str:
@@ -69,10 +80,41 @@ def _scales(width: int, height: int, picture: liif.Picture) -> str:
     return f"×{width / picture.width:.2f} across, ×{height / picture.height:.2f} down"
 
 
+def _slug(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_.-]+", "-", text).strip("-.")[:60]
+
+
+def result_name(image: str, model: str, width: int, height: int) -> str:
+    """The download's name: photo, model and size, e.g. ``forest_edsr-baseline-liif_800x600.png``."""
+    return f"{_slug(Path(image).stem) or 'photo'}_{_slug(Path(model).stem) or 'model'}_{width}x{height}.png"
+
+
+def _cache_path(name: str) -> Path:
+    """A new file inside Gradio's cache: served under its own name, and removed by ``delete_cache`` later."""
+    folder = Path(get_upload_folder()) / "liif" / uuid.uuid4().hex
+    folder.mkdir(parents=True)
+    return folder / name
+
+
+def save_result(image: Image.Image, name: str) -> str:
+    path = _cache_path(name)
+    with atomic_output(path) as partial:
+        image.save(partial, format="PNG")
+    return str(path)
+
+
+def save_text(text: str, name: str) -> str:
+    path = _cache_path(name)
+    with atomic_output(path) as partial:
+        partial.write_text(text)
+    return str(path)
+
+
 @dataclass(frozen=True)
 class _Job:
     """A checked request: the encoded photo, the output size, and how to render it."""
 
+    image: str
     encoded: Encoded
     width: int
     height: int
@@ -86,6 +128,7 @@ class Handlers:
 
     def __init__(self, bench: Workbench) -> None:
         self.bench = bench
+        self.tickets = Tickets()
 
     def _job(
         self,
@@ -101,48 +144,38 @@ class Handlers:
         width, height = _size(width, height, self.bench.config.max_output_pixels)
         model = model or self.bench.config.default_model
         mode, note = self.bench.precision(precision == FAST)
-        return _Job(self.bench.encode(image, model, progress), width, height, model, mode, note)
+        return _Job(image, self.bench.encode(image, model, progress), width, height, model, mode, note)
 
-    # --- sizes -------------------------------------------------------------------------------------------
+    # --- the photo ---------------------------------------------------------------------------------------
 
     @user_errors
-    def photo_changed(self, image: str | None, scale: float) -> tuple[Any, Any, str]:
+    def photo_changed(self, image: str | None, scale: float) -> tuple[Any, ...]:
+        """The photo's own size (for the size controls in the browser), the output size at ``scale``, a line,
+        and the crop centre (the middle of that output, in pixels and as fractions)."""
         if not image:
-            return gr.skip(), gr.skip(), "No photo yet."
+            return None, None, None, None, "No photo yet: upload, paste or pick one.", *(gr.skip(),) * 4
         _, picture = self.bench.picture(image)
         width, height = max(1, round(picture.width * scale)), max(1, round(picture.height * scale))
         notes = "".join(f"\n\n*{note}*" for note in picture.notes)
-        return width, height, f"Input {picture.width}×{picture.height}; output {_scales(width, height, picture)}{notes}"
-
-    @user_errors
-    def scale_changed(self, image: str | None, scale: float) -> tuple[Any, Any]:
-        if not image:
-            return gr.skip(), gr.skip()
-        _, picture = self.bench.picture(image)
-        return max(1, round(picture.width * scale)), max(1, round(picture.height * scale))
-
-    @user_errors
-    def width_changed(self, image: str | None, width: float | None, keep_aspect: bool) -> Any:
-        if not image or not keep_aspect or not width or width < 1:
-            return gr.skip()
-        _, picture = self.bench.picture(image)
-        return max(1, round(width * picture.height / picture.width))
-
-    @user_errors
-    def height_changed(self, image: str | None, height: float | None, keep_aspect: bool) -> Any:
-        if not image or not keep_aspect or not height or height < 1:
-            return gr.skip()
-        _, picture = self.bench.picture(image)
-        return max(1, round(height * picture.width / picture.height))
-
-    @user_errors
-    def size_info(self, image: str | None, width: float | None, height: float | None) -> str:
-        if not image or not width or not height:
-            return "No photo yet." if not image else "Set a width and a height."
-        _, picture = self.bench.picture(image)
-        return f"Input {picture.width}×{picture.height}; output {_scales(int(width), int(height), picture)}"
+        info = f"Input {picture.width}×{picture.height} → output {width}×{height} · ×{scale:.2f}{notes}"
+        return picture.width, picture.height, width, height, info, width / 2, height / 2, 0.5, 0.5
 
     # --- upscale -----------------------------------------------------------------------------------------
+
+    def _status(self, job: _Job, seconds: float) -> str:
+        picture, encoded = job.encoded.picture, job.encoded
+        encode_text = "cached latent grid" if encoded.cached else f"encode {encoded.seconds:.1f} s"
+        status = (
+            f"**{job.width}×{job.height}** from {picture.width}×{picture.height} "
+            f"({_scales(job.width, job.height, picture)}) · {encode_text} · render {seconds:.1f} s · "
+            f"{job.model}, {job.precision} on {self.bench.device_name}"
+        )
+        notes = [*self.bench.notes.get(job.model, ()), *picture.notes, *([job.note] if job.note else [])]
+        return status + "".join(f"\n\n*{n}*" for n in notes)
+
+    def _result(self, job: _Job, pixels: np.ndarray) -> str:
+        name = result_name(job.image, job.model, job.width, job.height)
+        return save_result(finish_image(pixels, job.encoded.picture), name)
 
     @user_errors
     def upscale(
@@ -153,26 +186,85 @@ class Handlers:
         model: str | None = None,
         precision: str = EXACT,
         progress: gr.Progress = gr.Progress(),  # noqa: B008  (Gradio injects the tracker)
-    ) -> tuple[Image.Image, str]:
-        """Render the photo at exactly ``width`` x ``height``; returns the image (PNG) and a status line."""
+    ) -> tuple[str, str]:
+        """Render the photo at exactly ``width`` x ``height``; returns the PNG's path and a status line."""
         job = self._job(image, width, height, model, precision, lambda d, t: progress((d, t), desc="Encoding"))
-        encoded, width, height = job.encoded, job.width, job.height
         start = time.perf_counter()
         rows = liif.iter_rows(
-            encoded.model, encoded.grid, width, height, precision=job.precision,
+            job.encoded.model, job.encoded.grid, job.width, job.height, precision=job.precision,
             progress=lambda d, t: progress(d / t, desc="Rendering"),
         )  # fmt: skip
-        out = assemble_uint8(rows, width, height)
-        seconds = time.perf_counter() - start
-        picture = encoded.picture
-        encode_text = "cached latent grid" if encoded.cached else f"encode {encoded.seconds:.1f} s"
-        status = (
-            f"**{width}×{height}** from {picture.width}×{picture.height} ({_scales(width, height, picture)}) · "
-            f"{encode_text} · render {seconds:.1f} s · {job.model}, {job.precision} on {self.bench.device_name}"
+        pixels = assemble_uint8(rows, job.width, job.height)
+        return self._result(job, pixels), self._status(job, time.perf_counter() - start)
+
+    def start(self, request: gr.Request) -> int:
+        """Upscale was clicked: a new ticket, so any render this session still runs stops at its next step."""
+        return self.tickets.take(request.session_hash or "")
+
+    def stop(self, request: gr.Request) -> None:
+        self.tickets.take(request.session_hash or "", stop=True)
+
+    def upscale_live(
+        self,
+        image: str | None,
+        width: float | None,
+        height: float | None,
+        model: str | None,
+        precision: str,
+        ticket: int,
+        request: gr.Request,
+    ) -> Iterator[tuple[Any, str]]:
+        """The page's Upscale: the bicubic preview at once, then LIIF painted over it band by band.
+
+        The last frame is the same PNG :meth:`upscale` returns. A newer click or Stop ends it (see tickets).
+        """
+        session = request.session_hash or ""
+        try:
+            yield from self._live(image, width, height, model, precision, lambda: self.tickets.check(session, ticket))
+        except SupersededError as exc:
+            if exc.stopped:
+                yield gr.skip(), "Stopped. Press **Upscale** to render again."
+        except liif.LiifError as exc:
+            raise fail(str(exc)) from None
+        except MemoryError:
+            raise fail("out of memory: try a smaller size") from None
+
+    def _live(
+        self,
+        image: str | None,
+        width: float | None,
+        height: float | None,
+        model: str | None,
+        precision: str,
+        check: Callable[[], None],
+    ) -> Iterator[tuple[Any, str]]:
+        check()  # a request still queued when a newer one was made never starts
+        image = _need_image(image)
+        w, h = _size(width, height, self.bench.config.max_output_pixels)
+        _, picture = self.bench.picture(image)
+        canvas = np.asarray(picture.rgb_image().resize((w, h), Image.Resampling.BICUBIC)).copy()
+        thin = max(1, math.ceil(math.sqrt(w * h / PREVIEW_PIXELS)))
+
+        def frame() -> Image.Image:
+            return Image.fromarray(canvas[::thin, ::thin])
+
+        yield frame(), f"Bicubic preview at {w}×{h}; encoding the photo…"
+        job = self._job(image, w, h, model, precision, lambda _d, _t: check())
+        start = shown = time.perf_counter()
+        total = w * h
+        rows = liif.iter_rows(
+            job.encoded.model, job.encoded.grid, w, h, precision=job.precision, progress=lambda _d, _t: check()
         )
-        notes = [*self.bench.notes.get(job.model, ()), *picture.notes, *([job.note] if job.note else [])]
-        status += "".join(f"\n\n*{n}*" for n in notes)
-        return finish_image(out, picture), status
+        for row, rgb in rows:
+            canvas[row : row + rgb.shape[0]] = to_uint8(rgb)
+            now = time.perf_counter()
+            if now - shown >= FRAME_SECONDS and row + rgb.shape[0] < h:
+                done = (row + rgb.shape[0]) * w
+                left = (now - start) / done * (total - done)
+                yield frame(), _progress_line(done / total, left)
+                shown = now
+        check()
+        yield self._result(job, canvas), self._status(job, time.perf_counter() - start)
 
     # --- compare -----------------------------------------------------------------------------------------
 
@@ -225,11 +317,11 @@ class Handlers:
         """R, G, B along the line (x0, y0) -> (x1, y1) of the W x H output: a plot, a CSV file, a status."""
         values = [x0, y0, x1, y1]
         if any(v is None for v in values):
-            raise gr.Error("Line coordinates must be numbers.", print_exception=False)
+            raise fail("Line coordinates must be numbers.")
         job = self._job(image, width, height, model, precision)
         encoded, width, height = job.encoded, job.width, job.height
         if not all(0 <= v <= limit for v, limit in zip(values, [width, height, width, height], strict=True)):
-            raise gr.Error(f"The line must lie inside the {width}×{height} output.", print_exception=False)
+            raise fail(f"The line must lie inside the {width}×{height} output.")
         start = time.perf_counter()
         prof = line_profile(
             encoded.model, encoded.grid, encoded.picture.rgb, width, height, (x0, y0), (x1, y1), precision=job.precision
@@ -240,7 +332,7 @@ class Handlers:
             f"{len(prof.distance)} LIIF samples over {float(prof.distance[-1]):.1f} output px "
             f"({len(prof.input_distance)} input pixels crossed) · {seconds:.2f} s"
         )
-        return profile_figure(prof), str(csv_path), status
+        return profile_figure(prof), csv_path, status
 
     # --- how it works ------------------------------------------------------------------------------------
 
@@ -269,7 +361,7 @@ class Handlers:
         encoded, width, height = job.encoded, job.width, job.height
         px, py = int(x or 0), int(y or 0)
         if not (0 <= px < width and 0 <= py < height):
-            raise gr.Error(f"The point must lie inside the {width}×{height} output.", print_exception=False)
+            raise fail(f"The point must lie inside the {width}×{height} output.")
         query = explain_pixel(encoded.model, encoded.grid, px, py, width, height)
         drawing = draw_point_query(latent_pca(encoded.grid), query)
         lines = [
@@ -317,19 +409,18 @@ class Handlers:
     def _crop(self, crop: float | None, zoom: float | None) -> tuple[int, str]:
         """The crop side to render, shrunk so crop x zoom stays within the render limit, and a note if so."""
         if not crop or crop < 1 or not zoom or not 0 < zoom <= MAX_ZOOM:
-            raise gr.Error(f"Crop size must be at least 1 pixel and zoom in (0, {MAX_ZOOM}].", print_exception=False)
+            raise fail(f"Crop size must be at least 1 pixel and zoom in (0, {MAX_ZOOM}].")
         limit = self.bench.config.max_crop_render
         crop_px = min(int(crop), max(1, int(limit / zoom)))
         note = f" (crop reduced to {crop_px} px: crops render at most {limit} px wide)" if crop_px < crop else ""
         return crop_px, note
 
     @staticmethod
-    def _write_csv(rows: list[list[float]]) -> Path:
-        OUTPUT_DIR.mkdir(exist_ok=True)
+    def _write_csv(rows: list[list[float]]) -> str:
         lines = [",".join(CSV_HEADER)] + [",".join(f"{v:.6g}" for v in row) for row in rows]
-        text = "\n".join(lines) + "\n"
-        path = OUTPUT_DIR / f"profile-{sha256_bytes(text.encode())[:16]}.csv"
-        if not path.exists():
-            with atomic_output(path) as partial:
-                partial.write_text(text)
-        return path
+        return save_text("\n".join(lines) + "\n", "line-profile.csv")
+
+
+def _progress_line(fraction: float, seconds_left: float) -> str:
+    percent = round(100 * fraction)
+    return f'<progress value="{percent}" max="100"></progress> LIIF {percent}% · about {seconds_left:.0f} s left'

@@ -12,9 +12,13 @@ from demo.config import AppConfig
 from demo.handlers import EXACT, PRECISIONS, Handlers
 from demo.text import HOW_IT_WORKS
 from demo.workbench import Workbench
+from liif.sources import MODEL_NAMES
 
-EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+HERE = Path(__file__).resolve().parent
+EXAMPLES = HERE.parent / "examples"
+CONTROLS_JS = HERE / "controls.js"
 CROP_CENTRE, LINE_ENDS, EXPLAIN = "move the crop", "set the line's ends", "explain a point"
+SCALE_RANGE = (0.25, 8)  # keep in step with SLIDER in controls.js
 
 INTRO = """
 # Look at a photo at any size
@@ -24,14 +28,29 @@ point, so any size works, even a different scale across and down. Compare it wit
 and follow the colour signal along a line.
 """
 
+HOW_TO_ADD_RDN = (
+    "*RDN-LIIF (slower, a little sharper) is not installed here: a Space owner adds it by publishing its "
+    "weights and setting `LIIF_HUB_REPO` (README, “Publishing weights for a Space”).*"
+)
+
 CSS = """
 .status p { margin: 0.2em 0; }
+.status progress { width: 12em; vertical-align: middle; }
+.caption p { margin: 0; font-weight: 600; }
+#point-table { overflow-x: auto; }
+#point-table th, #point-table td { white-space: nowrap; }
+#compare-views img { object-fit: contain; }
 """
 
 
 def launch_options(config: AppConfig) -> dict[str, Any]:
     """What ``launch()`` needs besides host and port; shared by app.py and the tests."""
-    return {"max_file_size": config.max_upload, "theme": gr.themes.Soft(), "css": CSS}
+    return {
+        "max_file_size": config.max_upload,
+        "theme": gr.themes.Soft(),
+        "css": CSS,
+        "js": CONTROLS_JS.read_text(),
+    }
 
 
 try:  # On a Hugging Face ZeroGPU Space, heavy events ask for a GPU; elsewhere this is a no-op.
@@ -44,21 +63,33 @@ except ImportError:  # pragma: no cover - depends on the host
         return fn
 
 
-def _click(mode: str, stage: str, evt: gr.SelectData) -> tuple[Any, ...]:
+def _click(mode: str, stage: str, width: float, height: float, evt: gr.SelectData) -> tuple[Any, ...]:
     """Route a click on the result: move the crop, set the line's start then its end, or pick a point.
 
-    Outputs: crop centre x, y; line x0, y0, x1, y1; line stage; explained pixel x, y.
+    Outputs: crop centre x, y and as fractions of the output; line x0, y0, x1, y1; line stage; explained
+    pixel x, y.
     """
     col, row = evt.index[0], evt.index[1]
     x, y = col + 0.5, row + 0.5
     keep = gr.skip()
     if mode == CROP_CENTRE:
-        return x, y, keep, keep, keep, keep, keep, keep, keep
+        return x, y, x / width, y / height, *(keep,) * 7
     if mode == EXPLAIN:
-        return keep, keep, keep, keep, keep, keep, keep, col, row
+        return *(keep,) * 9, col, row
     if stage == "start":
-        return keep, keep, x, y, keep, keep, "end", keep, keep
-    return keep, keep, keep, keep, x, y, "start", keep, keep
+        return *(keep,) * 4, x, y, keep, keep, "end", keep, keep
+    return *(keep,) * 6, x, y, "start", keep, keep
+
+
+def _in_browser(call: str) -> dict[str, Any]:
+    """An event that runs only in the browser (controls.js): instant, in order, never dropped while busy."""
+    return {"fn": None, "js": f"(...a) => window.liifControls.{call}(...a)", "queue": False, "trigger_mode": "multiple"}
+
+
+def _captioned_image(caption: str, **options: Any) -> gr.Image:
+    """An output image with its caption above it, not a label drawn over the picture."""
+    gr.Markdown(caption, elem_classes="caption")
+    return gr.Image(show_label=False, format="png", type="pil", interactive=False, **options)
 
 
 def build(config: AppConfig | None = None) -> gr.Blocks:
@@ -67,32 +98,44 @@ def build(config: AppConfig | None = None) -> gr.Blocks:
     bench.model(config.default_model)  # load (and resolve the weights' source) before the first request
     events = Handlers(bench)
     examples = sorted(str(p) for p in EXAMPLES.glob("*.jpg"))
+    models = bench.available_models()
 
     with gr.Blocks(title="LIIF: look at a photo at any size", delete_cache=(3600, 3600)) as app:
         gr.Markdown(INTRO)
         with gr.Row():
-            with gr.Column(scale=1):
+            with gr.Column(scale=1, min_width=300):
                 photo = PhotoInput(
                     label="Photo", elem_id="photo", type="filepath", image_mode=None, sources=["upload", "clipboard"],
                     format="png", height=320,
                 )  # fmt: skip
                 gr.Examples(examples=[[p] for p in examples], inputs=[photo], label="Landscapes with leaves")
-            with gr.Column(scale=1):
+            with gr.Column(scale=1, min_width=300):
                 with gr.Row():
-                    width = NumberInput(label="Width (px)", precision=0, minimum=1, elem_id="width")
-                    height = NumberInput(label="Height (px)", precision=0, minimum=1, elem_id="height")
-                scale = gr.Slider(0.25, 8, value=2, step=0.05, label="Scale (sets both from the photo's size)")
+                    width = NumberInput(label="Width (px)", precision=0, minimum=1, elem_id="width", min_width=120)
+                    height = NumberInput(label="Height (px)", precision=0, minimum=1, elem_id="height", min_width=120)
+                scale = gr.Slider(*SCALE_RANGE, value=2, step=0.05, label="Scale", elem_id="scale")
                 keep_aspect = gr.Checkbox(value=True, label="Keep aspect (editing one side updates the other)")
-                size_info = gr.Markdown("No photo yet.", elem_classes="status")
+                size_info = gr.Markdown("No photo yet: upload, paste or pick one.", elem_classes="status",
+                                        elem_id="size-info")  # fmt: skip
+                photo_w = gr.Number(visible="hidden", elem_id="photo-w")
+                photo_h = gr.Number(visible="hidden", elem_id="photo-h")
+                crop_fx = gr.Number(0.5, visible="hidden")  # the crop centre as a fraction of the output
+                crop_fy = gr.Number(0.5, visible="hidden")
                 with gr.Row():
-                    model = gr.Dropdown(bench.available_models(), value=config.default_model, label="Model")
-                    precision = gr.Radio(PRECISIONS, value=EXACT, label="Precision")
-                run = gr.Button("Upscale", variant="primary", elem_id="run")
+                    model = gr.Dropdown(models, value=models[0], label="Model", elem_id="model", min_width=240)
+                    precision = gr.Radio(PRECISIONS, value=EXACT, label="Precision", min_width=240)
+                if any(name not in models for name in MODEL_NAMES):
+                    gr.Markdown(HOW_TO_ADD_RDN, elem_id="model-hint")
+                with gr.Row():
+                    run = gr.Button("Upscale", variant="primary", elem_id="run", interactive=False, scale=3)
+                    stop = gr.Button("Stop", variant="stop", elem_id="stop", scale=1, min_width=80)
+        gr.Markdown("### Result · click it to pick a crop centre, a line's ends or a point to explain",
+                    elem_classes="caption")  # fmt: skip
         result = gr.Image(
-            label="LIIF result (click it to pick a crop centre or line ends)",
+            show_label=False,
             elem_id="result",
             format="png",
-            type="pil",
+            type="filepath",
             interactive=False,
             buttons=["download", "fullscreen"],
         )
@@ -107,53 +150,53 @@ def build(config: AppConfig | None = None) -> gr.Blocks:
         with gr.Tabs():
             with gr.Tab("Compare crops"):
                 with gr.Row():
-                    crop = gr.Slider(16, 256, value=64, step=8, label="Crop size (output px)")
-                    zoom = gr.Slider(
-                        1, 16, value=2, step=0.5, label="Zoom (renders the crop at this many × the output)"
-                    )
+                    crop = gr.Slider(16, 256, value=64, step=8, label="Crop size (output px)", elem_id="crop")
+                    zoom = gr.Slider(1, 16, value=2, step=0.5, label="Zoom (× the output)", elem_id="zoom")
                 with gr.Row():
-                    centre_x = NumberInput(label="Crop centre x", value=0)
-                    centre_y = NumberInput(label="Crop centre y", value=0)
-                    compare_btn = gr.Button("Compare")
-                with gr.Row():
-                    slider = gr.ImageSlider(
-                        label="Bicubic ◀ ▶ LIIF", elem_id="slider", format="png", type="pil", max_height=520
-                    )
-                    nearest = gr.Image(label="Nearest (the input's own pixels)", format="png", type="pil")
+                    centre_x = NumberInput(label="Crop centre x", value=0, min_width=120)
+                    centre_y = NumberInput(label="Crop centre y", value=0, min_width=120)
+                    compare_btn = gr.Button("Compare", elem_id="compare", interactive=False)
+                with gr.Row(elem_id="compare-views", equal_height=True):
+                    with gr.Column(min_width=280):
+                        gr.Markdown("Bicubic ◀ drag ▶ LIIF", elem_classes="caption")
+                        slider = gr.ImageSlider(
+                            show_label=False, elem_id="slider", format="png", type="pil", max_height=360
+                        )
+                    with gr.Column(min_width=280):
+                        nearest = _captioned_image("Nearest: the input's own pixels", elem_id="nearest", height=360)
                 compare_status = gr.Markdown(elem_classes="status", elem_id="compare-status")
             with gr.Tab("RGB along a line"):
                 gr.Markdown("Choose *set the line's ends* under the result and click it twice, or type the ends.")
                 with gr.Row():
-                    x0 = NumberInput(label="Start x", value=0)
-                    y0 = NumberInput(label="Start y", value=0)
-                    x1 = NumberInput(label="End x", value=0)
-                    y1 = NumberInput(label="End y", value=0)
-                    profile_btn = gr.Button("Plot")
+                    x0 = NumberInput(label="Start x", value=0, min_width=100)
+                    y0 = NumberInput(label="Start y", value=0, min_width=100)
+                    x1 = NumberInput(label="End x", value=0, min_width=100)
+                    y1 = NumberInput(label="End y", value=0, min_width=100)
+                    profile_btn = gr.Button("Plot", elem_id="plot-button", interactive=False)
                 plot = gr.Plot(label="R, G, B along the line", elem_id="plot")
                 csv = gr.File(label="Samples (CSV)")
                 profile_status = gr.Markdown(elem_classes="status", elem_id="profile-status")
             with gr.Tab("How it works", elem_id="how-tab"):
                 with gr.Row():
-                    show_grid = gr.Button("Show the latent grid", elem_id="show-grid")
-                    explain_x = NumberInput(label="Explain output pixel x", value=0, precision=0)
-                    explain_y = NumberInput(label="Explain output pixel y", value=0, precision=0)
-                    explain_btn = gr.Button("Explain this pixel")
+                    show_grid = gr.Button("Show the latent grid", elem_id="show-grid", interactive=False)
+                    explain_x = NumberInput(label="Explain output pixel x", value=0, precision=0, min_width=120)
+                    explain_y = NumberInput(label="Explain output pixel y", value=0, precision=0, min_width=120)
+                    explain_btn = gr.Button("Explain this pixel", interactive=False)
                 with gr.Row():
-                    grid_input = gr.Image(label="Input photo", format="png", type="pil", interactive=False)
-                    grid_picture = gr.Image(
-                        label="Its latent grid (64 numbers per pixel, PCA to RGB)", elem_id="latent-grid",
-                        format="png", type="pil", interactive=False,
-                    )  # fmt: skip
+                    with gr.Column(min_width=280):
+                        grid_input = _captioned_image("Input photo")
+                    with gr.Column(min_width=280):
+                        grid_picture = _captioned_image("Its latent grid (64 numbers per pixel, PCA to RGB)",
+                                                        elem_id="latent-grid")  # fmt: skip
                 grid_status = gr.Markdown(elem_classes="status", elem_id="grid-status")
                 with gr.Row():
-                    point_picture = gr.Image(
-                        label="The 4 latent cells behind the point (red), with their weights", elem_id="point-picture",
-                        format="png", type="pil", interactive=False,
-                    )  # fmt: skip
+                    with gr.Column(min_width=280):
+                        point_picture = _captioned_image("The 4 latent cells behind the point (red), with weights",
+                                                         elem_id="point-picture")  # fmt: skip
                     point_table = gr.Markdown(elem_id="point-table")
                 with gr.Row():
                     pretend = gr.Slider(1, 8, value=4, step=0.5, label="Cell decoding: pretend the output is ×k larger")
-                    cell_btn = gr.Button("Render the crop with both cells")
+                    cell_btn = gr.Button("Render the crop with both cells", interactive=False)
                 cell_slider = gr.ImageSlider(
                     label="True cell ◀ ▶ smaller cell (same crop as Compare)", elem_id="cell-slider", format="png",
                     type="pil", max_height=520,
@@ -161,27 +204,57 @@ def build(config: AppConfig | None = None) -> gr.Blocks:
                 cell_status = gr.Markdown(elem_classes="status")
                 gr.Markdown(HOW_IT_WORKS, elem_id="how-text")
         stage = gr.State("start")
+        ticket = gr.State(0)
+        # The API's /upscale returns only the finished PNG; the page's button streams (upscale_live).
+        api_upscale = gr.Button(visible=False)
 
         common = [photo, width, height, model, precision]
         limits: dict[str, Any] = {"concurrency_limit": config.concurrency, "concurrency_id": "render"}
+        actions = [run, compare_btn, profile_btn, show_grid, explain_btn, cell_btn]
 
-        photo.change(events.photo_changed, [photo, scale], [width, height, size_info], api_visibility="private")
-        scale.input(events.scale_changed, [photo, scale], [width, height], api_visibility="private")
-        width.input(events.width_changed, [photo, width, keep_aspect], [height], api_visibility="private")
-        height.input(events.height_changed, [photo, height, keep_aspect], [width], api_visibility="private")
-        gr.on([width.change, height.change], events.size_info, [photo, width, height], [size_info],
-              api_visibility="private")  # fmt: skip
+        # --- sizes: the photo's size from the server, everything else in the browser (controls.js) -------
+        def photo_changed(image: str | None, chosen_scale: float) -> tuple[Any, ...]:
+            sizes = events.photo_changed(image, chosen_scale)
+            ready = gr.update(interactive=bool(image))
+            return (*sizes, *(ready for _ in actions))
 
-        run.click(on_gpu(events.upscale), common, [result, status], api_name="upscale", **limits)
+        photo_outputs = [photo_w, photo_h, width, height, size_info, centre_x, centre_y, crop_fx, crop_fy, *actions]
+        photo_set = photo.change(photo_changed, [photo, scale], photo_outputs, api_visibility="private")
+        photo_set.then(inputs=[photo_w], outputs=None, **_in_browser("photoSet"))
+        sides = [width, height, keep_aspect, photo_w, photo_h, crop_fx, crop_fy]
+        centre = [centre_x, centre_y]
+        width.input(inputs=sides, outputs=[height, scale, size_info, *centre], **_in_browser("fromWidth"))
+        height.input(inputs=sides, outputs=[width, scale, size_info, *centre], **_in_browser("fromHeight"))
+        gr.on([scale.input, scale.release], inputs=[scale, width, height, photo_w, photo_h, crop_fx, crop_fy],
+              outputs=[width, height, scale, size_info, *centre], **_in_browser("fromScale"))  # fmt: skip
+        keep_aspect.input(inputs=[keep_aspect, width, height, photo_w, photo_h, crop_fx, crop_fy],
+                          outputs=[height, scale, size_info, *centre], **_in_browser("fromKeep"))  # fmt: skip
+        gr.on([centre_x.input, centre_y.input], inputs=[*centre, width, height], outputs=[crop_fx, crop_fy],
+              **_in_browser("fromCentre"))  # fmt: skip
+
+        # --- upscale: a new click or Stop supersedes the render in progress -----------------------------
+        started = run.click(events.start, None, [ticket], queue=False, trigger_mode="multiple",
+                            api_visibility="private")  # fmt: skip
+        rendered = started.then(on_gpu(events.upscale_live), [*common, ticket], [result, status],
+                                show_progress="minimal", trigger_mode="always_last", api_visibility="private",
+                                **limits)  # fmt: skip
+        stop.click(events.stop, None, None, queue=False, api_visibility="private")
+        api_upscale.click(on_gpu(events.upscale), common, [result, status], api_name="upscale", **limits)
+
+        # --- compare, profile, explain -------------------------------------------------------------------
         compare_inputs = [*common, centre_x, centre_y, crop, zoom]
         compare_outputs = [slider, nearest, compare_status]
-        compare_btn.click(on_gpu(events.compare), compare_inputs, compare_outputs, api_name="compare", **limits)
+        compare = on_gpu(events.compare)
+        compare_btn.click(compare, compare_inputs, compare_outputs, api_name="compare", **limits)
+        gr.on([crop.release, zoom.release], compare, compare_inputs, compare_outputs, api_visibility="private",
+              trigger_mode="always_last", **limits)  # fmt: skip
+        rendered.success(compare, compare_inputs, compare_outputs, api_visibility="private", **limits)
         profile_inputs = [*common, x0, y0, x1, y1]
         profile_outputs = [plot, csv, profile_status]
         profile_btn.click(on_gpu(events.profile), profile_inputs, profile_outputs, api_name="profile", **limits)
 
-        clicked = result.select(_click, [click_mode, stage],
-                                [centre_x, centre_y, x0, y0, x1, y1, stage, explain_x, explain_y],
+        clicked = result.select(_click, [click_mode, stage, width, height],
+                                [centre_x, centre_y, crop_fx, crop_fy, x0, y0, x1, y1, stage, explain_x, explain_y],
                                 api_visibility="private")  # fmt: skip
         grid_outputs = [grid_input, grid_picture, grid_status]
         show_grid.click(events.latent_grid, [photo, model], grid_outputs, api_name="latent_grid", **limits)

@@ -1,6 +1,8 @@
 """The app's event functions, called directly, and the launched app driven through gradio_client."""
 
 import csv
+import importlib
+from pathlib import Path
 
 import gradio as gr
 import numpy as np
@@ -28,24 +30,57 @@ def photo(tmp_path_factory):
     return str(path)
 
 
-def test_sizes_follow_the_scale_and_keep_the_aspect(events, photo):
-    width, height, info = events.photo_changed(photo, 2.5)
-    assert (width, height) == (120, 80) and "48×32" in info
-    assert events.scale_changed(photo, 0.5) == (24, 16)
-    assert events.width_changed(photo, 96, True) == 64
-    assert events.height_changed(photo, 10, True) == 15
-    assert events.width_changed(photo, 96, False) == gr.skip()  # aspect off: the other side stays
-    assert "×2.00 across, ×3.00 down" in events.size_info(photo, 96, 96)
+def test_a_new_photo_gives_its_size_the_output_size_and_the_crop_centre(events, photo):
+    photo_w, photo_h, width, height, info, *centre = events.photo_changed(photo, 2.5)
+    assert (photo_w, photo_h, width, height) == (48, 32, 120, 80) and "48×32 → output 120×80" in info
+    assert centre == [60, 40, 0.5, 0.5]
+    assert events.photo_changed(None, 2.5)[:4] == (None, None, None, None)
 
 
-def test_upscale_returns_exactly_the_asked_size(events, photo):
-    image, status = events.upscale(photo, 101, 37)
-    assert image.size == (101, 37)
+def test_upscale_returns_exactly_the_asked_size_under_a_telling_name(events, photo):
+    path, status = events.upscale(photo, 101, 37)
+    assert Path(path).name == "small_edsr-baseline-liif_101x37.png"
+    with Image.open(path) as image:
+        assert image.format == "PNG" and image.size == (101, 37)
     assert "**101×37**" in status and "48×32" in status
 
 
+class _Request:
+    def __init__(self, session="s"):
+        self.session_hash = session
+
+
+def test_the_streamed_upscale_starts_with_bicubic_and_ends_with_the_api_png(events, photo, monkeypatch):
+    monkeypatch.setattr("demo.handlers.FRAME_SECONDS", 0.0)  # a frame after every band
+    monkeypatch.setattr(importlib.import_module("liif.render"), "BAND", 4096)  # several bands for a small output
+    request = _Request()
+    ticket = events.start(request)
+    frames = list(events.upscale_live(photo, 160, 107, None, EXACT, ticket, request))
+    first, *middle, (final, status) = frames
+    assert first[0].size == (160, 107) and "Bicubic preview" in first[1]
+    assert middle and all("% · about" in line for _, line in middle)
+    api_path, _ = events.upscale(photo, 160, 107)
+    assert Path(final).read_bytes() == Path(api_path).read_bytes()
+    assert "**160×107**" in status
+
+
+def test_a_newer_click_or_stop_ends_a_render_at_its_next_step(events, photo):
+    request = _Request("t")
+    old = events.start(request)
+    frames = events.upscale_live(photo, 160, 107, None, EXACT, old, request)
+    assert "Bicubic preview" in next(frames)[1]
+    events.start(request)  # a newer Upscale click: the old render stops quietly
+    assert list(frames) == []
+    stopped = events.start(request)
+    frames = events.upscale_live(photo, 160, 107, None, EXACT, stopped, request)
+    next(frames)
+    events.stop(request)
+    assert [line for _, line in frames] == ["Stopped. Press **Upscale** to render again."]
+
+
 def test_the_compare_crop_is_the_same_pixels_as_the_result(events, photo):
-    result, _ = events.upscale(photo, 96, 64, precision=EXACT)
+    result_path, _ = events.upscale(photo, 96, 64, precision=EXACT)
+    result = Image.open(result_path)
     (bicubic, liif_crop), nearest, status = events.compare(photo, 96, 64, centre_x=40, centre_y=30, crop=32, zoom=1)
     assert bicubic.size == liif_crop.size == nearest.size == (32, 32)
     assert np.array_equal(np.asarray(liif_crop), np.asarray(result)[14:46, 24:56])
@@ -88,7 +123,10 @@ def test_fast_mode_explains_itself_on_a_cpu_without_bf16(events, photo):
     ("call", "message"),
     [
         (lambda e, p: e.upscale(None, 10, 10), "Upload, paste or pick a photo"),
-        (lambda e, p: e.upscale(p, 3000, 3000), "over the limit"),
+        (
+            lambda e, p: e.upscale(p, 3000, 3000),
+            "over the limit of 2.0 MP (LIIF_APP_MAX_OUTPUT_PIXELS or app.py --max-output)",
+        ),
         (lambda e, p: e.upscale(p, 0, 10), "at least 1x1"),
         (lambda e, p: e.upscale(p, 10.5, 10), "whole pixels"),
         (lambda e, p: e.upscale(p, None, 10), "must be numbers"),

@@ -1,4 +1,4 @@
-"""One real browser session: Debian's Chromium driven by Playwright through the whole page."""
+"""The page in a real browser: Debian's Chromium driven by Playwright with a real mouse and keyboard."""
 
 import os
 import shutil
@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 from conftest import ROOT
+from PIL import Image
 
 CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = ROOT / "test-artifacts"
@@ -13,12 +14,13 @@ FLAGS = [
     "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
     "--disable-sync", "--no-first-run", "--disable-quic",
 ]  # fmt: skip
+WIDTHS = (390, 1024, 1920)  # phone, laptop, desktop
 
 pytestmark = pytest.mark.browser
 
 
 @pytest.fixture(scope="module")
-def page(app_url):
+def browser():
     if not Path(CHROMIUM).exists() or shutil.which("chromium") is None:
         if os.environ.get("LIIF_REQUIRE_BROWSER"):
             pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium (apt-get install -y chromium)")
@@ -27,11 +29,44 @@ def page(app_url):
 
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=FLAGS)
-        page = browser.new_page(viewport={"width": 1280, "height": 1600})
-        page.set_default_timeout(120_000)
-        page.goto(app_url)
-        yield page
+        yield browser
         browser.close()
+
+
+@pytest.fixture()
+def page(browser, app_url):
+    page = browser.new_page(viewport={"width": 1280, "height": 1000})
+    page.set_default_timeout(60_000)
+    page.goto(app_url)
+    page.locator("#width input").wait_for()
+    yield page
+    page.close()
+
+
+@pytest.fixture(scope="module")
+def small_photo(tmp_path_factory):
+    """A 96x64 copy of an example, so renders in the browser take a moment, not minutes."""
+    path = tmp_path_factory.mktemp("browser") / "stream.png"
+    with Image.open(ROOT / "examples" / "forest_stream.jpg") as img:
+        img.convert("RGB").resize((96, 64), Image.Resampling.LANCZOS).save(path)
+    return path
+
+
+def _value(page, selector):
+    return page.locator(selector).input_value()
+
+
+def _load(page, photo):
+    page.locator("#photo input[type=file]").set_input_files(str(photo))
+    page.wait_for_function("() => document.querySelector('#width input').value === '192'")  # scale 2
+
+
+def _sizes(page):
+    return int(_value(page, "#width input")), int(_value(page, "#height input"))
+
+
+def _scale(page):
+    return float(_value(page, "#scale input[type=number]"))
 
 
 def _shot(page, name):
@@ -41,27 +76,133 @@ def _shot(page, name):
     return path
 
 
-def test_upload_size_run_crop_and_plot(page):
-    page.locator("#photo input[type=file]").set_input_files(str(ROOT / "examples" / "forest_stream.jpg"))
+def test_before_a_photo_the_actions_wait_and_nothing_complains(page):
+    page.wait_for_function("() => ['width', 'height'].every(id => document.querySelector(`#${id} input`).value === '')")
+    for button in ("#run", "#compare"):  # (the other tabs' buttons are disabled the same way)
+        assert page.locator(button).is_disabled()
+    assert "No photo yet" in page.locator("#size-info").inner_text()
+    page.locator("#model input").click()
+    options = " ".join(page.get_by_role("option").all_inner_texts())
+    assert "edsr-baseline-liif" in options and "rdn-liif" not in options  # no RDN weights on this machine
+    assert "LIIF_HUB_REPO" in page.locator("#model-hint").inner_text()
+    assert page.locator(".toast-body").count() == 0
+
+
+def test_typing_and_pasting_keep_the_aspect_on_every_keystroke(page, small_photo):
+    _load(page, small_photo)
     width = page.locator("#width input")
+    width.select_text()
+    width.type("1920")  # machine speed: no delay between keys
+    page.wait_for_function("() => document.querySelector('#height input').value === '1280'")
+    assert "×20.00" in page.locator("#size-info").inner_text()
+    width.fill("150")  # a paste: one input event with the whole value
+    page.wait_for_function("() => document.querySelector('#height input').value === '100'")
+    height = page.locator("#height input")
+    height.select_text()
+    height.type("32")
+    page.wait_for_function("() => document.querySelector('#width input').value === '48'")
+    assert "×0.50" in page.locator("#size-info").inner_text()
+    page.get_by_label("Keep aspect").uncheck()
+    width.fill("300")
+    page.wait_for_timeout(200)
+    assert _sizes(page) == (300, 32)
+    assert "custom: ×3.13 across, ×0.50 down" in page.locator("#size-info").inner_text()
+    assert "custom" in page.locator("#scale").inner_text()
+
+
+def test_the_slider_and_the_boxes_never_drift_apart(page, small_photo):
+    _load(page, small_photo)
+    track = page.locator("#scale input[type=range]")
+    box = track.bounding_box()
+    y = box["y"] + box["height"] / 2
+    page.mouse.move(box["x"] + box["width"] * (2 - 0.25) / 7.75, y)  # the thumb, at scale 2
+    page.mouse.down()
+    for i in range(1, 15):  # a real drag, in small moves
+        page.mouse.move(box["x"] + box["width"] * (0.23 + 0.02 * i), y)
+    page.mouse.up()
+    dragged = _scale(page)
+    assert dragged != 2
+    assert _sizes(page) == (round(96 * dragged), round(64 * dragged))
+    track.focus()
+    for _ in range(6):
+        page.keyboard.press("ArrowRight")
+    page.wait_for_timeout(200)
+    stepped = _scale(page)
+    assert stepped == pytest.approx(dragged + 0.30, abs=1e-6)
+    assert _sizes(page) == (round(96 * stepped), round(64 * stepped))
+
+
+def test_a_new_click_supersedes_the_render_and_the_result_is_what_the_boxes_said(page, small_photo):
+    _load(page, small_photo)
+    width = page.locator("#width input")
+    width.fill("1200")  # 1200x800: long enough to be running when the next click comes
+    page.locator("#run").click()
+    page.wait_for_function("() => document.querySelector('#status').innerText.includes('Bicubic preview')")
+    width.fill("150")
+    page.locator("#run").click()
+    page.wait_for_function("() => document.querySelector('#status').innerText.includes('render ')")
+    assert "150×100 from 96×64" in page.locator("#status").inner_text()
+    natural = page.evaluate(
+        "() => ['naturalWidth', 'naturalHeight'].map(k => document.querySelector('#result img')[k])"
+    )
+    assert natural == [150, 100]
+    assert page.locator("#result img").get_attribute("src").endswith("stream_edsr-baseline-liif_150x100.png")
+    # After a render the crops follow, and a new crop size renders them again at once.
+    page.wait_for_function("() => document.querySelector('#compare-status').innerText.includes('Crop 128×128')")
+    crop = page.locator("#crop input[type=number]")
+    crop.fill("32")
+    crop.press("Tab")  # leaving the box releases the slider, as letting go of its thumb does
+    page.wait_for_function("() => document.querySelector('#compare-status').innerText.includes('Crop 64×64')")
+    # The three views of one crop are drawn the same size (the picture inside each box, object-fit: contain).
+    drawn = page.evaluate(
+        """() => Array.from(document.querySelectorAll('#slider img, #nearest img')).map(i => {
+            const r = i.getBoundingClientRect();
+            const k = Math.min(r.width / i.naturalWidth, r.height / i.naturalHeight);
+            return [i.naturalWidth * k, i.naturalHeight * k];
+        })"""
+    )
+    assert len(drawn) == 3 and drawn[0][0] > 200
+    assert all(abs(w - drawn[0][0]) <= 2 and abs(h - drawn[0][1]) <= 2 for w, h in drawn)
+
+
+def test_stop_ends_a_render(page, small_photo):
+    _load(page, small_photo)
+    page.locator("#width input").fill("1500")
+    page.locator("#run").click()
+    page.wait_for_function("() => document.querySelector('#status').innerText.includes('Bicubic preview')")
+    page.locator("#stop").click()
+    page.wait_for_function("() => document.querySelector('#status').innerText.includes('Stopped')", timeout=5_000)
+
+
+def test_the_page_at_three_widths(page):
+    page.locator("#photo input[type=file]").set_input_files(str(ROOT / "examples" / "forest_stream.jpg"))
     page.wait_for_function("() => document.querySelector('#width input').value === '768'")
+    page.locator("#width input").fill("300")
+    page.locator("#run").click()
+    # The crop follows the size change: still the middle of the photo, now of a 300x200 output.
+    page.wait_for_function("() => document.querySelector('#compare-status').innerText.includes('centre (150, 100)')")
+    for width in WIDTHS:
+        page.set_viewport_size({"width": width, "height": 900})
+        page.wait_for_timeout(500)
+        result = page.locator("#result img").bounding_box()
+        assert result["width"] >= min(300, width - 80)  # nothing covers or shrinks the result
+        assert page.locator("#result label").bounding_box() is None  # no label drawn over the result
+        assert _shot(page, f"browser-explorer-{width}.png").stat().st_size > 10_000
+
+
+def test_click_crop_line_and_how_it_works(page):
+    page.locator("#photo input[type=file]").set_input_files(str(ROOT / "examples" / "forest_stream.jpg"))
+    page.wait_for_function("() => document.querySelector('#width input').value === '768'")
+    width = page.locator("#width input")
     width.fill("301")
-    width.press("Tab")
     page.wait_for_function("() => document.querySelector('#height input').value === '201'")
     page.locator("#run").click()
+    page.wait_for_function("() => document.querySelector('#status').innerText.includes('render ')")
     result = page.locator("#result img")
-    result.wait_for(state="visible", timeout=120_000)
-    page.wait_for_function("() => document.querySelector('#status').innerText.includes('301×201')")
-    natural = page.evaluate("() => [document.querySelector('#result img').naturalWidth, "
-                            "document.querySelector('#result img').naturalHeight]")  # fmt: skip
-    assert natural == [301, 201]
-
     box = result.bounding_box()
     result.click(position={"x": box["width"] * 0.25, "y": box["height"] * 0.5})
-    page.wait_for_function("() => document.querySelector('#compare-status').innerText.includes('Crop')")
+    page.wait_for_function("() => document.querySelector('#compare-status').innerText.includes('centre (7')")
     assert page.locator("#slider img").count() >= 2
-    status = page.locator("#compare-status").inner_text()
-    assert "centre (7" in status  # about a quarter of 301 px across
 
     page.get_by_role("tab", name="RGB along a line").click()
     page.get_by_label("set the line's ends").check()
@@ -71,7 +212,6 @@ def test_upload_size_run_crop_and_plot(page):
         "() => (document.querySelector('#profile-status') || {innerText: ''}).innerText.includes('LIIF samples')"
     )
     page.locator("#plot .js-plotly-plot").wait_for(state="visible")
-    assert _shot(page, "browser-explorer.png").stat().st_size > 10_000
 
     page.get_by_role("tab", name="How it works").click()
     page.locator("#show-grid").click()
@@ -80,5 +220,7 @@ def test_upload_size_run_crop_and_plot(page):
     result.click(position={"x": box["width"] * 0.5, "y": box["height"] * 0.5})
     page.locator("#point-picture img").wait_for(state="visible")
     page.wait_for_function("() => document.querySelector('#point-table').innerText.includes('Weights sum to')")
+    header = page.locator("#point-table th").nth(2).bounding_box()
+    assert header["height"] < 50  # "weight" on one line (about 41 px with padding), not broken into "weig/ht"
     assert "arXiv 2012.09161" in page.locator("#how-text").inner_text()
     assert _shot(page, "browser-how-it-works.png").stat().st_size > 10_000

@@ -30,11 +30,12 @@ def test_app_py_honours_gradio_env_and_survives_a_failed_share_link():
         while time.monotonic() < deadline:
             line = proc.stdout.readline()
             output.append(line)
-            if "share link" in line.lower() or proc.poll() is not None:
+            if "No public link" in line or proc.poll() is not None:
                 break
         text = "".join(output)
         assert f"http://127.0.0.1:{port}" in text, text
         assert "Could not create share link" in text, text
+        assert "share=True" not in text, text  # Gradio's hint for its own API, not this app's --share
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=10) as response:
             assert response.status == 200  # still serving locally
     finally:
@@ -55,3 +56,11 @@ def test_readme_front_matter_makes_a_gradio_space():
     assert fields["python_version"] == '"3.11"'
     requirements = (ROOT / "requirements.txt").read_text()
     assert f"gradio=={gradio.__version__}" in requirements and "torch==2.13.0" in requirements
+
+
+def test_the_link_hint_names_the_apps_own_flag():
+    from app import link_lines
+
+    assert "python app.py --share" in link_lines("http://127.0.0.1:7860/", None, False)
+    assert "No public link" in link_lines("http://127.0.0.1:7860/", None, True)
+    assert "https://x.gradio.live" in link_lines("http://127.0.0.1:7860/", "https://x.gradio.live", True)

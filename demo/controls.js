@@ -1,0 +1,91 @@
+// The size controls, run in the browser: width, height, scale and "keep aspect" update each other
+// synchronously on every keystroke or slider move, so what the boxes show is what Upscale sends.
+// Only the photo's own size comes from the server (when a photo is chosen). Loaded by launch(js=...).
+() => {
+  const MAX_SIDE = 65535; // the library's largest side (liif.sizes.MAX_SIDE)
+  const SLIDER = [0.25, 8]; // the scale slider's range (demo/layout.py)
+  const whole = (v) => (typeof v === "number" && Number.isFinite(v) ? v : NaN);
+  const valid = (v) => Number.isInteger(v) && v >= 1 && v <= MAX_SIDE;
+  const fmt = (s) => s.toFixed(2);
+  // The slider shows the scale to its step (0.05 would hide 1.82, so two decimals, as the label shows).
+  const clampScale = (s) => Math.round(100 * Math.min(SLIDER[1], Math.max(SLIDER[0], s))) / 100;
+
+  function describe(w, h, iw, ih) {
+    if (!valid(iw) || !valid(ih)) return ["Scale", "No photo yet: upload, paste or pick one."];
+    if (!valid(w) || !valid(h)) {
+      return ["Scale", `Input ${iw}×${ih}. Width and height must be whole numbers from 1 to ${MAX_SIDE}.`];
+    }
+    const sx = w / iw;
+    const sy = h / ih;
+    const uniform = Math.round(w * ih / iw) === h || Math.round(h * iw / ih) === w;
+    const scale = uniform ? `×${fmt(sx)}` : `custom: ×${fmt(sx)} across, ×${fmt(sy)} down`;
+    return [`Scale ${scale}`, `Input ${iw}×${ih} → output ${w}×${h} · ${scale}`];
+  }
+
+  // What the scale slider shows: the width's scale, with a label that says "custom" when the sides differ.
+  function slider(w, h, iw, ih) {
+    const [label] = describe(w, h, iw, ih);
+    const update = { __type__: "update", label };
+    if (valid(w) && valid(iw)) update.value = clampScale(w / iw);
+    return update;
+  }
+
+  function info(w, h, iw, ih) {
+    return describe(w, h, iw, ih)[1];
+  }
+
+  // Gradio's number boxes show 0 for "no value"; before a photo exists they should look empty.
+  function blankSizes() {
+    for (const id of ["width", "height"]) {
+      const box = document.querySelector(`#${id} input`);
+      if (box) box.value = "";
+    }
+  }
+  const blankWhenReady = (tries) => {
+    if (document.querySelector("#width input")) blankSizes();
+    else if (tries > 0) setTimeout(() => blankWhenReady(tries - 1), 100);
+  };
+  blankWhenReady(100);
+
+  // The crop centre is kept as a fraction of the output (fx, fy), so it stays on the same spot of the
+  // photo when the size changes; the boxes show it in output pixels.
+  const centre = (w, h, fx, fy) =>
+    valid(w) && valid(h) && Number.isFinite(fx) && Number.isFinite(fy) ? [fx * w, fy * h] : [undefined, undefined];
+
+  window.liifControls = {
+    // After the photo changed: blank the boxes again if it was removed.
+    photoSet(iw) {
+      if (!valid(whole(iw))) setTimeout(blankSizes, 0);
+      return [];
+    },
+    // Width typed or pasted: with "keep aspect" the height follows.
+    fromWidth(w, h, keep, iw, ih, fx, fy) {
+      w = whole(w);
+      if (keep && valid(w) && valid(iw)) h = Math.max(1, Math.round(w * ih / iw));
+      return [h, slider(w, h, iw, ih), info(w, h, iw, ih), ...centre(w, h, fx, fy)];
+    },
+    fromHeight(w, h, keep, iw, ih, fx, fy) {
+      h = whole(h);
+      if (keep && valid(h) && valid(ih)) w = Math.max(1, Math.round(h * iw / ih));
+      return [w, slider(w, h, iw, ih), info(w, h, iw, ih), ...centre(w, h, fx, fy)];
+    },
+    // The slider moved (drag, click or arrow keys): both sides from the photo's size.
+    fromScale(s, w, h, iw, ih, fx, fy) {
+      if (valid(iw) && valid(ih) && Number.isFinite(s) && s > 0) {
+        w = Math.max(1, Math.round(iw * s));
+        h = Math.max(1, Math.round(ih * s));
+      }
+      const label = { __type__: "update", label: describe(w, h, iw, ih)[0] };
+      return [w, h, label, info(w, h, iw, ih), ...centre(w, h, fx, fy)];
+    },
+    // "Keep aspect" switched on: the height follows the width again.
+    fromKeep(keep, w, h, iw, ih, fx, fy) {
+      if (keep) return window.liifControls.fromWidth(w, h, keep, iw, ih, fx, fy);
+      return [h, slider(w, h, iw, ih), info(w, h, iw, ih), ...centre(w, h, fx, fy)];
+    },
+    // The crop centre typed: remember it as a fraction of the output.
+    fromCentre(cx, cy, w, h) {
+      return valid(w) && valid(h) && Number.isFinite(cx) && Number.isFinite(cy) ? [cx / w, cy / h] : [undefined, undefined];
+    },
+  };
+}
