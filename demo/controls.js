@@ -10,7 +10,15 @@
   // The slider shows the scale to its step (0.05 would hide 1.82, so two decimals, as the label shows).
   const clampScale = (s) => Math.round(100 * Math.min(SLIDER[1], Math.max(SLIDER[0], s))) / 100;
 
-  function describe(w, h, iw, ih) {
+  // "about T s here": the render alone, from this machine's measured speed (output pixels per second).
+  function estimate(w, h, rate) {
+    if (!(rate > 0)) return "";
+    const seconds = (w * h) / rate;
+    if (seconds < 1) return " · under a second to render here";
+    return ` · about ${seconds < 90 ? Math.round(seconds) + " s" : Math.round(seconds / 60) + " min"} to render here`;
+  }
+
+  function describe(w, h, iw, ih, rate) {
     if (!valid(iw) || !valid(ih)) return ["Scale", "No photo yet: upload, paste or pick one."];
     if (!valid(w) || !valid(h)) {
       return ["Scale", `Input ${iw}×${ih}. Width and height must be whole numbers from 1 to ${MAX_SIDE}.`];
@@ -19,7 +27,7 @@
     const sy = h / ih;
     const uniform = Math.round(w * ih / iw) === h || Math.round(h * iw / ih) === w;
     const scale = uniform ? `×${fmt(sx)}` : `custom: ×${fmt(sx)} across, ×${fmt(sy)} down`;
-    return [`Scale ${scale}`, `Input ${iw}×${ih} → output ${w}×${h} · ${scale}`];
+    return [`Scale ${scale}`, `Input ${iw}×${ih} → output ${w}×${h} · ${scale}${estimate(w, h, rate)}`];
   }
 
   // What the scale slider shows: the width's scale, with a label that says "custom" when the sides differ.
@@ -30,8 +38,8 @@
     return update;
   }
 
-  function info(w, h, iw, ih) {
-    return describe(w, h, iw, ih)[1];
+  function info(w, h, iw, ih, rate) {
+    return describe(w, h, iw, ih, rate)[1];
   }
 
   // Gradio's number boxes show 0 for "no value"; before a photo exists they should look empty.
@@ -53,35 +61,43 @@
     valid(w) && valid(h) && Number.isFinite(fx) && Number.isFinite(fy) ? [fx * w, fy * h] : [undefined, undefined];
 
   window.liifControls = {
-    // After the photo changed: blank the boxes again if it was removed.
-    photoSet(iw) {
-      if (!valid(whole(iw))) setTimeout(blankSizes, 0);
-      return [];
+    // After the photo changed: blank the boxes again if it was removed, else add the time estimate.
+    photoSet(iw, w, h, rate, text) {
+      if (!valid(whole(iw))) {
+        setTimeout(blankSizes, 0);
+        return [text];
+      }
+      const [first, ...notes] = text.split("\n\n");
+      return [[first + estimate(w, h, rate), ...notes].join("\n\n")];
     },
     // Width typed or pasted: with "keep aspect" the height follows.
-    fromWidth(w, h, keep, iw, ih, fx, fy) {
+    fromWidth(w, h, keep, iw, ih, fx, fy, rate) {
       w = whole(w);
       if (keep && valid(w) && valid(iw)) h = Math.max(1, Math.round(w * ih / iw));
-      return [h, slider(w, h, iw, ih), info(w, h, iw, ih), ...centre(w, h, fx, fy)];
+      return [h, slider(w, h, iw, ih), info(w, h, iw, ih, rate), ...centre(w, h, fx, fy)];
     },
-    fromHeight(w, h, keep, iw, ih, fx, fy) {
+    fromHeight(w, h, keep, iw, ih, fx, fy, rate) {
       h = whole(h);
       if (keep && valid(h) && valid(ih)) w = Math.max(1, Math.round(h * iw / ih));
-      return [w, slider(w, h, iw, ih), info(w, h, iw, ih), ...centre(w, h, fx, fy)];
+      return [w, slider(w, h, iw, ih), info(w, h, iw, ih, rate), ...centre(w, h, fx, fy)];
     },
     // The slider moved (drag, click or arrow keys): both sides from the photo's size.
-    fromScale(s, w, h, iw, ih, fx, fy) {
+    fromScale(s, w, h, iw, ih, fx, fy, rate) {
       if (valid(iw) && valid(ih) && Number.isFinite(s) && s > 0) {
         w = Math.max(1, Math.round(iw * s));
         h = Math.max(1, Math.round(ih * s));
       }
       const label = { __type__: "update", label: describe(w, h, iw, ih)[0] };
-      return [w, h, label, info(w, h, iw, ih), ...centre(w, h, fx, fy)];
+      return [w, h, label, info(w, h, iw, ih, rate), ...centre(w, h, fx, fy)];
     },
     // "Keep aspect" switched on: the height follows the width again.
-    fromKeep(keep, w, h, iw, ih, fx, fy) {
-      if (keep) return window.liifControls.fromWidth(w, h, keep, iw, ih, fx, fy);
-      return [h, slider(w, h, iw, ih), info(w, h, iw, ih), ...centre(w, h, fx, fy)];
+    fromKeep(keep, w, h, iw, ih, fx, fy, rate) {
+      if (keep) return window.liifControls.fromWidth(w, h, keep, iw, ih, fx, fy, rate);
+      return [h, slider(w, h, iw, ih), info(w, h, iw, ih, rate), ...centre(w, h, fx, fy)];
+    },
+    // The measured speed changed (after a render): renew the estimate for the sizes shown.
+    fromSpeed(w, h, iw, ih, rate) {
+      return [info(whole(w), whole(h), iw, ih, rate)];
     },
     // The crop centre typed: remember it as a fraction of the output.
     fromCentre(cx, cy, w, h) {

@@ -28,13 +28,14 @@ from liif.profile import CSV_HEADER, line_profile
 from liif.sizes import check_size
 
 F = TypeVar("F", bound=Callable[..., Any])
-FAST = "fast (bf16)"
+AUTO = "auto (bf16 where native)"
 EXACT = "exact (fp32)"
-PRECISIONS = [EXACT, FAST]
+PRECISIONS = [AUTO, EXACT]
 MAX_ZOOM = 64
 APP_LIMIT = "LIIF_APP_MAX_OUTPUT_PIXELS or app.py --max-output"
 PREVIEW_PIXELS = 1_500_000  # frames shown while streaming are thinned to about this many pixels
-FRAME_SECONDS = 1.0  # at most one streamed frame a second
+FRAME_SECONDS = 1.0  # after the first LIIF rows, at most one streamed frame a second
+LIVE_BAND = 16_384  # pixels per band of the live render: the first LIIF rows show within about 0.5 s
 ERROR_SECONDS = 8  # error toasts close by themselves, so old ones don't pile up
 
 
@@ -119,8 +120,8 @@ class _Job:
     width: int
     height: int
     model: str
-    precision: str  # the library's precision name
-    note: str | None  # why "fast" was not honoured, if it was not
+    precision: str  # what computes: "fp32" or "bf16"
+    why: str  # which precision ran and why, for the status line
 
 
 class Handlers:
@@ -136,15 +137,16 @@ class Handlers:
         width: float | None,
         height: float | None,
         model: str | None,
-        precision: str = EXACT,
+        precision: str = AUTO,
         progress: Callable[[int, int], None] | None = None,
     ) -> _Job:
         """Check what every event needs (a photo, a size within limits), then encode or reuse its grid."""
         image = _need_image(image)
         width, height = _size(width, height, self.bench.config.max_output_pixels)
         model = model or self.bench.config.default_model
-        mode, note = self.bench.precision(precision == FAST)
-        return _Job(image, self.bench.encode(image, model, progress), width, height, model, mode, note)
+        chosen = self.bench.precision(precision)
+        encoded = self.bench.encode(image, model, progress)
+        return _Job(image, encoded, width, height, model, chosen.compute, chosen.why)
 
     # --- the photo ---------------------------------------------------------------------------------------
 
@@ -168,9 +170,9 @@ class Handlers:
         status = (
             f"**{job.width}×{job.height}** from {picture.width}×{picture.height} "
             f"({_scales(job.width, job.height, picture)}) · {encode_text} · render {seconds:.1f} s · "
-            f"{job.model}, {job.precision} on {self.bench.device_name}"
+            f"{job.model} on {self.bench.device_name}, {job.why}"
         )
-        notes = [*self.bench.notes.get(job.model, ()), *picture.notes, *([job.note] if job.note else [])]
+        notes = [*self.bench.notes.get(job.model, ()), *picture.notes]
         return status + "".join(f"\n\n*{n}*" for n in notes)
 
     def _result(self, job: _Job, pixels: np.ndarray) -> str:
@@ -184,7 +186,7 @@ class Handlers:
         width: float | None,
         height: float | None,
         model: str | None = None,
-        precision: str = EXACT,
+        precision: str = AUTO,
         progress: gr.Progress = gr.Progress(),  # noqa: B008  (Gradio injects the tracker)
     ) -> tuple[str, str]:
         """Render the photo at exactly ``width`` x ``height``; returns the PNG's path and a status line."""
@@ -195,7 +197,9 @@ class Handlers:
             progress=lambda d, t: progress(d / t, desc="Rendering"),
         )  # fmt: skip
         pixels = assemble_uint8(rows, job.width, job.height)
-        return self._result(job, pixels), self._status(job, time.perf_counter() - start)
+        seconds = time.perf_counter() - start
+        self.bench.record_speed(job.precision, job.width * job.height, seconds)
+        return self._result(job, pixels), self._status(job, seconds)
 
     def start(self, request: gr.Request) -> int:
         """Upscale was clicked: a new ticket, so any render this session still runs stops at its next step."""
@@ -213,17 +217,18 @@ class Handlers:
         precision: str,
         ticket: int,
         request: gr.Request,
-    ) -> Iterator[tuple[Any, str]]:
+    ) -> Iterator[tuple[Any, str, Any]]:
         """The page's Upscale: the bicubic preview at once, then LIIF painted over it band by band.
 
-        The last frame is the same PNG :meth:`upscale` returns. A newer click or Stop ends it (see tickets).
+        The last frame is the same PNG :meth:`upscale` returns, with this machine's measured speed for the
+        page's time estimates. A newer click or Stop ends it (see tickets).
         """
         session = request.session_hash or ""
         try:
             yield from self._live(image, width, height, model, precision, lambda: self.tickets.check(session, ticket))
         except SupersededError as exc:
             if exc.stopped:
-                yield gr.skip(), "Stopped. Press **Upscale** to render again."
+                yield gr.skip(), "Stopped. Press **Upscale** to render again.", gr.skip()
         except liif.LiifError as exc:
             raise fail(str(exc)) from None
         except MemoryError:
@@ -237,7 +242,7 @@ class Handlers:
         model: str | None,
         precision: str,
         check: Callable[[], None],
-    ) -> Iterator[tuple[Any, str]]:
+    ) -> Iterator[tuple[Any, str, Any]]:
         check()  # a request still queued when a newer one was made never starts
         image = _need_image(image)
         w, h = _size(width, height, self.bench.config.max_output_pixels)
@@ -248,23 +253,27 @@ class Handlers:
         def frame() -> Image.Image:
             return Image.fromarray(canvas[::thin, ::thin])
 
-        yield frame(), f"Bicubic preview at {w}×{h}; encoding the photo…"
+        yield frame(), f"Bicubic preview at {w}×{h}; encoding the photo…", gr.skip()
         job = self._job(image, w, h, model, precision, lambda _d, _t: check())
-        start = shown = time.perf_counter()
+        start = time.perf_counter()
+        shown = start - FRAME_SECONDS  # the first LIIF band is shown as soon as it is there
         total = w * h
         rows = liif.iter_rows(
-            job.encoded.model, job.encoded.grid, w, h, precision=job.precision, progress=lambda _d, _t: check()
-        )
+            job.encoded.model, job.encoded.grid, w, h, precision=job.precision, progress=lambda _d, _t: check(),
+            band=LIVE_BAND,
+        )  # fmt: skip
         for row, rgb in rows:
             canvas[row : row + rgb.shape[0]] = to_uint8(rgb)
             now = time.perf_counter()
             if now - shown >= FRAME_SECONDS and row + rgb.shape[0] < h:
                 done = (row + rgb.shape[0]) * w
                 left = (now - start) / done * (total - done)
-                yield frame(), _progress_line(done / total, left)
+                yield frame(), _progress_line(done / total, left), gr.skip()
                 shown = now
         check()
-        yield self._result(job, canvas), self._status(job, time.perf_counter() - start)
+        seconds = time.perf_counter() - start
+        self.bench.record_speed(job.precision, total, seconds)
+        yield self._result(job, canvas), self._status(job, seconds), self.bench.speed()
 
     # --- compare -----------------------------------------------------------------------------------------
 
@@ -275,7 +284,7 @@ class Handlers:
         width: float | None,
         height: float | None,
         model: str | None = None,
-        precision: str = EXACT,
+        precision: str = AUTO,
         centre_x: float = 0.0,
         centre_y: float = 0.0,
         crop: float = 64,
@@ -308,7 +317,7 @@ class Handlers:
         width: float | None,
         height: float | None,
         model: str | None = None,
-        precision: str = EXACT,
+        precision: str = AUTO,
         x0: float = 0.0,
         y0: float = 0.0,
         x1: float = 0.0,

@@ -9,7 +9,7 @@ import gradio as gr
 
 from demo.components import NumberInput, PhotoInput
 from demo.config import AppConfig
-from demo.handlers import EXACT, PRECISIONS, Handlers
+from demo.handlers import AUTO, PRECISIONS, Handlers
 from demo.text import HOW_IT_WORKS
 from demo.workbench import Workbench
 from liif.sources import MODEL_NAMES
@@ -96,6 +96,7 @@ def build(config: AppConfig | None = None) -> gr.Blocks:
     config = config or AppConfig()
     bench = Workbench(config)
     bench.model(config.default_model)  # load (and resolve the weights' source) before the first request
+    bench.calibrate()  # this machine's speed, for the time estimate beside the size
     events = Handlers(bench)
     examples = sorted(str(p) for p in EXAMPLES.glob("*.jpg"))
     models = bench.available_models()
@@ -119,11 +120,12 @@ def build(config: AppConfig | None = None) -> gr.Blocks:
                                         elem_id="size-info")  # fmt: skip
                 photo_w = gr.Number(visible="hidden", elem_id="photo-w")
                 photo_h = gr.Number(visible="hidden", elem_id="photo-h")
+                speed = gr.Number(lambda: bench.speed(), visible="hidden")  # output px/s here, for estimates
                 crop_fx = gr.Number(0.5, visible="hidden")  # the crop centre as a fraction of the output
                 crop_fy = gr.Number(0.5, visible="hidden")
                 with gr.Row():
                     model = gr.Dropdown(models, value=models[0], label="Model", elem_id="model", min_width=240)
-                    precision = gr.Radio(PRECISIONS, value=EXACT, label="Precision", min_width=240)
+                    precision = gr.Radio(PRECISIONS, value=AUTO, label="Precision", min_width=240)
                 if any(name not in models for name in MODEL_NAMES):
                     gr.Markdown(HOW_TO_ADD_RDN, elem_id="model-hint")
                 with gr.Row():
@@ -220,14 +222,15 @@ def build(config: AppConfig | None = None) -> gr.Blocks:
 
         photo_outputs = [photo_w, photo_h, width, height, size_info, centre_x, centre_y, crop_fx, crop_fy, *actions]
         photo_set = photo.change(photo_changed, [photo, scale], photo_outputs, api_visibility="private")
-        photo_set.then(inputs=[photo_w], outputs=None, **_in_browser("photoSet"))
-        sides = [width, height, keep_aspect, photo_w, photo_h, crop_fx, crop_fy]
+        photo_set.then(inputs=[photo_w, width, height, speed, size_info], outputs=[size_info],
+                       **_in_browser("photoSet"))  # fmt: skip
+        sides = [width, height, keep_aspect, photo_w, photo_h, crop_fx, crop_fy, speed]
         centre = [centre_x, centre_y]
         width.input(inputs=sides, outputs=[height, scale, size_info, *centre], **_in_browser("fromWidth"))
         height.input(inputs=sides, outputs=[width, scale, size_info, *centre], **_in_browser("fromHeight"))
-        gr.on([scale.input, scale.release], inputs=[scale, width, height, photo_w, photo_h, crop_fx, crop_fy],
+        gr.on([scale.input, scale.release], inputs=[scale, width, height, photo_w, photo_h, crop_fx, crop_fy, speed],
               outputs=[width, height, scale, size_info, *centre], **_in_browser("fromScale"))  # fmt: skip
-        keep_aspect.input(inputs=[keep_aspect, width, height, photo_w, photo_h, crop_fx, crop_fy],
+        keep_aspect.input(inputs=[keep_aspect, width, height, photo_w, photo_h, crop_fx, crop_fy, speed],
                           outputs=[height, scale, size_info, *centre], **_in_browser("fromKeep"))  # fmt: skip
         gr.on([centre_x.input, centre_y.input], inputs=[*centre, width, height], outputs=[crop_fx, crop_fy],
               **_in_browser("fromCentre"))  # fmt: skip
@@ -235,9 +238,10 @@ def build(config: AppConfig | None = None) -> gr.Blocks:
         # --- upscale: a new click or Stop supersedes the render in progress -----------------------------
         started = run.click(events.start, None, [ticket], queue=False, trigger_mode="multiple",
                             api_visibility="private")  # fmt: skip
-        rendered = started.then(on_gpu(events.upscale_live), [*common, ticket], [result, status],
+        rendered = started.then(on_gpu(events.upscale_live), [*common, ticket], [result, status, speed],
                                 show_progress="minimal", trigger_mode="always_last", api_visibility="private",
                                 **limits)  # fmt: skip
+        speed.change(inputs=[width, height, photo_w, photo_h, speed], outputs=[size_info], **_in_browser("fromSpeed"))
         stop.click(events.stop, None, None, queue=False, api_visibility="private")
         api_upscale.click(on_gpu(events.upscale), common, [result, status], api_name="upscale", **limits)
 

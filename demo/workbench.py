@@ -15,7 +15,8 @@ import liif
 from demo.config import AppConfig
 from liif.digests import sha256_bytes
 from liif.errors import WeightsError
-from liif.hardware import native_bf16, pick_device
+from liif.hardware import Precision, choose_precision, pick_device
+from liif.render import measure_rate
 from liif.sources import MODEL_NAMES, resolve
 
 
@@ -39,6 +40,7 @@ class Workbench:
         self._grids: OrderedDict[tuple[str, str], liif.LatentGrid] = OrderedDict()
         self._pictures: OrderedDict[str, liif.Picture] = OrderedDict()
         self._lock = threading.Lock()
+        self._speed: dict[str, float] = {}  # output pixels per second, per compute precision
 
     def model(self, name: str) -> liif.LIIF:
         with self._lock:
@@ -93,13 +95,23 @@ class Workbench:
                 self._grids.popitem(last=False)
         return Encoded(picture, grid, model, seconds, False)
 
-    def precision(self, fast: bool) -> tuple[str, str | None]:
-        """The precision to use and, when "fast" cannot be honoured usefully, why."""
-        if not fast:
-            return "fp32", None
-        if native_bf16(self.device):
-            return "bf16", None
-        return "fp32", "this machine has no native bf16, so fast mode used exact fp32 (bf16 would be slower here)"
+    def precision(self, choice: str) -> Precision:
+        """What the page's precision choice ("auto …" or "exact …") runs here, and why."""
+        return choose_precision(choice.split()[0], self.device)
+
+    def calibrate(self) -> None:
+        """Measure this machine's render speed once, so the first estimate is not a guess."""
+        compute = choose_precision("auto", self.device).compute
+        self._speed[compute] = measure_rate(self.model(self.config.default_model), compute)
+
+    def record_speed(self, compute: str, pixels: int, seconds: float) -> None:
+        """Refine the speed from a finished render (big enough to be timed fairly)."""
+        if seconds > 0.2:
+            self._speed[compute] = pixels / seconds
+
+    def speed(self, choice: str = "auto") -> float | None:
+        """Output pixels per second of a render here (grid cached), for ``choice``; None until measured."""
+        return self._speed.get(choose_precision(choice.split()[0], self.device).compute)
 
     @property
     def device_name(self) -> str:

@@ -18,11 +18,10 @@ from tqdm import tqdm
 from liif.errors import LiifError
 from liif.evaluation import PROTOCOLS, check_plot_path, evaluate, means, plot_gain, table_rows
 from liif.grid import DEFAULT_TILE, encode
-from liif.hardware import DEVICES, native_bf16, pick_device
+from liif.hardware import DEVICES, PRECISIONS, choose_precision, cpu_flags, native_bf16, pick_device
 from liif.imageio import IMAGE_FORMATS, OUTPUT_SUFFIXES, Picture, check_output_path, load_picture, write_rows
 from liif.model import LIIF
-from liif.query import PRECISIONS
-from liif.render import iter_rows
+from liif.render import iter_rows, measure_rate
 from liif.sizes import parse_size, scaled_size
 from liif.sources import DEFAULT_MODEL, MODEL_NAMES, Resolved, resolve
 from liif.tables import markdown_table
@@ -73,8 +72,8 @@ def _model_args(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--precision",
         choices=PRECISIONS,
-        default="fp32",
-        help="fp32 is exact; bf16 is faster where the hardware has it",
+        default="auto",
+        help="auto (default): bf16 where the hardware runs it natively, else fp32; exact = fp32, as the official code",
     )
 
 
@@ -106,6 +105,9 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("--ssim", action="store_true", help="also report SSIM (luma)")
     ev.add_argument("--plot", help="write the PSNR gain over bicubic against scale (.png or .html)")
     _model_args(ev)
+
+    info = commands.add_parser("info", help="this machine: device, what --precision auto means here, speed")
+    info.add_argument("--device", choices=DEVICES, default="auto")
 
     weights = commands.add_parser("weights", help="find or export model weights")
     actions = weights.add_subparsers(dest="action", required=True, parser_class=_Parser)
@@ -169,7 +171,7 @@ def _upscale_one(model: LIIF, src: Path, dst: Path, args: argparse.Namespace, po
         position=position,
         disable=None,
     ) as bar:
-        grid = encode(model, picture.rgb, tile=args.tile)
+        grid = encode(model, picture.rgb, tile=args.tile, precision=args.precision)
 
         def progress(done: int, _total: int) -> None:
             bar.update(done - bar.n)
@@ -184,7 +186,7 @@ def _upscale(args: argparse.Namespace) -> int:
     outputs = _output_paths(files, args.output, args.format, batch)
     device = pick_device(args.device)
     if args.precision == "bf16" and not native_bf16(device):
-        _note("this CPU has no native bf16 (avx512_bf16/AMX): bf16 runs emulated, slower than fp32")
+        _note(choose_precision("bf16", device).why)
     if args.tile < 16:
         raise LiifError(f"--tile must be at least 16 pixels, got {args.tile}")
     model = _load(args.model, device)
@@ -231,6 +233,20 @@ def _eval(args: argparse.Namespace) -> int:
     return 0
 
 
+def _info(args: argparse.Namespace) -> int:
+    device = pick_device(args.device)
+    chosen = choose_precision("auto", device)
+    flags = sorted(cpu_flags() & {"avx2", "avx512f", "avx512_bf16", "amx_bf16", "amx_tile"})
+    model = _load(None, device)
+    rate = measure_rate(model, chosen.compute)
+    print(f"device: {device} ({torch.cuda.get_device_name(device) if device.type == 'cuda' else 'CPU'})")
+    print(f"cpu flags: {', '.join(flags) or 'none of avx2/avx512/amx'}")
+    print(f"precision auto: {chosen.compute} ({chosen.why})")
+    print(f"torch threads: {torch.get_num_threads()}")
+    print(f"render speed: {rate / 1e6:.3f} Mpx/s ({chosen.compute}, measured on a small render; grid cached)")
+    return 0
+
+
 def _note(text: str) -> None:
     print(f"liif: note: {text}", file=sys.stderr)
 
@@ -260,7 +276,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         with torch.inference_mode():
-            return {"upscale": _upscale, "weights": _weights, "eval": _eval}[args.command](args)
+            return {"upscale": _upscale, "weights": _weights, "eval": _eval, "info": _info}[args.command](args)
     except LiifError as exc:
         print(f"liif: error: {exc}", file=sys.stderr)
     except MemoryError:

@@ -67,7 +67,7 @@ def score_image(
     scale: int,
     *,
     protocol: str = "div2k",
-    precision: str = "fp32",
+    precision: str = "auto",
     with_ssim: bool = False,
 ) -> Score:
     """Bicubic and LIIF against the HR photo at one scale."""
@@ -97,7 +97,7 @@ def evaluate(
     scales: Sequence[int],
     *,
     protocol: str = "div2k",
-    precision: str = "fp32",
+    precision: str = "auto",
     with_ssim: bool = False,
     progress: Callable[[int, int], None] | None = None,
 ) -> tuple[list[Score], list[tuple[str, str]]]:

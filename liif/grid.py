@@ -7,11 +7,15 @@ from dataclasses import dataclass
 
 import torch
 
+from liif.hardware import choose_precision
 from liif.model import LIIF
 
 Progress = Callable[[int, int], None]
 
 DEFAULT_TILE = 256  # core tile side (pixels) above which the encoder runs in overlapping tiles; 256 is fastest here
+# Whether ``auto`` runs the encoder in bf16 where bf16 is native. benchmarks/bench_precision.py measures the
+# cost; the README gives the table. An explicit "bf16" always runs it in bf16.
+ENCODER_BF16_IN_AUTO = False
 
 
 @dataclass(frozen=True, eq=False)
@@ -37,9 +41,20 @@ class LatentGrid:
         return self.features.shape[0]
 
 
+def encoder_dtype(precision: str, device: torch.device) -> torch.dtype:
+    """The encoder's compute dtype for a precision name: bf16 only when asked for, or under ``auto`` if allowed."""
+    bf16 = choose_precision(precision, device).compute == "bf16" and (precision != "auto" or ENCODER_BF16_IN_AUTO)
+    return torch.bfloat16 if bf16 else torch.float32
+
+
 @torch.inference_mode()
 def encode(
-    model: LIIF, image: torch.Tensor, *, tile: int = DEFAULT_TILE, progress: Progress | None = None
+    model: LIIF,
+    image: torch.Tensor,
+    *,
+    tile: int = DEFAULT_TILE,
+    progress: Progress | None = None,
+    precision: str = "auto",
 ) -> LatentGrid:
     """Encode a (3, H, W) RGB image in [0, 1] into its latent grid.
 
@@ -55,8 +70,14 @@ def encode(
     normalised = ((image.to(device=device, dtype=torch.float32) - 0.5) / 0.5)[None].to(
         memory_format=torch.channels_last
     )
+    dtype = encoder_dtype(precision, device)
+
+    def run(batch: torch.Tensor) -> torch.Tensor:
+        with torch.autocast(device.type, dtype=torch.bfloat16, enabled=dtype == torch.bfloat16):
+            return model(batch)[0].float()
+
     if height <= tile and width <= tile:
-        features = model(normalised)[0]
+        features = run(normalised)
         if progress:
             progress(1, 1)
         return LatentGrid(features.contiguous())
@@ -68,7 +89,7 @@ def encode(
         y1, x1 = min(y0 + tile, height), min(x0 + tile, width)
         top, left = max(y0 - margin, 0), max(x0 - margin, 0)
         bottom, right = min(y1 + margin, height), min(x1 + margin, width)
-        out = model(normalised[:, :, top:bottom, left:right])[0]
+        out = run(normalised[:, :, top:bottom, left:right])
         features[:, y0:y1, x0:x1] = out[:, y0 - top : y1 - top, x0 - left : x1 - left]
         if progress:
             progress(done, len(boxes))

@@ -1,7 +1,14 @@
-"""Choosing where and in what precision to compute."""
+"""Choosing where and in what precision to compute.
+
+``auto`` (the default everywhere) runs the MLP in bf16 where the hardware does bf16 matmuls natively
+(avx512_bf16 or AMX on a CPU, bf16 support on a GPU) and in fp32 elsewhere, where bf16 would be emulated
+and slower. ``exact`` is fp32, the precision that matches the official code (max abs diff <= 1e-4).
+"""
 
 from __future__ import annotations
 
+import functools
+from dataclasses import dataclass
 from pathlib import Path
 
 import torch
@@ -9,6 +16,8 @@ import torch
 from liif.errors import LiifError
 
 DEVICES = ("auto", "cpu", "cuda")
+PRECISIONS = ("auto", "exact", "fp32", "bf16")
+NATIVE_BF16_FLAGS = frozenset({"avx512_bf16", "amx_bf16"})
 
 
 def pick_device(name: str = "auto") -> torch.device:
@@ -21,16 +30,44 @@ def pick_device(name: str = "auto") -> torch.device:
     return torch.device(name)
 
 
-def _cpu_flags() -> set[str]:
+@functools.cache
+def cpu_flags() -> frozenset[str]:
+    """The CPU's feature flags from /proc/cpuinfo (empty where there is none)."""
     try:
         text = Path("/proc/cpuinfo").read_text()
     except OSError:
-        return set()
-    return {flag for line in text.splitlines() if line.startswith("flags") for flag in line.split(":", 1)[1].split()}
+        return frozenset()
+    return frozenset(
+        flag for line in text.splitlines() if line.startswith("flags") for flag in line.split(":", 1)[1].split()
+    )
 
 
 def native_bf16(device: torch.device) -> bool:
     """Whether bf16 matmuls run in hardware here; without it, bf16 is emulated and slower than fp32."""
     if device.type == "cuda":
         return torch.cuda.is_bf16_supported()
-    return bool(_cpu_flags() & {"avx512_bf16", "amx_bf16"})
+    return bool(cpu_flags() & NATIVE_BF16_FLAGS)
+
+
+@dataclass(frozen=True)
+class Precision:
+    """What a precision name means on a device: the dtype name that computes, and why, in words."""
+
+    compute: str  # "fp32" or "bf16"
+    why: str
+
+
+def choose_precision(name: str, device: torch.device) -> Precision:
+    """Resolve ``auto`` / ``exact`` / ``fp32`` / ``bf16`` for ``device``."""
+    if name not in PRECISIONS:
+        raise LiifError(f"unknown precision {name!r}; choose one of {', '.join(PRECISIONS)}")
+    where = "this GPU" if device.type == "cuda" else "this CPU"
+    if name == "auto":
+        if native_bf16(device):
+            return Precision("bf16", f"auto: {where} runs bf16 natively")
+        return Precision("fp32", f"auto: {where} has no native bf16 (it would be emulated, slower), so exact fp32")
+    if name in ("exact", "fp32"):
+        return Precision("fp32", "exact fp32")
+    if native_bf16(device):
+        return Precision("bf16", "bf16, as asked")
+    return Precision("bf16", f"bf16 as asked, emulated on {where}: slower than fp32 here")

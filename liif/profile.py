@@ -51,7 +51,7 @@ def line_profile(
     end: tuple[float, float],
     *,
     samples_per_pixel: float = 4.0,
-    precision: str = "fp32",
+    precision: str = "auto",
 ) -> Profile:
     """Sample a line from ``start`` to ``end`` (x, y in pixels of the W x H output) at sub-pixel spacing.
 

@@ -19,10 +19,10 @@ import torch.nn.functional as F
 
 from liif.coords import cell_centres
 from liif.grid import LatentGrid, Progress
+from liif.hardware import choose_precision
 from liif.model import LIIF
 from liif.reference import BOUND, ENSEMBLE_OFFSETS, EPS_SHIFT
 
-PRECISIONS = ("fp32", "bf16")
 BAND = 65536  # queries whose latent cells are projected together
 CHUNK = 1024  # queries per pass through the MLP's hidden layers (fastest on a 2-core CPU: 4096 rows x 256 fit L2)
 
@@ -52,9 +52,8 @@ class _Decoder:
 
 
 def compute_dtype(precision: str, device: torch.device) -> torch.dtype:
-    if precision not in PRECISIONS:
-        raise ValueError(f"unknown precision {precision!r}; choose one of {', '.join(PRECISIONS)}")
-    if precision == "fp32":
+    """The MLP's dtype for a precision name (``auto``, ``exact``, ``fp32``, ``bf16``) on ``device``."""
+    if choose_precision(precision, device).compute == "fp32":
         return torch.float32
     return torch.bfloat16 if device.type in ("cpu", "cuda") else torch.float16
 
@@ -169,7 +168,7 @@ def local_ensemble(
     coords: torch.Tensor,
     cell: tuple[float, float],
     *,
-    precision: str = "fp32",
+    precision: str = "auto",
     progress: Progress | None = None,
 ) -> Ensemble:
     """Everything behind the colours at (N, 2) (y, x) points in [-1, 1]^2, for output pixels ``cell`` wide."""
@@ -184,7 +183,7 @@ def query_points(
     coords: torch.Tensor,
     cell: tuple[float, float],
     *,
-    precision: str = "fp32",
+    precision: str = "auto",
     progress: Progress | None = None,
 ) -> torch.Tensor:
     """RGB (N, 3) at (y, x) points in [-1, 1]^2 for an output whose pixels are ``cell`` wide; unclamped."""

@@ -6,12 +6,13 @@ render exactly; a x30 output can be explored window by window without ever exist
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 
 import torch
 
 from liif.coords import grid_points, pixel_centres, render_cell
-from liif.grid import LatentGrid, Progress
+from liif.grid import LatentGrid, Progress, encode
 from liif.model import LIIF
 from liif.query import BAND, query_points
 
@@ -37,21 +38,23 @@ def iter_rows(
     height: int,
     *,
     box: Box | None = None,
-    precision: str = "fp32",
+    precision: str = "auto",
     progress: Progress | None = None,
     cell: tuple[float, float] | None = None,
+    band: int = BAND,
 ) -> Iterator[tuple[int, torch.Tensor]]:
     """Yield ``(first_row, rgb)`` bands of a window (default: all) of the W x H render, clamped to [0, 1].
 
     Rows are relative to the window; each band is (rows, window width, 3) float32 on the CPU, so a caller
     can write them out without ever holding the whole float image. ``cell`` overrides the pixel size the
-    MLP is told (default: the true one, 2/H x 2/W), to show what cell decoding does.
+    MLP is told (default: the true one, 2/H x 2/W), to show what cell decoding does. ``band`` is about how
+    many pixels each band holds: smaller bands reach the caller sooner (a live view), larger ones waste less.
     """
     left, top, right, bottom = window(box, width, height)
     device = grid.features.device
     xs = pixel_centres(width, left, right, device=device)
     cols = right - left
-    rows_per_band = max(1, BAND // cols)
+    rows_per_band = max(1, band // cols)
     total = (bottom - top) * cols
     cell = cell or render_cell(height, width)
     for y0 in range(top, bottom, rows_per_band):
@@ -74,7 +77,7 @@ def render(
     height: int,
     *,
     box: Box | None = None,
-    precision: str = "fp32",
+    precision: str = "auto",
     progress: Progress | None = None,
     cell: tuple[float, float] | None = None,
 ) -> torch.Tensor:
@@ -85,3 +88,16 @@ def render(
     for row, rgb in rows:
         out[row : row + rgb.shape[0]] = rgb
     return out
+
+
+def measure_rate(model: LIIF, precision: str = "auto", size: int = 96) -> float:
+    """Output pixels per second of a render from a cached grid, on this machine (a ``size``² render of noise).
+
+    The app calibrates its time estimates with it at start-up; ``python -m liif info`` prints it.
+    """
+    generator = torch.Generator().manual_seed(0)
+    grid = encode(model, torch.rand((3, size // 3, size // 3), generator=generator), precision=precision)
+    render(model, grid, 16, 16, precision=precision)  # warm-up: first calls pay one-off costs
+    start = time.perf_counter()
+    render(model, grid, size, size, precision=precision)
+    return size * size / (time.perf_counter() - start)

@@ -1,7 +1,7 @@
 """The app's event functions, called directly, and the launched app driven through gradio_client."""
 
 import csv
-import importlib
+import time
 from pathlib import Path
 
 import gradio as gr
@@ -11,7 +11,7 @@ from conftest import ROOT
 from PIL import Image
 
 from demo.config import AppConfig
-from demo.handlers import EXACT, FAST, Handlers
+from demo.handlers import AUTO, EXACT, Handlers
 from demo.workbench import Workbench
 
 
@@ -52,13 +52,14 @@ class _Request:
 
 def test_the_streamed_upscale_starts_with_bicubic_and_ends_with_the_api_png(events, photo, monkeypatch):
     monkeypatch.setattr("demo.handlers.FRAME_SECONDS", 0.0)  # a frame after every band
-    monkeypatch.setattr(importlib.import_module("liif.render"), "BAND", 4096)  # several bands for a small output
+    monkeypatch.setattr("demo.handlers.LIVE_BAND", 4096)  # several bands for a small output
     request = _Request()
     ticket = events.start(request)
     frames = list(events.upscale_live(photo, 160, 107, None, EXACT, ticket, request))
-    first, *middle, (final, status) = frames
+    first, *middle, (final, status, speed) = frames
     assert first[0].size == (160, 107) and "Bicubic preview" in first[1]
-    assert middle and all("% · about" in line for _, line in middle)
+    assert middle and all("% · about" in line for _, line, _ in middle)
+    assert speed == events.bench.speed() > 0  # the page's estimates follow the measured speed
     api_path, _ = events.upscale(photo, 160, 107)
     assert Path(final).read_bytes() == Path(api_path).read_bytes()
     assert "**160×107**" in status
@@ -75,7 +76,7 @@ def test_a_newer_click_or_stop_ends_a_render_at_its_next_step(events, photo):
     frames = events.upscale_live(photo, 160, 107, None, EXACT, stopped, request)
     next(frames)
     events.stop(request)
-    assert [line for _, line in frames] == ["Stopped. Press **Upscale** to render again."]
+    assert [line for _, line, _ in frames] == ["Stopped. Press **Upscale** to render again."]
 
 
 def test_the_compare_crop_is_the_same_pixels_as_the_result(events, photo):
@@ -110,13 +111,24 @@ def test_grids_are_cached_per_image_and_model(events, photo):
     assert events.bench.encode(photo, "edsr-baseline-liif").cached
 
 
-def test_fast_mode_explains_itself_on_a_cpu_without_bf16(events, photo):
-    mode, note = events.bench.precision(True)
-    _, status = events.upscale(photo, 20, 20, precision=FAST)
-    if mode == "fp32":
-        assert note in status
-    else:
-        assert "bf16" in status
+def test_the_status_says_which_precision_ran_and_why(events, photo, monkeypatch):
+    from liif import hardware
+
+    _, status = events.upscale(photo, 20, 20, precision=AUTO)
+    assert events.bench.precision(AUTO).why in status
+    monkeypatch.setattr(hardware, "cpu_flags", lambda: frozenset({"avx512_bf16"}))
+    assert events.bench.precision(AUTO).compute == "bf16"
+    _, status = events.upscale(photo, 20, 20, precision=EXACT)
+    assert "exact fp32" in status
+
+
+def test_the_time_estimate_is_within_2x_of_a_second_render(events, photo):
+    events.upscale(photo, 200, 150)  # the first render refines the start-up calibration
+    estimate = 240 * 180 / events.bench.speed()
+    start = time.perf_counter()
+    events.upscale(photo, 240, 180)
+    measured = time.perf_counter() - start
+    assert 0.5 <= estimate / measured <= 2, (estimate, measured)
 
 
 @pytest.mark.parametrize(

@@ -154,6 +154,9 @@ def test_a_new_click_supersedes_the_render_and_the_result_is_what_the_boxes_said
     crop.press("Tab")  # leaving the box releases the slider, as letting go of its thumb does
     page.wait_for_function("() => document.querySelector('#compare-status').innerText.includes('Crop 64×64')")
     # The three views of one crop are drawn the same size (the picture inside each box, object-fit: contain).
+    page.wait_for_function(
+        "() => Array.from(document.querySelectorAll('#slider img, #nearest img')).filter(i => i.naturalWidth).length === 3"
+    )
     drawn = page.evaluate(
         """() => Array.from(document.querySelectorAll('#slider img, #nearest img')).map(i => {
             const r = i.getBoundingClientRect();
@@ -172,6 +175,9 @@ def test_stop_ends_a_render(page, small_photo):
     page.wait_for_function("() => document.querySelector('#status').innerText.includes('Bicubic preview')")
     page.locator("#stop").click()
     page.wait_for_function("() => document.querySelector('#status').innerText.includes('Stopped')", timeout=5_000)
+    page.locator("#width input").fill("120")  # the next request is served at once: the slot is free
+    page.locator("#run").click()
+    page.wait_for_function("() => document.querySelector('#status').innerText.includes('120×80 from')", timeout=15_000)
 
 
 def test_the_page_at_three_widths(page):

@@ -147,4 +147,15 @@ def test_bf16_is_honoured_and_says_when_it_is_emulated(tmp_path, photo):
     out = tmp_path / "bf16.npy"
     done = run_cli("upscale", photo, "-o", out, "--size", "31x17", "--precision", "bf16")
     assert done.returncode == 0 and np.load(out).shape == (17, 31, 3)
-    assert ("no native bf16" in done.stderr) != native_bf16(pick_device("auto"))
+    assert ("emulated" in done.stderr) != native_bf16(pick_device("auto"))
+
+
+def test_info_says_what_auto_means_here(monkeypatch):
+    from liif import hardware
+
+    for flags, compute in [(frozenset({"avx2"}), "fp32"), (frozenset({"avx512_bf16"}), "bf16")]:
+        monkeypatch.setattr(hardware, "cpu_flags", lambda flags=flags: flags)
+        done = run_cli("info")
+        assert done.returncode == 0, done.stderr
+        assert f"precision auto: {compute}" in done.stdout
+        assert "torch threads:" in done.stdout and "Mpx/s" in done.stdout

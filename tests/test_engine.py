@@ -101,15 +101,47 @@ def test_tile_progress_is_reported(model):
 
 
 def test_bf16_stays_close_to_fp32(model, grid):
-    fp32 = liif.render(model, grid, 50, 40)
+    fp32 = liif.render(model, grid, 50, 40, precision="exact")
     bf16 = liif.render(model, grid, 50, 40, precision="bf16")
     mse = float(((fp32 - bf16) ** 2).mean())
     assert max_diff(fp32, bf16) <= 0.05
     assert 10 * torch.log10(torch.tensor(1 / mse)) >= 40  # PSNR of bf16 against fp32, in dB
 
 
+@pytest.mark.parametrize(
+    ("flags", "auto", "reason"),
+    [
+        ({"avx2", "avx512f", "avx512_bf16"}, "bf16", "runs bf16 natively"),
+        ({"avx2", "amx_bf16", "amx_tile"}, "bf16", "runs bf16 natively"),
+        ({"avx2", "avx512f"}, "fp32", "no native bf16"),
+        (set(), "fp32", "no native bf16"),
+    ],
+)
+def test_auto_is_bf16_only_where_the_cpu_runs_it_natively(monkeypatch, flags, auto, reason):
+    from liif import hardware
+    from liif.query import compute_dtype
+
+    monkeypatch.setattr(hardware, "cpu_flags", lambda: frozenset(flags))
+    cpu = torch.device("cpu")
+    chosen = hardware.choose_precision("auto", cpu)
+    assert chosen.compute == auto and reason in chosen.why
+    assert compute_dtype("auto", cpu) == (torch.bfloat16 if auto == "bf16" else torch.float32)
+    assert hardware.choose_precision("exact", cpu).compute == "fp32"  # exact never depends on the machine
+    assert compute_dtype("exact", cpu) == torch.float32
+    assert hardware.choose_precision("bf16", cpu).compute == "bf16"
+    assert ("emulated" in hardware.choose_precision("bf16", cpu).why) == (auto == "fp32")
+
+
+def test_the_encoder_follows_an_explicit_bf16_and_stays_close(model):
+    image = random_image(24, 20, seed=5)
+    exact = encode(model, image, precision="exact").features
+    bf16 = encode(model, image, precision="bf16").features
+    assert exact.dtype == bf16.dtype == torch.float32
+    assert 0 < max_diff(exact, bf16) < 0.1 * float(exact.abs().max())
+
+
 def test_unknown_precision_is_refused(model, grid):
-    with pytest.raises(ValueError, match="precision"):
+    with pytest.raises(liif.LiifError, match="unknown precision 'int4'"):
         liif.render(model, grid, 5, 5, precision="int4")
 
 
@@ -125,4 +157,10 @@ def test_cuda_matches_cpu(grid):
     cpu_model = load_model()
     gpu_model = load_model(device="cuda")
     on_gpu = liif.LatentGrid(grid.features.cuda())
-    assert max_diff(liif.render(gpu_model, on_gpu, 40, 30), liif.render(cpu_model, grid, 40, 30)) <= 1e-4
+    assert (
+        max_diff(
+            liif.render(gpu_model, on_gpu, 40, 30, precision="exact"),
+            liif.render(cpu_model, grid, 40, 30, precision="exact"),
+        )
+        <= 1e-4
+    )

@@ -16,9 +16,9 @@ pytestmark = pytest.mark.shared
 
 @pytest.mark.parametrize(("name", "width", "height"), RENDERS)
 def test_fast_render_matches_official(model, name, width, height):
-    grid = liif.encode(model, reference_input(f"{name}_input.png"))
+    grid = liif.encode(model, reference_input(f"{name}_input.png"), precision="exact")
     official = np.load(REFERENCE / f"{name}_official.npy")
-    ours = liif.render(model, grid, width, height).numpy()
+    ours = liif.render(model, grid, width, height, precision="exact").numpy()
     assert ours.shape == official.shape == (height, width, 3)
     assert max_diff(ours, official) <= TOLERANCE
 
@@ -26,7 +26,7 @@ def test_fast_render_matches_official(model, name, width, height):
 # The reference decode is slow (it unfolds the whole map); one render plus the 2,000 points below suffice.
 @pytest.mark.parametrize(("name", "width", "height"), RENDERS[1:])
 def test_reference_render_matches_official(model, name, width, height):
-    grid = liif.encode(model, reference_input(f"{name}_input.png"))
+    grid = liif.encode(model, reference_input(f"{name}_input.png"), precision="exact")
     official = np.load(REFERENCE / f"{name}_official.npy")
     assert max_diff(liif.reference_render(model, grid, width, height), official) <= TOLERANCE
 
@@ -41,8 +41,8 @@ def _official_points():
 @pytest.mark.parametrize("query", [liif.query_points, liif.reference_query])
 def test_continuous_points_match_official(model, query):
     coords, cell, official = _official_points()
-    grid = liif.encode(model, reference_input("coffee_437x291_input.png"))
-    ours = query(model, grid, coords, cell)
+    grid = liif.encode(model, reference_input("coffee_437x291_input.png"), precision="exact")
+    ours = query(model, grid, coords, cell, **({"precision": "exact"} if query is liif.query_points else {}))
     assert ours.shape == (2000, 3)
     assert max_diff(ours, official) <= TOLERANCE
 
@@ -50,7 +50,9 @@ def test_continuous_points_match_official(model, query):
 @pytest.mark.parametrize(("name", "width", "height"), RENDERS)
 def test_cli_npy_matches_official(tmp_path, name, width, height):
     out = tmp_path / "out.npy"
-    done = run_cli("upscale", REFERENCE / f"{name}_input.png", "-o", out, "--size", f"{width}x{height}")
+    done = run_cli(
+        "upscale", REFERENCE / f"{name}_input.png", "-o", out, "--size", f"{width}x{height}", "--precision", "exact"
+    )
     assert done.returncode == 0, done.stderr
     ours = np.load(out)
     assert ours.dtype == np.float32 and ours.shape == (height, width, 3)
