@@ -11,14 +11,15 @@
   const clampScale = (s) => Math.round(100 * Math.min(SLIDER[1], Math.max(SLIDER[0], s))) / 100;
 
   // "about T s here": the render alone, from this machine's measured speed (output pixels per second).
-  function estimate(w, h, rate) {
+  // LIIF+ ("best") renders the photo's 8 views: 8 times the work.
+  function estimate(w, h, rate, quality) {
     if (!(rate > 0)) return "";
-    const seconds = (w * h) / rate;
+    const seconds = ((w * h) / rate) * (String(quality).startsWith("best") ? 8 : 1);
     if (seconds < 1) return " · under a second to render here";
     return ` · about ${seconds < 90 ? Math.round(seconds) + " s" : Math.round(seconds / 60) + " min"} to render here`;
   }
 
-  function describe(w, h, iw, ih, rate) {
+  function describe(w, h, iw, ih, rate, quality) {
     if (!valid(iw) || !valid(ih)) return ["Scale", "No photo yet: upload, paste or pick one."];
     if (!valid(w) || !valid(h)) {
       return ["Scale", `Input ${iw}×${ih}. Width and height must be whole numbers from 1 to ${MAX_SIDE}.`];
@@ -27,7 +28,7 @@
     const sy = h / ih;
     const uniform = Math.round(w * ih / iw) === h || Math.round(h * iw / ih) === w;
     const scale = uniform ? `×${fmt(sx)}` : `custom: ×${fmt(sx)} across, ×${fmt(sy)} down`;
-    return [`Scale ${scale}`, `Input ${iw}×${ih} → output ${w}×${h} · ${scale}${estimate(w, h, rate)}`];
+    return [`Scale ${scale}`, `Input ${iw}×${ih} → output ${w}×${h} · ${scale}${estimate(w, h, rate, quality)}`];
   }
 
   // What the scale slider shows: the width's scale, with a label that says "custom" when the sides differ.
@@ -38,8 +39,8 @@
     return update;
   }
 
-  function info(w, h, iw, ih, rate) {
-    return describe(w, h, iw, ih, rate)[1];
+  function info(w, h, iw, ih, rate, quality) {
+    return describe(w, h, iw, ih, rate, quality)[1];
   }
 
   // Gradio's number boxes show 0 for "no value"; before a photo exists they should look empty.
@@ -62,42 +63,42 @@
 
   window.liifControls = {
     // After the photo changed: blank the boxes again if it was removed, else add the time estimate.
-    photoSet(iw, w, h, rate, text) {
+    photoSet(iw, w, h, rate, quality, text) {
       if (!valid(whole(iw))) {
         setTimeout(blankSizes, 0);
         return [text];
       }
       const [first, ...notes] = text.split("\n\n");
-      return [[first + estimate(w, h, rate), ...notes].join("\n\n")];
+      return [[first + estimate(w, h, rate, quality), ...notes].join("\n\n")];
     },
     // Width typed or pasted: with "keep aspect" the height follows.
-    fromWidth(w, h, keep, iw, ih, fx, fy, rate) {
+    fromWidth(keep, w, h, iw, ih, fx, fy, rate, quality) {
       w = whole(w);
       if (keep && valid(w) && valid(iw)) h = Math.max(1, Math.round(w * ih / iw));
-      return [h, slider(w, h, iw, ih), info(w, h, iw, ih, rate), ...centre(w, h, fx, fy)];
+      return [h, slider(w, h, iw, ih), info(w, h, iw, ih, rate, quality), ...centre(w, h, fx, fy)];
     },
-    fromHeight(w, h, keep, iw, ih, fx, fy, rate) {
+    fromHeight(keep, w, h, iw, ih, fx, fy, rate, quality) {
       h = whole(h);
       if (keep && valid(h) && valid(ih)) w = Math.max(1, Math.round(h * iw / ih));
-      return [w, slider(w, h, iw, ih), info(w, h, iw, ih, rate), ...centre(w, h, fx, fy)];
+      return [w, slider(w, h, iw, ih), info(w, h, iw, ih, rate, quality), ...centre(w, h, fx, fy)];
     },
     // The slider moved (drag, click or arrow keys): both sides from the photo's size.
-    fromScale(s, w, h, iw, ih, fx, fy, rate) {
+    fromScale(s, w, h, iw, ih, fx, fy, rate, quality) {
       if (valid(iw) && valid(ih) && Number.isFinite(s) && s > 0) {
         w = Math.max(1, Math.round(iw * s));
         h = Math.max(1, Math.round(ih * s));
       }
       const label = { __type__: "update", label: describe(w, h, iw, ih)[0] };
-      return [w, h, label, info(w, h, iw, ih, rate), ...centre(w, h, fx, fy)];
+      return [w, h, label, info(w, h, iw, ih, rate, quality), ...centre(w, h, fx, fy)];
     },
     // "Keep aspect" switched on: the height follows the width again.
-    fromKeep(keep, w, h, iw, ih, fx, fy, rate) {
-      if (keep) return window.liifControls.fromWidth(w, h, keep, iw, ih, fx, fy, rate);
-      return [h, slider(w, h, iw, ih), info(w, h, iw, ih, rate), ...centre(w, h, fx, fy)];
+    fromKeep(keep, w, h, iw, ih, fx, fy, rate, quality) {
+      if (keep) return window.liifControls.fromWidth(keep, w, h, iw, ih, fx, fy, rate, quality);
+      return [h, slider(w, h, iw, ih), info(w, h, iw, ih, rate, quality), ...centre(w, h, fx, fy)];
     },
-    // The measured speed changed (after a render): renew the estimate for the sizes shown.
-    fromSpeed(w, h, iw, ih, rate) {
-      return [info(whole(w), whole(h), iw, ih, rate)];
+    // The measured speed (after a render) or the quality changed: renew the estimate for the sizes shown.
+    fromSpeed(w, h, iw, ih, rate, quality) {
+      return [info(whole(w), whole(h), iw, ih, rate, quality)];
     },
     // The crop centre typed: remember it as a fraction of the output.
     fromCentre(cx, cy, w, h) {

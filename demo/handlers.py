@@ -28,6 +28,9 @@ from liif.profile import CSV_HEADER, line_profile
 from liif.sizes import check_size
 
 F = TypeVar("F", bound=Callable[..., Any])
+STANDARD = "standard"
+BEST = "best: LIIF+ (about 8× slower)"
+QUALITIES = [STANDARD, BEST]
 AUTO = "auto (bf16 where native)"
 EXACT = "exact (fp32)"
 PRECISIONS = [AUTO, EXACT]
@@ -138,14 +141,15 @@ class Handlers:
         height: float | None,
         model: str | None,
         precision: str = AUTO,
+        quality: str = STANDARD,
         progress: Callable[[int, int], None] | None = None,
     ) -> _Job:
-        """Check what every event needs (a photo, a size within limits), then encode or reuse its grid."""
+        """Check what every event needs (a photo, a size within limits), then encode or reuse its grid(s)."""
         image = _need_image(image)
         width, height = _size(width, height, self.bench.config.max_output_pixels)
         model = model or self.bench.config.default_model
         chosen = self.bench.precision(precision)
-        encoded = self.bench.encode(image, model, progress)
+        encoded = self.bench.encode(image, model, progress, views=8 if quality == BEST else 1)
         return _Job(image, encoded, width, height, model, chosen.compute, chosen.why)
 
     # --- the photo ---------------------------------------------------------------------------------------
@@ -170,7 +174,8 @@ class Handlers:
         status = (
             f"**{job.width}×{job.height}** from {picture.width}×{picture.height} "
             f"({_scales(job.width, job.height, picture)}) · {encode_text} · render {seconds:.1f} s · "
-            f"{job.model} on {self.bench.device_name}, {job.why}"
+            f"{job.model}{' (LIIF+, 8 views)' if len(encoded.views) > 1 else ''} on {self.bench.device_name}, "
+            f"{job.why}"
         )
         notes = [*self.bench.notes.get(job.model, ()), *picture.notes]
         return status + "".join(f"\n\n*{n}*" for n in notes)
@@ -187,18 +192,19 @@ class Handlers:
         height: float | None,
         model: str | None = None,
         precision: str = AUTO,
+        quality: str = STANDARD,
         progress: gr.Progress = gr.Progress(),  # noqa: B008  (Gradio injects the tracker)
     ) -> tuple[str, str]:
         """Render the photo at exactly ``width`` x ``height``; returns the PNG's path and a status line."""
-        job = self._job(image, width, height, model, precision, lambda d, t: progress((d, t), desc="Encoding"))
+        job = self._job(image, width, height, model, precision, quality, lambda d, t: progress((d, t), desc="Encoding"))
         start = time.perf_counter()
         rows = liif.iter_rows(
-            job.encoded.model, job.encoded.grid, job.width, job.height, precision=job.precision,
+            job.encoded.model, job.encoded.views, job.width, job.height, precision=job.precision,
             progress=lambda d, t: progress(d / t, desc="Rendering"),
         )  # fmt: skip
         pixels = assemble_uint8(rows, job.width, job.height)
         seconds = time.perf_counter() - start
-        self.bench.record_speed(job.precision, job.width * job.height, seconds)
+        self.bench.record_speed(job.precision, job.width * job.height * len(job.encoded.views), seconds)
         return self._result(job, pixels), self._status(job, seconds)
 
     def start(self, request: gr.Request) -> int:
@@ -215,6 +221,7 @@ class Handlers:
         height: float | None,
         model: str | None,
         precision: str,
+        quality: str,
         ticket: int,
         request: gr.Request,
     ) -> Iterator[tuple[Any, str, Any]]:
@@ -225,7 +232,8 @@ class Handlers:
         """
         session = request.session_hash or ""
         try:
-            yield from self._live(image, width, height, model, precision, lambda: self.tickets.check(session, ticket))
+            check = functools.partial(self.tickets.check, session, ticket)
+            yield from self._live(image, width, height, model, precision, quality, check)
         except SupersededError as exc:
             if exc.stopped:
                 yield gr.skip(), "Stopped. Press **Upscale** to render again.", gr.skip()
@@ -241,6 +249,7 @@ class Handlers:
         height: float | None,
         model: str | None,
         precision: str,
+        quality: str,
         check: Callable[[], None],
     ) -> Iterator[tuple[Any, str, Any]]:
         check()  # a request still queued when a newer one was made never starts
@@ -254,12 +263,12 @@ class Handlers:
             return Image.fromarray(canvas[::thin, ::thin])
 
         yield frame(), f"Bicubic preview at {w}×{h}; encoding the photo…", gr.skip()
-        job = self._job(image, w, h, model, precision, lambda _d, _t: check())
+        job = self._job(image, w, h, model, precision, quality, lambda _d, _t: check())
         start = time.perf_counter()
         shown = start - FRAME_SECONDS  # the first LIIF band is shown as soon as it is there
         total = w * h
         rows = liif.iter_rows(
-            job.encoded.model, job.encoded.grid, w, h, precision=job.precision, progress=lambda _d, _t: check(),
+            job.encoded.model, job.encoded.views, w, h, precision=job.precision, progress=lambda _d, _t: check(),
             band=LIVE_BAND,
         )  # fmt: skip
         for row, rgb in rows:
@@ -272,7 +281,7 @@ class Handlers:
                 shown = now
         check()
         seconds = time.perf_counter() - start
-        self.bench.record_speed(job.precision, total, seconds)
+        self.bench.record_speed(job.precision, total * len(job.encoded.views), seconds)
         yield self._result(job, canvas), self._status(job, seconds), self.bench.speed()
 
     # --- compare -----------------------------------------------------------------------------------------
@@ -285,6 +294,7 @@ class Handlers:
         height: float | None,
         model: str | None = None,
         precision: str = AUTO,
+        quality: str = STANDARD,
         centre_x: float = 0.0,
         centre_y: float = 0.0,
         crop: float = 64,
@@ -292,11 +302,11 @@ class Handlers:
     ) -> tuple[tuple[Image.Image, Image.Image], Image.Image, str]:
         """Bicubic vs LIIF (and nearest) on a crop of the W x H output around a centre, at a zoom."""
         crop_px, note = self._crop(crop, zoom)
-        job = self._job(image, width, height, model, precision)
+        job = self._job(image, width, height, model, precision, quality)
         encoded, width, height = job.encoded, job.width, job.height
         start = time.perf_counter()
         box, virtual_w, virtual_h = crop_box((centre_x, centre_y), crop_px, zoom, width, height)
-        liif_crop = liif.render(encoded.model, encoded.grid, virtual_w, virtual_h, box=box, precision=job.precision)
+        liif_crop = liif.render(encoded.model, encoded.views, virtual_w, virtual_h, box=box, precision=job.precision)
         source = encoded.picture.rgb_image()
         bicubic = resample_window(source, virtual_w, virtual_h, box, "bicubic")
         nearest = resample_window(source, virtual_w, virtual_h, box, "nearest")
@@ -318,6 +328,7 @@ class Handlers:
         height: float | None,
         model: str | None = None,
         precision: str = AUTO,
+        quality: str = STANDARD,
         x0: float = 0.0,
         y0: float = 0.0,
         x1: float = 0.0,
@@ -327,13 +338,20 @@ class Handlers:
         values = [x0, y0, x1, y1]
         if any(v is None for v in values):
             raise fail("Line coordinates must be numbers.")
-        job = self._job(image, width, height, model, precision)
+        job = self._job(image, width, height, model, precision, quality)
         encoded, width, height = job.encoded, job.width, job.height
         if not all(0 <= v <= limit for v, limit in zip(values, [width, height, width, height], strict=True)):
             raise fail(f"The line must lie inside the {width}×{height} output.")
         start = time.perf_counter()
         prof = line_profile(
-            encoded.model, encoded.grid, encoded.picture.rgb, width, height, (x0, y0), (x1, y1), precision=job.precision
+            encoded.model,
+            encoded.views,
+            encoded.picture.rgb,
+            width,
+            height,
+            (x0, y0),
+            (x1, y1),
+            precision=job.precision,
         )
         seconds = time.perf_counter() - start
         csv_path = self._write_csv(prof.rows())

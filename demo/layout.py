@@ -9,7 +9,7 @@ import gradio as gr
 
 from demo.components import NumberInput, PhotoInput
 from demo.config import AppConfig
-from demo.handlers import AUTO, PRECISIONS, Handlers
+from demo.handlers import AUTO, PRECISIONS, QUALITIES, STANDARD, Handlers
 from demo.text import HOW_IT_WORKS
 from demo.workbench import Workbench
 from liif.sources import MODEL_NAMES
@@ -126,6 +126,10 @@ def build(config: AppConfig | None = None) -> gr.Blocks:
                 with gr.Row():
                     model = gr.Dropdown(models, value=models[0], label="Model", elem_id="model", min_width=240)
                     precision = gr.Radio(PRECISIONS, value=AUTO, label="Precision", min_width=240)
+                quality = gr.Radio(
+                    QUALITIES, value=STANDARD, label="Quality", elem_id="quality",
+                    info="best: LIIF+, the photo's 8 flips and turns averaged, a little sharper",
+                )  # fmt: skip
                 if any(name not in models for name in MODEL_NAMES):
                     gr.Markdown(HOW_TO_ADD_RDN, elem_id="model-hint")
                 with gr.Row():
@@ -210,7 +214,7 @@ def build(config: AppConfig | None = None) -> gr.Blocks:
         # The API's /upscale returns only the finished PNG; the page's button streams (upscale_live).
         api_upscale = gr.Button(visible=False)
 
-        common = [photo, width, height, model, precision]
+        common = [photo, width, height, model, precision, quality]
         limits: dict[str, Any] = {"concurrency_limit": config.concurrency, "concurrency_id": "render"}
         actions = [run, compare_btn, profile_btn, show_grid, explain_btn, cell_btn]
 
@@ -220,18 +224,21 @@ def build(config: AppConfig | None = None) -> gr.Blocks:
             ready = gr.update(interactive=bool(image))
             return (*sizes, *(ready for _ in actions))
 
+        estimate = [speed, quality]  # what the time estimate beside the size needs
         photo_outputs = [photo_w, photo_h, width, height, size_info, centre_x, centre_y, crop_fx, crop_fy, *actions]
         photo_set = photo.change(photo_changed, [photo, scale], photo_outputs, api_visibility="private")
-        photo_set.then(inputs=[photo_w, width, height, speed, size_info], outputs=[size_info],
+        photo_set.then(inputs=[photo_w, width, height, *estimate, size_info], outputs=[size_info],
                        **_in_browser("photoSet"))  # fmt: skip
-        sides = [width, height, keep_aspect, photo_w, photo_h, crop_fx, crop_fy, speed]
+        reads = [width, height, photo_w, photo_h, crop_fx, crop_fy, *estimate]  # what every size update reads
         centre = [centre_x, centre_y]
-        width.input(inputs=sides, outputs=[height, scale, size_info, *centre], **_in_browser("fromWidth"))
-        height.input(inputs=sides, outputs=[width, scale, size_info, *centre], **_in_browser("fromHeight"))
-        gr.on([scale.input, scale.release], inputs=[scale, width, height, photo_w, photo_h, crop_fx, crop_fy, speed],
+        width.input(inputs=[keep_aspect, *reads], outputs=[height, scale, size_info, *centre],
+                    **_in_browser("fromWidth"))  # fmt: skip
+        height.input(inputs=[keep_aspect, *reads], outputs=[width, scale, size_info, *centre],
+                     **_in_browser("fromHeight"))  # fmt: skip
+        gr.on([scale.input, scale.release], inputs=[scale, *reads],
               outputs=[width, height, scale, size_info, *centre], **_in_browser("fromScale"))  # fmt: skip
-        keep_aspect.input(inputs=[keep_aspect, width, height, photo_w, photo_h, crop_fx, crop_fy, speed],
-                          outputs=[height, scale, size_info, *centre], **_in_browser("fromKeep"))  # fmt: skip
+        keep_aspect.input(inputs=[keep_aspect, *reads], outputs=[height, scale, size_info, *centre],
+                          **_in_browser("fromKeep"))  # fmt: skip
         gr.on([centre_x.input, centre_y.input], inputs=[*centre, width, height], outputs=[crop_fx, crop_fy],
               **_in_browser("fromCentre"))  # fmt: skip
 
@@ -241,7 +248,8 @@ def build(config: AppConfig | None = None) -> gr.Blocks:
         rendered = started.then(on_gpu(events.upscale_live), [*common, ticket], [result, status, speed],
                                 show_progress="minimal", trigger_mode="always_last", api_visibility="private",
                                 **limits)  # fmt: skip
-        speed.change(inputs=[width, height, photo_w, photo_h, speed], outputs=[size_info], **_in_browser("fromSpeed"))
+        gr.on([speed.change, quality.input], inputs=[width, height, photo_w, photo_h, *estimate],
+              outputs=[size_info], **_in_browser("fromSpeed"))  # fmt: skip
         stop.click(events.stop, None, None, queue=False, api_visibility="private")
         api_upscale.click(on_gpu(events.upscale), common, [result, status], api_name="upscale", **limits)
 

@@ -15,6 +15,7 @@ import liif
 from demo.config import AppConfig
 from liif.digests import sha256_bytes
 from liif.errors import WeightsError
+from liif.grid import Views
 from liif.hardware import Precision, choose_precision, pick_device
 from liif.render import measure_rate
 from liif.sources import MODEL_NAMES, resolve
@@ -22,13 +23,18 @@ from liif.sources import MODEL_NAMES, resolve
 
 @dataclass(frozen=True)
 class Encoded:
-    """A photo, its latent grid under one model, and how long encoding took (0 when cached)."""
+    """A photo, its latent grids under one model (one per self-ensemble view), and the encoding time (0: cached)."""
 
     picture: liif.Picture
-    grid: liif.LatentGrid
+    views: Views
     model: liif.LIIF
     seconds: float
     cached: bool
+
+    @property
+    def grid(self) -> liif.LatentGrid:
+        """The photo's own grid (the first view), for what looks at one grid: pictures, explanations."""
+        return self.views[0]
 
 
 class Workbench:
@@ -37,7 +43,7 @@ class Workbench:
         self.device = pick_device(config.device)
         self._models: dict[str, liif.LIIF] = {}
         self.notes: dict[str, tuple[str, ...]] = {}
-        self._grids: OrderedDict[tuple[str, str], liif.LatentGrid] = OrderedDict()
+        self._grids: OrderedDict[tuple[str, str], Views] = OrderedDict()
         self._pictures: OrderedDict[str, liif.Picture] = OrderedDict()
         self._lock = threading.Lock()
         self._speed: dict[str, float] = {}  # output pixels per second, per compute precision
@@ -78,22 +84,29 @@ class Workbench:
                 self._pictures.popitem(last=False)
         return key, picture
 
-    def encode(self, path: str | Path, model_name: str, progress: Callable[[int, int], None] | None = None) -> Encoded:
+    def encode(
+        self,
+        path: str | Path,
+        model_name: str,
+        progress: Callable[[int, int], None] | None = None,
+        views: int = 1,
+    ) -> Encoded:
+        """The photo's first ``views`` grids under a model; cached, and a cached LIIF+ serves plain requests too."""
         model = self.model(model_name)
         key, picture = self.picture(path)
         with self._lock:
-            grid = self._grids.get((key, model_name))
-            if grid is not None:
+            cached = self._grids.get((key, model_name))
+            if cached is not None and len(cached) >= views:
                 self._grids.move_to_end((key, model_name))
-                return Encoded(picture, grid, model, 0.0, True)
+                return Encoded(picture, cached[:views], model, 0.0, True)
         start = time.perf_counter()
-        grid = liif.encode(model, picture.rgb, progress=progress)
+        grids = liif.encode_views(model, picture.rgb, views, progress=progress)
         seconds = time.perf_counter() - start
         with self._lock:
-            self._grids[(key, model_name)] = grid
+            self._grids[(key, model_name)] = grids
             while len(self._grids) > self.config.cache_grids:
                 self._grids.popitem(last=False)
-        return Encoded(picture, grid, model, seconds, False)
+        return Encoded(picture, grids, model, seconds, False)
 
     def precision(self, choice: str) -> Precision:
         """What the page's precision choice ("auto …" or "exact …") runs here, and why."""
@@ -105,7 +118,8 @@ class Workbench:
         self._speed[compute] = measure_rate(self.model(self.config.default_model), compute)
 
     def record_speed(self, compute: str, pixels: int, seconds: float) -> None:
-        """Refine the speed from a finished render (big enough to be timed fairly)."""
+        """Refine the speed from a finished render (big enough to be timed fairly); a LIIF+ render of 8 views
+        counts as 8 times its pixels, so the speed is always that of a plain render."""
         if seconds > 0.2:
             self._speed[compute] = pixels / seconds
 

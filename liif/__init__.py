@@ -8,7 +8,7 @@
 """
 
 from liif.errors import ImageError, LiifError, WeightsError
-from liif.grid import LatentGrid, encode
+from liif.grid import LatentGrid, encode, encode_views
 from liif.imageio import Picture, load_picture, write_rows
 from liif.model import LIIF
 from liif.query import local_ensemble, query_points
@@ -26,6 +26,7 @@ __all__ = [
     "Picture",
     "WeightsError",
     "encode",
+    "encode_views",
     "iter_rows",
     "load_model",
     "load_picture",

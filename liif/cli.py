@@ -7,6 +7,8 @@ leaves a partial output file.
 from __future__ import annotations
 
 import argparse
+import os
+import signal
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -17,7 +19,7 @@ from tqdm import tqdm
 
 from liif.errors import LiifError
 from liif.evaluation import PROTOCOLS, check_plot_path, evaluate, means, plot_gain, table_rows
-from liif.grid import DEFAULT_TILE, encode
+from liif.grid import DEFAULT_TILE, encode_views
 from liif.hardware import DEVICES, PRECISIONS, choose_precision, cpu_flags, native_bf16, pick_device
 from liif.imageio import IMAGE_FORMATS, OUTPUT_SUFFIXES, Picture, check_output_path, load_picture, write_rows
 from liif.model import LIIF
@@ -26,6 +28,7 @@ from liif.sizes import parse_size, scaled_size
 from liif.sources import DEFAULT_MODEL, MODEL_NAMES, Resolved, resolve
 from liif.tables import markdown_table
 
+SELF_ENSEMBLE_HELP = "LIIF+: average the 8 flips/transposes of the photo (about 8x slower, a little sharper)"
 INPUT_SUFFIXES = {".png", ".jpg", ".jpeg", ".webp", ".bmp", ".gif", ".tif", ".tiff", ".ppm", ".pgm", ".pbm", ".tga"}
 
 
@@ -91,6 +94,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--format", choices=[s[1:] for s in OUTPUT_SUFFIXES], help="output type in a folder (default: the input's)"
     )
     up.add_argument("--tile", type=int, default=DEFAULT_TILE, help="encoder tile side in pixels (default: %(default)s)")
+    up.add_argument("--self-ensemble", action="store_true", help=SELF_ENSEMBLE_HELP)
+    up.add_argument("--overwrite", action="store_true", help="allow an output to replace one of the inputs")
     _model_args(up)
 
     ev = commands.add_parser("eval", help="the paper's PSNR protocol on a folder of photos")
@@ -104,6 +109,7 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("--format", choices=["table", "tsv"], default="table")
     ev.add_argument("--ssim", action="store_true", help="also report SSIM (luma)")
     ev.add_argument("--plot", help="write the PSNR gain over bicubic against scale (.png or .html)")
+    ev.add_argument("--self-ensemble", action="store_true", help="also score LIIF+ (8 flips/transposes averaged)")
     _model_args(ev)
 
     info = commands.add_parser("info", help="this machine: device, what --precision auto means here, speed")
@@ -120,18 +126,36 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _expand_inputs(inputs: Sequence[str]) -> list[Path]:
+    """The image files named or inside the folders named; a missing file or a broken link stays in the list,
+    so the batch reports it and goes on (a single input fails on it at once)."""
     files: list[Path] = []
     for item in map(Path, inputs):
-        if item.is_dir():
-            found = sorted(p for p in item.iterdir() if p.is_file() and p.suffix.lower() in INPUT_SUFFIXES)
+        if os.path.isdir(item):
+            found = sorted(
+                p for p in item.iterdir() if (p.is_file() or p.is_symlink()) and p.suffix.lower() in INPUT_SUFFIXES
+            )
             if not found:
                 raise LiifError(f"{item}: no images in this folder")
             files += found
-        elif item.is_file():
-            files.append(item)
         else:
-            raise LiifError(f"{item}: no such file or folder")
+            files.append(item)
+    if len(files) == 1 and not os.path.isfile(files[0]):
+        raise LiifError(f"{files[0]}: {_missing(files[0])}")
     return files
+
+
+def _missing(path: Path) -> str:
+    return "a broken link (its target does not exist)" if path.is_symlink() else "no such file or folder"
+
+
+def _refuse_overwriting_inputs(files: list[Path], outputs: list[Path]) -> None:
+    """Never write over a photo being read, unless asked to (--overwrite)."""
+    sources = {src.resolve(): src for src in files if src.is_file()}
+    for dst in outputs:
+        if dst.resolve() in sources:
+            raise LiifError(
+                f"{dst}: would overwrite the input {sources[dst.resolve()]}; choose another output or add --overwrite"
+            )
 
 
 def _output_paths(files: list[Path], output: str, fmt: str | None, batch: bool) -> list[Path]:
@@ -171,7 +195,8 @@ def _upscale_one(model: LIIF, src: Path, dst: Path, args: argparse.Namespace, po
         position=position,
         disable=None,
     ) as bar:
-        grid = encode(model, picture.rgb, tile=args.tile, precision=args.precision)
+        views = 8 if args.self_ensemble else 1
+        grid = encode_views(model, picture.rgb, views, tile=args.tile, precision=args.precision)
 
         def progress(done: int, _total: int) -> None:
             bar.update(done - bar.n)
@@ -182,8 +207,11 @@ def _upscale_one(model: LIIF, src: Path, dst: Path, args: argparse.Namespace, po
 
 def _upscale(args: argparse.Namespace) -> int:
     files = _expand_inputs(args.inputs)
-    batch = len(files) > 1 or len(args.inputs) > 1 or Path(args.inputs[0]).is_dir() or Path(args.output).is_dir()
+    # os.path.isdir, not Path.is_dir: it answers False for names the file system refuses (too long).
+    batch = len(files) > 1 or len(args.inputs) > 1 or os.path.isdir(args.inputs[0]) or os.path.isdir(args.output)
     outputs = _output_paths(files, args.output, args.format, batch)
+    if not args.overwrite:
+        _refuse_overwriting_inputs(files, outputs)
     device = pick_device(args.device)
     if args.precision == "bf16" and not native_bf16(device):
         _note(choose_precision("bf16", device).why)
@@ -196,6 +224,8 @@ def _upscale(args: argparse.Namespace) -> int:
     failed = 0
     for src, dst in tqdm(list(zip(files, outputs, strict=True)), desc="images", unit="img", disable=None):
         try:
+            if not src.is_file():
+                raise LiifError(f"{src}: {_missing(src)}")
             _upscale_one(model, src, dst, args, 1)
         except LiifError as exc:
             failed += 1
@@ -216,6 +246,7 @@ def _eval(args: argparse.Namespace) -> int:
     with tqdm(total=len(paths) * len(args.scales), desc="evaluating", unit="run", disable=None) as bar:
         scores, skipped = evaluate(
             model, paths, args.scales, protocol=args.protocol, precision=args.precision, with_ssim=args.ssim,
+            self_ensemble=args.self_ensemble,
             progress=lambda done, _total: bar.update(done - bar.n),
         )  # fmt: skip
     for name, why in skipped:
@@ -264,7 +295,9 @@ def _load(name: str | None, device: torch.device) -> LIIF:
 
 def _weights(args: argparse.Namespace) -> int:
     if args.action == "fetch":
-        print(_resolve(args.name).path)
+        found = _resolve(args.name)
+        found.load()  # a path is only printed once it has loaded as LIIF weights
+        print(found.path)
         return 0
     from liif.export import export
 
@@ -272,8 +305,13 @@ def _weights(args: argparse.Namespace) -> int:
     return 0
 
 
+def _terminated(signum: int, _frame: object) -> None:
+    raise KeyboardInterrupt  # SIGTERM ends a run as Ctrl-C does: partial files are removed on the way out
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    previous = signal.signal(signal.SIGTERM, _terminated)
     try:
         with torch.inference_mode():
             return {"upscale": _upscale, "weights": _weights, "eval": _eval, "info": _info}[args.command](args)
@@ -284,4 +322,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("liif: interrupted", file=sys.stderr)
         return 130
+    finally:
+        signal.signal(signal.SIGTERM, previous)
     return 2

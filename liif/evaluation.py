@@ -17,7 +17,7 @@ import numpy as np
 from PIL import Image
 
 from liif.errors import LiifError
-from liif.grid import encode
+from liif.grid import encode_views
 from liif.imageio import atomic_output, load_picture
 from liif.metrics import psnr, ssim
 from liif.model import LIIF
@@ -50,10 +50,15 @@ class Score:
     liif_psnr: float
     bicubic_ssim: float | None = None
     liif_ssim: float | None = None
+    liif_plus_psnr: float | None = None  # with the 8-view self-ensemble, when asked for
 
     @property
     def gain(self) -> float:
         return self.liif_psnr - self.bicubic_psnr
+
+    @property
+    def plus_gain(self) -> float | None:
+        return None if self.liif_plus_psnr is None else self.liif_plus_psnr - self.bicubic_psnr
 
 
 def _floats(img: Image.Image) -> np.ndarray:
@@ -69,17 +74,21 @@ def score_image(
     protocol: str = "div2k",
     precision: str = "auto",
     with_ssim: bool = False,
+    self_ensemble: bool = False,
 ) -> Score:
-    """Bicubic and LIIF against the HR photo at one scale."""
+    """Bicubic and LIIF (and LIIF+, the 8-view self-ensemble) against the HR photo at one scale."""
     shave = shave_for(scale, protocol)
     lr, hr = make_pair(hr, scale)
     if min(hr.size) <= 2 * shave:
         raise ValueError(f"{hr.width}x{hr.height} leaves nothing after a {shave}-pixel shave at x{scale}")
     target = _floats(hr)
     bicubic = _floats(lr.resize(hr.size, Image.Resampling.BICUBIC))
-    grid = encode(model, load_picture(lr).rgb)
-    out = render(model, grid, hr.width, hr.height, precision=precision).numpy()
+    if math.isinf(psnr(bicubic, target, shave=shave, y_only=protocol == "benchmark")):
+        raise ValueError("flat: even bicubic reproduces it exactly, so PSNR is infinite and says nothing")
+    views = encode_views(model, load_picture(lr).rgb, 8 if self_ensemble else 1, precision=precision)
+    out = render(model, views[0], hr.width, hr.height, precision=precision).numpy()
     y_only = protocol == "benchmark"
+    plus = render(model, views, hr.width, hr.height, precision=precision).numpy() if self_ensemble else None
     return Score(
         image=name,
         scale=scale,
@@ -88,6 +97,7 @@ def score_image(
         liif_psnr=psnr(out, target, shave=shave, y_only=y_only),
         bicubic_ssim=ssim(bicubic, target, shave=shave) if with_ssim else None,
         liif_ssim=ssim(out, target, shave=shave) if with_ssim else None,
+        liif_plus_psnr=None if plus is None else psnr(plus, target, shave=shave, y_only=y_only),
     )
 
 
@@ -99,6 +109,7 @@ def evaluate(
     protocol: str = "div2k",
     precision: str = "auto",
     with_ssim: bool = False,
+    self_ensemble: bool = False,
     progress: Callable[[int, int], None] | None = None,
 ) -> tuple[list[Score], list[tuple[str, str]]]:
     """Scores for every readable image at every scale it is large enough for, and what was skipped, why."""
@@ -117,7 +128,14 @@ def evaluate(
             try:
                 scores.append(
                     score_image(
-                        model, path.name, hr, scale, protocol=protocol, precision=precision, with_ssim=with_ssim
+                        model,
+                        path.name,
+                        hr,
+                        scale,
+                        protocol=protocol,
+                        precision=precision,
+                        with_ssim=with_ssim,
+                        self_ensemble=self_ensemble,
                     )
                 )
             except ValueError as exc:
@@ -147,6 +165,7 @@ def means(scores: Iterable[Score]) -> list[Score]:
             liif_psnr=float(np.mean([s.liif_psnr for s in group])),
             bicubic_ssim=avg([s.bicubic_ssim for s in group]),
             liif_ssim=avg([s.liif_ssim for s in group]),
+            liif_plus_psnr=avg([s.liif_plus_psnr for s in group]),
         )
         for scale, group in sorted(by_scale.items())
     ]
@@ -159,13 +178,18 @@ def _fmt(value: float | None) -> str:
 
 
 def table_rows(scores: Sequence[Score], with_ssim: bool) -> tuple[list[str], list[list[str]]]:
+    plus = any(s.liif_plus_psnr is not None for s in scores)
     headers = ["image", "scale", "HR size", "bicubic PSNR", "LIIF PSNR", "gain dB"]
+    if plus:
+        headers += ["LIIF+ PSNR", "LIIF+ gain dB", "LIIF+ over LIIF dB"]
     if with_ssim:
         headers += ["bicubic SSIM", "LIIF SSIM"]
     rows = []
     for s in scores:
         row = [s.image, f"x{s.scale}", f"{s.size[0]}x{s.size[1]}" if s.size[0] else ""]
         row += [_fmt(s.bicubic_psnr), _fmt(s.liif_psnr), f"{s.gain:+.2f}"]
+        if plus and s.liif_plus_psnr is not None and s.plus_gain is not None:
+            row += [_fmt(s.liif_plus_psnr), f"{s.plus_gain:+.2f}", f"{s.liif_plus_psnr - s.liif_psnr:+.3f}"]
         if with_ssim:
             row += [_fmt(s.bicubic_ssim), _fmt(s.liif_ssim)]
         rows.append(row)
@@ -193,6 +217,7 @@ def plot_gain(scores: Sequence[Score], path: Path) -> None:
     for score in scores:
         per_image.setdefault(score.image, []).append(score)
     mean = means(scores)
+    plus = [(s, s.plus_gain) for s in mean if s.plus_gain is not None]
     if path.suffix.lower() == ".html":
         import plotly.graph_objects as go
 
@@ -200,6 +225,9 @@ def plot_gain(scores: Sequence[Score], path: Path) -> None:
         for name, group in per_image.items():
             fig.add_scatter(x=[s.scale for s in group], y=[s.gain for s in group], name=name, opacity=0.5)
         fig.add_scatter(x=[s.scale for s in mean], y=[s.gain for s in mean], name="mean", line={"width": 4})
+        if plus:
+            fig.add_scatter(x=[s.scale for s, _ in plus], y=[g for _, g in plus], name="LIIF+ mean",
+                            line={"width": 4, "dash": "dash"})  # fmt: skip
         fig.update_layout(xaxis_title="scale", yaxis_title="LIIF PSNR − bicubic PSNR (dB)", xaxis_type="log")
         with atomic_output(path) as partial:
             fig.write_html(partial, include_plotlyjs=True)
@@ -213,6 +241,9 @@ def plot_gain(scores: Sequence[Score], path: Path) -> None:
     for name, group in per_image.items():
         ax.plot([s.scale for s in group], [s.gain for s in group], marker="o", lw=1, alpha=0.5, label=name)
     ax.plot([s.scale for s in mean], [s.gain for s in mean], marker="o", lw=3, color="black", label="mean")
+    if plus:
+        ax.plot([s.scale for s, _ in plus], [g for _, g in plus], marker="s", lw=3, ls="--", color="tab:red",
+                label="LIIF+ mean (self-ensemble)")  # fmt: skip
     ax.set_xscale("log")
     ax.minorticks_off()
     ax.set_xticks([s.scale for s in mean], [f"×{s.scale}" for s in mean])

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import torch
 
+from liif.coords import IDENTITY, TRANSFORMS, Transform
 from liif.hardware import choose_precision
 from liif.model import LIIF
 
@@ -27,6 +28,7 @@ class LatentGrid:
     """
 
     features: torch.Tensor
+    transform: Transform = IDENTITY  # the view of the image these codes describe (identity: the image)
 
     @property
     def height(self) -> int:
@@ -94,3 +96,36 @@ def encode(
         if progress:
             progress(done, len(boxes))
     return LatentGrid(features)
+
+
+Views = tuple[LatentGrid, ...]
+
+
+def as_views(grid: LatentGrid | Views) -> Views:
+    """One grid is a self-ensemble of one view."""
+    return (grid,) if isinstance(grid, LatentGrid) else grid
+
+
+def encode_views(
+    model: LIIF,
+    image: torch.Tensor,
+    views: int = 8,
+    *,
+    tile: int = DEFAULT_TILE,
+    progress: Progress | None = None,
+    precision: str = "auto",
+) -> Views:
+    """The latent grids of the first ``views`` of the 8 flips/transposes of an image: the self-ensemble.
+
+    Rendering or querying a tuple of grids averages their colours at the same points of the image (the
+    "+" of EDSR+ and RCAN+), which costs ``views`` times a plain render. ``views=1`` is the plain grid.
+    """
+    if not 1 <= views <= len(TRANSFORMS):
+        raise ValueError(f"a self-ensemble has 1 to {len(TRANSFORMS)} views, got {views}")
+    grids = []
+    for done, transform in enumerate(TRANSFORMS[:views]):
+        grid = encode(model, transform.image(image), tile=tile, precision=precision)
+        grids.append(LatentGrid(grid.features, transform))
+        if progress:
+            progress(done + 1, views)
+    return tuple(grids)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import io
 import os
+import uuid
 import warnings
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -138,10 +139,13 @@ def check_output_path(path: str | Path) -> Path:
     path = Path(path)
     if path.suffix.lower() not in OUTPUT_SUFFIXES:
         raise ImageError(f"{path}: unsupported output type; use one of {', '.join(OUTPUT_SUFFIXES)}")
-    if not path.parent.is_dir():
-        raise ImageError(f"{path}: the folder {path.parent} does not exist")
-    if path.is_dir():
-        raise ImageError(f"{path}: is a folder")
+    try:
+        if not path.parent.is_dir():
+            raise ImageError(f"{path}: the folder {path.parent} does not exist")
+        if path.is_dir():
+            raise ImageError(f"{path}: is a folder")
+    except OSError as exc:  # e.g. a name longer than the file system allows
+        raise ImageError(f"{path}: cannot write ({exc.strerror or exc})") from None
     return path
 
 
@@ -159,8 +163,11 @@ def finish_image(pixels: np.ndarray, picture: Picture | None = None) -> Image.Im
 
 @contextlib.contextmanager
 def atomic_output(path: Path) -> Iterator[Path]:
-    """A hidden temporary path beside ``path``, renamed onto it only if the block succeeds."""
-    partial = path.with_name(f".{path.name}.partial-{os.getpid()}")
+    """A hidden temporary path beside ``path``, renamed onto it only if the block succeeds.
+
+    The temporary name is short whatever the output's name (a name near the 255-byte limit stays legal).
+    """
+    partial = path.with_name(f".liif-{os.getpid()}-{uuid.uuid4().hex[:8]}.partial{path.suffix}")
     try:
         yield partial
         os.replace(partial, path)

@@ -9,7 +9,7 @@ import torch
 import torch.nn.functional as F
 
 from liif.coords import render_cell
-from liif.grid import LatentGrid
+from liif.grid import LatentGrid, Views
 from liif.model import LIIF
 from liif.query import query_points
 
@@ -43,7 +43,7 @@ def _to_unit(points: torch.Tensor, width: int, height: int) -> torch.Tensor:
 
 def line_profile(
     model: LIIF,
-    grid: LatentGrid,
+    grid: LatentGrid | Views,
     image: torch.Tensor,
     width: int,
     height: int,

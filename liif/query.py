@@ -18,7 +18,7 @@ import torch
 import torch.nn.functional as F
 
 from liif.coords import cell_centres
-from liif.grid import LatentGrid, Progress
+from liif.grid import LatentGrid, Progress, Views, as_views
 from liif.hardware import choose_precision
 from liif.model import LIIF
 from liif.reference import BOUND, ENSEMBLE_OFFSETS, EPS_SHIFT
@@ -179,12 +179,30 @@ def local_ensemble(
 
 def query_points(
     model: LIIF,
-    grid: LatentGrid,
+    grid: LatentGrid | Views,
     coords: torch.Tensor,
     cell: tuple[float, float],
     *,
     precision: str = "auto",
     progress: Progress | None = None,
 ) -> torch.Tensor:
-    """RGB (N, 3) at (y, x) points in [-1, 1]^2 for an output whose pixels are ``cell`` wide; unclamped."""
-    return torch.cat([band.blend() for band in _bands(model, grid, coords, cell, precision, progress)])
+    """RGB (N, 3) at (y, x) points in [-1, 1]^2 for an output whose pixels are ``cell`` wide; unclamped.
+
+    Several grids (views of one image, :func:`liif.grid.encode_views`) give the mean of their colours at
+    the same points of the image: the self-ensemble.
+    """
+    views = as_views(grid)
+    n = coords.shape[0]
+    total = n * len(views)
+    summed: torch.Tensor | None = None
+    for i, view in enumerate(views):
+
+        def step(done: int, _: int, before: int = i * n) -> None:
+            if progress:
+                progress(before + done, total)
+
+        points, view_cell = view.transform.points(coords), view.transform.cell(cell)
+        rgb = torch.cat([band.blend() for band in _bands(model, view, points, view_cell, precision, step)])
+        summed = rgb if summed is None else summed + rgb
+    assert summed is not None  # as_views never gives an empty tuple
+    return summed / len(views)

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 import torch
 
 from liif.coords import grid_points, pixel_centres, render_cell
-from liif.grid import LatentGrid, Progress, encode
+from liif.grid import LatentGrid, Progress, Views, as_views, encode
 from liif.model import LIIF
 from liif.query import BAND, query_points
 
@@ -33,7 +33,7 @@ def window(box: Box | None, width: int, height: int) -> Box:
 
 def iter_rows(
     model: LIIF,
-    grid: LatentGrid,
+    grid: LatentGrid | Views,
     width: int,
     height: int,
     *,
@@ -51,7 +51,7 @@ def iter_rows(
     many pixels each band holds: smaller bands reach the caller sooner (a live view), larger ones waste less.
     """
     left, top, right, bottom = window(box, width, height)
-    device = grid.features.device
+    device = as_views(grid)[0].features.device
     xs = pixel_centres(width, left, right, device=device)
     cols = right - left
     rows_per_band = max(1, band // cols)
@@ -62,9 +62,9 @@ def iter_rows(
         ys = pixel_centres(height, y0, y1, device=device)
         done = (y0 - top) * cols
 
-        def band_progress(n: int, _: int, done: int = done) -> None:
-            if progress:
-                progress(done + n, total)
+        def band_progress(n: int, of: int, done: int = done, pixels: int = (y1 - y0) * cols) -> None:
+            if progress:  # n of ``of`` queries: ``of`` is the band's pixels times the views of a self-ensemble
+                progress(done + n * pixels // of, total)
 
         rgb = query_points(model, grid, grid_points(ys, xs), cell, precision=precision, progress=band_progress)
         yield y0 - top, rgb.clamp_(0, 1).view(y1 - y0, cols, 3).cpu()
@@ -72,7 +72,7 @@ def iter_rows(
 
 def render(
     model: LIIF,
-    grid: LatentGrid,
+    grid: LatentGrid | Views,
     width: int,
     height: int,
     *,

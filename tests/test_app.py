@@ -11,7 +11,7 @@ from conftest import ROOT
 from PIL import Image
 
 from demo.config import AppConfig
-from demo.handlers import AUTO, EXACT, Handlers
+from demo.handlers import AUTO, BEST, EXACT, STANDARD, Handlers
 from demo.workbench import Workbench
 
 
@@ -55,7 +55,7 @@ def test_the_streamed_upscale_starts_with_bicubic_and_ends_with_the_api_png(even
     monkeypatch.setattr("demo.handlers.LIVE_BAND", 4096)  # several bands for a small output
     request = _Request()
     ticket = events.start(request)
-    frames = list(events.upscale_live(photo, 160, 107, None, EXACT, ticket, request))
+    frames = list(events.upscale_live(photo, 160, 107, None, EXACT, STANDARD, ticket, request))
     first, *middle, (final, status, speed) = frames
     assert first[0].size == (160, 107) and "Bicubic preview" in first[1]
     assert middle and all("% · about" in line for _, line, _ in middle)
@@ -68,12 +68,12 @@ def test_the_streamed_upscale_starts_with_bicubic_and_ends_with_the_api_png(even
 def test_a_newer_click_or_stop_ends_a_render_at_its_next_step(events, photo):
     request = _Request("t")
     old = events.start(request)
-    frames = events.upscale_live(photo, 160, 107, None, EXACT, old, request)
+    frames = events.upscale_live(photo, 160, 107, None, EXACT, STANDARD, old, request)
     assert "Bicubic preview" in next(frames)[1]
     events.start(request)  # a newer Upscale click: the old render stops quietly
     assert list(frames) == []
     stopped = events.start(request)
-    frames = events.upscale_live(photo, 160, 107, None, EXACT, stopped, request)
+    frames = events.upscale_live(photo, 160, 107, None, EXACT, STANDARD, stopped, request)
     next(frames)
     events.stop(request)
     assert [line for _, line, _ in frames] == ["Stopped. Press **Upscale** to render again."]
@@ -171,6 +171,19 @@ def test_launched_app_upscales_to_an_exact_odd_size(client):
     assert "**301×117**" in status
 
 
+def test_the_best_quality_is_liif_plus_everywhere(events, photo):
+    plain_path, _ = events.upscale(photo, 72, 48, precision=EXACT)
+    plus_path, status = events.upscale(photo, 72, 48, precision=EXACT, quality=BEST)
+    assert "LIIF+, 8 views" in status
+    plain, plus = np.asarray(Image.open(plain_path)), np.asarray(Image.open(plus_path))
+    assert plain.shape == plus.shape and not np.array_equal(plain, plus)
+    (_, crop), _, _ = events.compare(
+        photo, 72, 48, precision=EXACT, quality=BEST, centre_x=36, centre_y=24, crop=72, zoom=1
+    )
+    assert np.array_equal(np.asarray(crop), plus)  # the crop is a window of the same LIIF+ render
+    assert events.bench.encode(photo, "edsr-baseline-liif", views=1).cached  # the 8 views serve plain requests
+
+
 def test_launched_app_compares_and_profiles(client, photo):
     from gradio_client import handle_file
 
@@ -184,6 +197,8 @@ def test_launched_app_compares_and_profiles(client, photo):
     plot, csv_path, _ = client.predict(
         image=handle_file(photo), width=96, height=64, x0=0, y0=0, x1=95, y1=63, api_name="/profile"
     )
+    out, status = client.predict(image=handle_file(photo), width=50, height=30, quality=BEST, api_name="/upscale")
+    assert "LIIF+" in status and Image.open(out).size == (50, 30)
     assert plot["type"] == "plotly" and csv_path.endswith(".csv")
 
 

@@ -155,7 +155,7 @@ def test_a_new_click_supersedes_the_render_and_the_result_is_what_the_boxes_said
     page.wait_for_function("() => document.querySelector('#compare-status').innerText.includes('Crop 64×64')")
     # The three views of one crop are drawn the same size (the picture inside each box, object-fit: contain).
     page.wait_for_function(
-        "() => Array.from(document.querySelectorAll('#slider img, #nearest img')).filter(i => i.naturalWidth).length === 3"
+        "() => [...document.querySelectorAll('#slider img, #nearest img')].filter(i => i.naturalWidth).length === 3"
     )
     drawn = page.evaluate(
         """() => Array.from(document.querySelectorAll('#slider img, #nearest img')).map(i => {

@@ -198,3 +198,92 @@ def test_a_full_queue_answers_busy_clearly(tmp_path):
     assert "answered" in outcomes
     busy = [o for o in outcomes if o != "answered"]
     assert busy and all("Queue is full" in o for o in busy)
+
+
+# --- the CLI, second pass: files destroyed or left behind, names, signals, links ---------------------------
+
+
+def test_an_output_never_overwrites_its_input_unless_asked(tmp_path):
+    source = make("grayscale", tmp_path)  # 24x16
+    before = source.read_bytes()
+    done = run_cli("upscale", source, "-o", source, "--scale", "0.5")
+    assert done.returncode == 2 and "would overwrite the input" in done.stderr and "--overwrite" in done.stderr
+    assert source.read_bytes() == before
+    folder = source.parent
+    done = run_cli("upscale", folder, "-o", folder, "--scale", "0.5")
+    assert done.returncode == 2 and "would overwrite the input" in done.stderr
+    assert source.read_bytes() == before
+    assert run_cli("upscale", source, "-o", source, "--scale", "0.5", "--overwrite").returncode == 0
+    with Image.open(source) as img:
+        assert img.size == (12, 8)
+
+
+def test_long_output_names_work_and_refused_ones_are_one_line(tmp_path):
+    source = make("grayscale", tmp_path)
+    longest = tmp_path / ("x" * 251 + ".png")  # 255 bytes: the longest legal name
+    done = run_cli("upscale", source, "-o", longest, "--scale", "2")
+    assert done.returncode == 0, done.stderr
+    assert longest.exists()
+    too_long = tmp_path / ("y" * 300 + ".png")
+    done = run_cli("upscale", source, "-o", too_long, "--scale", "2")
+    assert done.returncode == 2 and len(done.stderr.strip().splitlines()) == 1 and "cannot write" in done.stderr
+    assert not list(tmp_path.glob(".*partial*"))
+
+
+def test_sigterm_during_a_render_leaves_no_partial_file(tmp_path):
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from conftest import ROOT
+
+    source = make("grayscale", tmp_path)
+    out = tmp_path / "big.npy"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "liif", "upscale", str(source), "-o", str(out), "--size", "3000x2000"],
+        cwd=ROOT, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    deadline = time.monotonic() + 60
+    while not list(tmp_path.glob(".*partial*")) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert list(tmp_path.glob(".*partial*")), "the render never started writing"
+    proc.send_signal(signal.SIGTERM)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130 and "interrupted" in err
+    assert not out.exists() and not list(tmp_path.glob(".*partial*"))
+
+
+def test_broken_links_are_reported_and_the_batch_goes_on(tmp_path):
+    good = make("grayscale", tmp_path)
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "good.png").write_bytes(good.read_bytes())
+    (folder / "gone.png").symlink_to(tmp_path / "nowhere.png")
+    named = tmp_path / "named.png"
+    named.symlink_to(tmp_path / "also-nowhere.png")
+    out = tmp_path / "out"
+    done = run_cli("upscale", folder, named, "-o", out, "--scale", "2")
+    assert done.returncode == 2
+    assert "gone.png: a broken link" in done.stderr and "named.png: a broken link" in done.stderr
+    assert "2 of 3 images failed" in done.stderr
+    assert (out / "good.png").exists()
+
+
+def test_eval_skips_a_flat_image_and_checks_the_plot_folder_first(tmp_path):
+    photos = tmp_path / "photos"
+    photos.mkdir()
+    Image.new("RGB", (96, 96), (90, 120, 60)).save(photos / "flat.png")
+    Image.fromarray(photo((96, 96))).save(photos / "noise.png")
+    done = run_cli("eval", "--images", photos, "--scales", "2", "--format", "tsv")
+    assert done.returncode == 0, done.stderr
+    assert "skipped flat.png x2: flat" in done.stderr and "inf" not in done.stdout
+    done = run_cli("eval", "--images", photos, "--scales", "2", "--plot", tmp_path / "nodir" / "gain.png")
+    assert done.returncode == 2 and "does not exist" in done.stderr and done.stdout == ""
+
+
+def test_weights_fetch_checks_a_path_is_a_checkpoint(tmp_path):
+    text = tmp_path / "notes.pth"
+    text.write_text("not weights")
+    done = run_cli("weights", "fetch", text)
+    assert done.returncode == 2 and "not a readable PyTorch checkpoint" in done.stderr and done.stdout == ""
