@@ -2,28 +2,74 @@
 
 Gradio decodes inputs before any event function runs; a value it cannot decode would otherwise end as
 "the upstream app has raised an exception". These subclasses keep Gradio's own front-end component
-(``is_template``) and only translate decoding failures into :class:`gradio.Error`.
+(``is_template``) and only add checks: every number finite and in range, every photo within the upload
+limit however it arrives (an upload, or inline as a ``data:`` URL in a raw API call), and messages that
+never echo more than a few dozen characters of what was sent.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
+import logging
+import math
+import re
+import uuid
+from pathlib import Path
 from typing import Any
 
 import gradio as gr
 
 from liif.imageio import decode_error
 
+log = logging.getLogger("liif.app")
+ECHO = 80  # characters of a sent value a message may quote
+
+
+def refuse(message: str) -> gr.Error:
+    """One line for the person (a toast that closes by itself) and one short line in the server's log."""
+    log.info("refused: %s", message[:200])
+    return gr.Error(message, duration=8, print_exception=False)
+
+
+def echo(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= ECHO else f"{text[: ECHO - 1]}…"
+
 
 class PhotoInput(gr.Image):
     is_template = True
+    max_bytes: int | None = None  # set by the layout from the app's upload limit
 
     def preprocess(self, payload: Any) -> Any:
         try:
+            if payload is not None and self.max_bytes:
+                payload = self._within_limit(payload, self.max_bytes)
             return super().preprocess(payload)
         except gr.Error:
             raise
         except Exception as exc:  # PIL raises many types for bad files; all mean "not a usable image"
-            raise gr.Error(f"The photo: {decode_error(exc)}.", print_exception=False) from None
+            raise refuse(f"The photo: {decode_error(exc)}.") from None
+
+    def _within_limit(self, payload: Any, limit: int) -> Any:
+        """The byte limit for a file already uploaded, and for an inline image before it is decoded."""
+        url = getattr(payload, "url", None) or ""
+        if url.startswith("data:"):
+            encoded = url.partition(",")[2]
+            if len(encoded) * 3 // 4 > limit:
+                raise refuse(f"The photo is over the upload limit of {limit / 2**20:.0f} MB.")
+            try:
+                data = base64.b64decode(encoded, validate=True)
+            except (binascii.Error, ValueError):
+                raise refuse("The photo: the inline data is not valid base64.") from None
+            saved = Path(self.GRADIO_CACHE) / "liif-inline" / uuid.uuid4().hex / "photo"
+            saved.parent.mkdir(parents=True)
+            saved.write_bytes(data)  # decoded later, under the input pixel limit (liif.load_picture)
+            return type(payload)(path=str(saved), orig_name="photo")
+        uploaded = getattr(payload, "path", None)
+        if uploaded and Path(uploaded).is_file() and Path(uploaded).stat().st_size > limit:
+            raise refuse(f"The photo is over the upload limit of {limit / 2**20:.0f} MB.")
+        return payload
 
 
 class NumberInput(gr.Number):
@@ -31,8 +77,22 @@ class NumberInput(gr.Number):
 
     def preprocess(self, payload: Any) -> Any:
         try:
-            return super().preprocess(payload)
+            value = super().preprocess(payload)
         except gr.Error as exc:  # Gradio's own range check
-            raise gr.Error(f"{self.label}: {exc.message}", print_exception=False) from None
-        except (TypeError, ValueError):
-            raise gr.Error(f"{self.label}: {payload!r} is not a number.", print_exception=False) from None
+            raise refuse(f"{self.label}: {exc.message}") from None
+        except (TypeError, ValueError, OverflowError):
+            raise refuse(f"{self.label}: {echo(payload)} is not a number.") from None
+        if value is not None and not math.isfinite(value):
+            raise refuse(f"{self.label}: {echo(payload)} is not a finite number.")
+        return value
+
+
+_UNITS = {"": 1, "b": 1, "kb": 1024, "mb": 1024**2, "gb": 1024**3}  # as Gradio reads max_file_size
+
+
+def upload_limit(size: str) -> int:
+    """The app's upload limit ("25mb") in bytes."""
+    match = re.fullmatch(r"\s*(\d+)\s*([kmg]?b?)\s*", size.lower())
+    if not match:
+        raise ValueError(f"upload limit {size!r} is not like 25mb")
+    return int(match[1]) * _UNITS[match[2] if match[2] in _UNITS else match[2] + "b"]

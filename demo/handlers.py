@@ -18,6 +18,7 @@ from gradio.utils import get_upload_folder
 from PIL import Image
 
 import liif
+from demo.components import echo, refuse
 from demo.plots import profile_figure
 from demo.tickets import SupersededError, Tickets
 from demo.workbench import Encoded, Workbench
@@ -34,17 +35,12 @@ QUALITIES = [STANDARD, BEST]
 AUTO = "auto (bf16 where native)"
 EXACT = "exact (fp32)"
 PRECISIONS = [AUTO, EXACT]
-MAX_ZOOM = 64
+MAX_ZOOM = 16  # the zoom slider's range; the API refuses more
+MAX_CROP = 256  # the crop slider's range, in output pixels
 APP_LIMIT = "LIIF_APP_MAX_OUTPUT_PIXELS or app.py --max-output"
 PREVIEW_PIXELS = 1_500_000  # frames shown while streaming are thinned to about this many pixels
 FRAME_SECONDS = 1.0  # after the first LIIF rows, at most one streamed frame a second
 LIVE_BAND = 16_384  # pixels per band of the live render: the first LIIF rows show within about 0.5 s
-ERROR_SECONDS = 8  # error toasts close by themselves, so old ones don't pile up
-
-
-def fail(message: str) -> gr.Error:
-    """A one-line message for the person, shown as a toast that closes by itself; no server traceback."""
-    return gr.Error(message, duration=ERROR_SECONDS, print_exception=False)
 
 
 def user_errors(fn: F) -> F:
@@ -55,24 +51,33 @@ def user_errors(fn: F) -> F:
         try:
             return fn(*args, **kwargs)
         except liif.LiifError as exc:
-            raise fail(str(exc)) from None
+            raise refuse(str(exc)) from None
         except MemoryError:
-            raise fail("out of memory: try a smaller size") from None
+            raise refuse("out of memory: try a smaller size") from None
 
     return wrapper  # type: ignore[return-value]
 
 
 def _need_image(image: str | None) -> str:
     if not image:
-        raise fail("Upload, paste or pick a photo first.")
+        raise refuse("Upload, paste or pick a photo first.")
     return image
+
+
+def _finite(name: str, value: float | None, low: float, high: float) -> float:
+    """A number sent to the app: finite and within [low, high], or one line saying what is allowed."""
+    if value is None or not math.isfinite(value) or not low <= value <= high:
+        raise refuse(f"{name} must be a number from {low:g} to {high:g}, got {echo(value)}.")
+    return value
 
 
 def _size(width: float | None, height: float | None, limit: int) -> tuple[int, int]:
     if width is None or height is None:
-        raise fail("Width and height must be numbers.")
+        raise refuse("Width and height must be numbers.")
+    if not (math.isfinite(width) and math.isfinite(height)):
+        raise refuse(f"Width and height must be finite numbers, got {echo(width)} x {echo(height)}.")
     if width != int(width) or height != int(height):
-        raise fail(f"Width and height must be whole pixels, got {width} x {height}.")
+        raise refuse(f"Width and height must be whole pixels, got {echo(width)} x {echo(height)}.")
     return check_size(int(width), int(height), max_pixels=limit, limit_name=APP_LIMIT)
 
 
@@ -238,9 +243,9 @@ class Handlers:
             if exc.stopped:
                 yield gr.skip(), "Stopped. Press **Upscale** to render again.", gr.skip()
         except liif.LiifError as exc:
-            raise fail(str(exc)) from None
+            raise refuse(str(exc)) from None
         except MemoryError:
-            raise fail("out of memory: try a smaller size") from None
+            raise refuse("out of memory: try a smaller size") from None
 
     def _live(
         self,
@@ -305,7 +310,8 @@ class Handlers:
         job = self._job(image, width, height, model, precision, quality)
         encoded, width, height = job.encoded, job.width, job.height
         start = time.perf_counter()
-        box, virtual_w, virtual_h = crop_box((centre_x, centre_y), crop_px, zoom, width, height)
+        centre = (_finite("Crop centre x", centre_x, 0, width), _finite("Crop centre y", centre_y, 0, height))
+        box, virtual_w, virtual_h = crop_box(centre, crop_px, zoom, width, height)
         liif_crop = liif.render(encoded.model, encoded.views, virtual_w, virtual_h, box=box, precision=job.precision)
         source = encoded.picture.rgb_image()
         bicubic = resample_window(source, virtual_w, virtual_h, box, "bicubic")
@@ -337,11 +343,11 @@ class Handlers:
         """R, G, B along the line (x0, y0) -> (x1, y1) of the W x H output: a plot, a CSV file, a status."""
         values = [x0, y0, x1, y1]
         if any(v is None for v in values):
-            raise fail("Line coordinates must be numbers.")
+            raise refuse("Line coordinates must be numbers.")
         job = self._job(image, width, height, model, precision, quality)
         encoded, width, height = job.encoded, job.width, job.height
         if not all(0 <= v <= limit for v, limit in zip(values, [width, height, width, height], strict=True)):
-            raise fail(f"The line must lie inside the {width}×{height} output.")
+            raise refuse(f"The line must lie inside the {width}×{height} output.")
         start = time.perf_counter()
         prof = line_profile(
             encoded.model,
@@ -388,7 +394,7 @@ class Handlers:
         encoded, width, height = job.encoded, job.width, job.height
         px, py = int(x or 0), int(y or 0)
         if not (0 <= px < width and 0 <= py < height):
-            raise fail(f"The point must lie inside the {width}×{height} output.")
+            raise refuse(f"The point must lie inside the {width}×{height} output.")
         query = explain_pixel(encoded.model, encoded.grid, px, py, width, height)
         drawing = draw_point_query(latent_pca(encoded.grid), query)
         lines = [
@@ -425,8 +431,10 @@ class Handlers:
         crop_px, _ = self._crop(crop, zoom)
         job = self._job(image, width, height, model)
         encoded, width, height = job.encoded, job.width, job.height
-        box, virtual_w, virtual_h = crop_box((centre_x or 0, centre_y or 0), crop_px, zoom, width, height)
-        true, smaller = cell_comparison(encoded.model, encoded.grid, virtual_w, virtual_h, box, pretend or 1)
+        centre = (_finite("Crop centre x", centre_x, 0, width), _finite("Crop centre y", centre_y, 0, height))
+        pretend = _finite("The pretended scale", pretend, 1, 8)
+        box, virtual_w, virtual_h = crop_box(centre, crop_px, zoom, width, height)
+        true, smaller = cell_comparison(encoded.model, encoded.grid, virtual_w, virtual_h, box, pretend)
         status = (
             f"Same {box[2] - box[0]}×{box[3] - box[1]} crop: true cell (left) vs a cell {pretend:g}× smaller, "
             f"as if the output were {pretend:g}× larger (right); mean change {float((true - smaller).abs().mean()):.4f}"
@@ -435,11 +443,11 @@ class Handlers:
 
     def _crop(self, crop: float | None, zoom: float | None) -> tuple[int, str]:
         """The crop side to render, shrunk so crop x zoom stays within the render limit, and a note if so."""
-        if not crop or crop < 1 or not zoom or not 0 < zoom <= MAX_ZOOM:
-            raise fail(f"Crop size must be at least 1 pixel and zoom in (0, {MAX_ZOOM}].")
         limit = self.bench.config.max_crop_render
-        crop_px = min(int(crop), max(1, int(limit / zoom)))
-        note = f" (crop reduced to {crop_px} px: crops render at most {limit} px wide)" if crop_px < crop else ""
+        asked = round(_finite("Crop size", crop, 1, MAX_CROP))
+        zoom = _finite("Zoom", zoom, 1 / 64, MAX_ZOOM)
+        crop_px = min(asked, max(1, int(limit / zoom)))
+        note = f" (crop reduced to {crop_px} px: crops render at most {limit} px wide)" if crop_px < asked else ""
         return crop_px, note
 
     @staticmethod

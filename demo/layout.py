@@ -7,7 +7,7 @@ from typing import Any
 
 import gradio as gr
 
-from demo.components import NumberInput, PhotoInput
+from demo.components import NumberInput, PhotoInput, upload_limit
 from demo.config import AppConfig
 from demo.handlers import AUTO, PRECISIONS, QUALITIES, STANDARD, Handlers
 from demo.text import HOW_IT_WORKS
@@ -109,6 +109,7 @@ def build(config: AppConfig | None = None) -> gr.Blocks:
                     label="Photo", elem_id="photo", type="filepath", image_mode=None, sources=["upload", "clipboard"],
                     format="png", height=320,
                 )  # fmt: skip
+                photo.max_bytes = upload_limit(config.max_upload)  # every way a photo arrives, inline ones too
                 gr.Examples(examples=[[p] for p in examples], inputs=[photo], label="Landscapes with leaves")
             with gr.Column(scale=1, min_width=300):
                 with gr.Row():

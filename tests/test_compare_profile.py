@@ -8,7 +8,7 @@ from PIL import Image
 
 import liif
 from liif.compare import crop_box, resample_window
-from liif.profile import CSV_HEADER, line_profile
+from liif.profile import CSV_HEADER, MAX_SAMPLES, line_profile
 
 
 @pytest.fixture(scope="module")
@@ -82,6 +82,17 @@ def test_dense_sampling_is_sub_pixel_and_bounded(model, setup):
     assert len(prof.distance) == 3201  # 800 px long, 4 samples per pixel
     step = prof.distance[1] - prof.distance[0]
     assert step == pytest.approx(0.25, rel=1e-3)
+    long = line_profile(model, grid, image, 10000, 100, (0, 50), (10000, 50))
+    assert len(long.distance) == 40001  # still about 4 samples per output pixel on a 10,000-px line
     huge = line_profile(model, grid, image, 64000, 48000, (0, 0), (64000, 48000))
-    assert len(huge.distance) == 4000
+    assert len(huge.distance) == MAX_SAMPLES
+
+
+def test_every_input_pixel_crossed_is_counted_even_when_the_output_is_smaller(model, setup):
+    image, grid = setup
+    height, width = image.shape[-2:]
+    # An output an eighth of the photo's size: half a sample per input pixel.
+    small_w, small_h = max(1, width // 8), max(1, height // 8)
+    prof = line_profile(model, grid, image, small_w, small_h, (0, small_h / 2), (small_w, small_h / 2))
+    assert len(prof.input_distance) == width
     assert len(prof.rows()[0]) == len(CSV_HEADER)

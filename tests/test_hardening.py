@@ -1,9 +1,12 @@
 """Every class of awkward input, through the CLI and through the app's API: a clear line or a right answer."""
 
+import base64
 import concurrent.futures
 import json
 import urllib.request
+from pathlib import Path
 
+import gradio as gr
 import numpy as np
 import pytest
 from bad_inputs import make, photo
@@ -142,18 +145,77 @@ def test_app_refuses_an_upload_over_the_size_limit(client, tmp_path):
         _upscale(client, big, 10, 10)
 
 
-def test_the_api_never_reads_a_server_path(app_url):
-    payload = {"data": [{"path": "/etc/hostname", "meta": {"_type": "gradio.FileData"}}, 10, 10, None, "exact (fp32)"]}
+DEFAULTS = [None, "exact (fp32)", "standard"]  # model, precision, quality: a raw call sends every input
+
+
+def _raw_call(app_url, api, data):
+    """An API call as raw JSON (values gradio_client would not send: NaN, inline images); the event stream."""
     request = urllib.request.Request(
-        f"{app_url}gradio_api/call/upscale",
-        data=json.dumps(payload).encode(),
+        f"{app_url}gradio_api/call/{api}",
+        data=json.dumps({"data": data}).encode(),  # json writes NaN and Infinity as JavaScript does
         headers={"Content-Type": "application/json"},
     )
     with urllib.request.urlopen(request, timeout=30) as response:
         event_id = json.loads(response.read())["event_id"]
-    with urllib.request.urlopen(f"{app_url}gradio_api/call/upscale/{event_id}", timeout=60) as response:
-        stream = response.read().decode()
+    with urllib.request.urlopen(f"{app_url}gradio_api/call/{api}/{event_id}", timeout=120) as response:
+        return response.read().decode()
+
+
+def _uploaded(path):
+    """A photo as a raw call refers to an upload: by its path inside Gradio's upload folder."""
+    from gradio.utils import get_upload_folder
+
+    copy = Path(get_upload_folder()) / "liif-tests" / path.name
+    copy.parent.mkdir(parents=True, exist_ok=True)
+    copy.write_bytes(path.read_bytes())
+    return {"path": str(copy), "meta": {"_type": "gradio.FileData"}}
+
+
+def test_the_api_never_reads_a_server_path(app_url):
+    server_file = {"path": "/etc/hostname", "meta": {"_type": "gradio.FileData"}}
+    stream = _raw_call(app_url, "upscale", [server_file, 10, 10, *DEFAULTS])
     assert "event: error" in stream and "complete" not in stream
+
+
+def test_an_inline_photo_gets_the_same_upload_limit_before_it_is_decoded(tmp_path):
+    from gradio.data_classes import ImageData
+
+    from demo.components import PhotoInput, upload_limit
+
+    component = PhotoInput(type="filepath", image_mode=None, format="png")
+    component.max_bytes = upload_limit("2mb")
+    big = tmp_path / "noise.png"
+    Image.fromarray(photo((1100, 1000))).save(big)  # about 3.3 MB
+    inline = "data:image/png;base64," + base64.b64encode(big.read_bytes()).decode()
+    with pytest.raises(gr.Error, match="over the upload limit of 2 MB"):
+        component.preprocess(ImageData(url=inline))
+    small = tmp_path / "small.png"
+    Image.fromarray(photo((24, 16))).save(small)
+    saved = component.preprocess(
+        ImageData(url="data:image/png;base64," + base64.b64encode(small.read_bytes()).decode())
+    )
+    assert Path(saved).read_bytes() == small.read_bytes()  # kept as sent: decoded later, under the pixel limit
+    with pytest.raises(gr.Error, match="not valid base64"):
+        component.preprocess(ImageData(url="data:image/png;base64,@@@@"))
+
+
+@pytest.mark.parametrize(
+    ("api", "values", "message"),
+    [
+        ("upscale", [float("nan"), 10, *DEFAULTS], "Width (px): nan is not a number"),
+        ("upscale", [float("inf"), 10, *DEFAULTS], "Width (px): inf is not a number"),
+        ("upscale", [1e20, 10, *DEFAULTS], "over"),
+        ("compare", [48, 32, *DEFAULTS, float("nan"), 10, 64, 2], "Crop centre x: nan is not a finite"),
+        ("compare", [48, 32, *DEFAULTS, 1e308, 10, 64, 2], "Crop centre x must be a number from 0 to 48"),
+        ("compare", [48, 32, *DEFAULTS, 10, 10, 64, float("nan")], "Zoom"),
+        ("profile", [48, 32, *DEFAULTS, 0, float("-inf"), 5, 5], "Start y: -inf is not a finite"),
+    ],
+)
+def test_numbers_at_the_edges_get_one_clear_line(app_url, tmp_path, api, values, message):
+    source = tmp_path / "p.png"
+    Image.fromarray(photo((24, 16))).save(source)
+    stream = _raw_call(app_url, api, [_uploaded(source), *values])
+    assert "event: error" in stream and message in stream, stream[-300:]
 
 
 def test_eight_concurrent_clients_all_get_answers(app_url, tmp_path):
