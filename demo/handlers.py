@@ -23,7 +23,7 @@ from demo.plots import profile_figure
 from demo.tickets import SupersededError, Tickets
 from demo.workbench import Encoded, Workbench
 from liif.compare import crop_box, resample_window
-from liif.explain import cell_comparison, draw_point_query, explain_pixel, latent_pca
+from liif.explain import cell_comparison, draw_point_query, explain_pixel
 from liif.imageio import assemble_uint8, atomic_output, finish_image, to_uint8
 from liif.profile import CSV_HEADER, line_profile
 from liif.sizes import check_size
@@ -377,7 +377,7 @@ class Handlers:
         picture = encoded.picture.rgb_image()
         grid = encoded.grid
         status = f"{grid.width}×{grid.height} codes of {grid.channels} numbers: one per input pixel"
-        return picture, Image.fromarray(latent_pca(grid)), status
+        return picture, Image.fromarray(self.bench.latent_picture(grid)), status
 
     @user_errors
     def explain_point(
@@ -396,7 +396,7 @@ class Handlers:
         if not (0 <= px < width and 0 <= py < height):
             raise refuse(f"The point must lie inside the {width}×{height} output.")
         query = explain_pixel(encoded.model, encoded.grid, px, py, width, height)
-        drawing = draw_point_query(latent_pca(encoded.grid), query)
+        drawing = draw_point_query(self.bench.latent_picture(encoded.grid), query)
         lines = [
             f"Output pixel ({px}, {py}) sits at ({query.point[0]:.2f}, {query.point[1]:.2f}) on the latent grid.",
             "",

@@ -4,17 +4,20 @@ from __future__ import annotations
 
 import threading
 import time
+import weakref
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import torch
 
 import liif
 from demo.config import AppConfig
 from liif.digests import sha256_bytes
 from liif.errors import WeightsError
+from liif.explain import latent_pca
 from liif.grid import Views
 from liif.hardware import Precision, choose_precision, pick_device
 from liif.render import measure_rate
@@ -47,6 +50,7 @@ class Workbench:
         self._pictures: OrderedDict[str, liif.Picture] = OrderedDict()
         self._lock = threading.Lock()
         self._speed: dict[str, float] = {}  # output pixels per second, per compute precision
+        self._pca: weakref.WeakKeyDictionary[liif.LatentGrid, np.ndarray] = weakref.WeakKeyDictionary()
 
     def model(self, name: str) -> liif.LIIF:
         with self._lock:
@@ -107,6 +111,16 @@ class Workbench:
             while len(self._grids) > self.config.cache_grids:
                 self._grids.popitem(last=False)
         return Encoded(picture, grids, model, seconds, False)
+
+    def latent_picture(self, grid: liif.LatentGrid) -> np.ndarray:
+        """The grid's PCA picture, computed once per grid and kept as long as the grid is cached."""
+        with self._lock:
+            picture = self._pca.get(grid)
+        if picture is None:
+            picture = latent_pca(grid)
+            with self._lock:
+                self._pca[grid] = picture
+        return picture
 
     def precision(self, choice: str) -> Precision:
         """What the page's precision choice ("auto …" or "exact …") runs here, and why."""

@@ -17,6 +17,8 @@ from liif.model import LIIF
 from liif.query import local_ensemble
 from liif.render import Box, render
 
+PCA_BLOCK = 65_536  # codes per block when projecting the latent grid
+
 
 def latent_pca(grid: LatentGrid) -> np.ndarray:
     """The latent grid as an (h, w, 3) uint8 picture: its 3 principal components as R, G, B.
@@ -25,12 +27,24 @@ def latent_pca(grid: LatentGrid) -> np.ndarray:
     wash the picture out. Signs are fixed (largest loading positive) so the colours are repeatable.
     """
     channels, h, w = grid.features.shape
-    codes = grid.features.reshape(channels, -1).T.double().cpu()
-    codes = codes - codes.mean(0)
-    _, vectors = torch.linalg.eigh(codes.T @ codes)
+    flat = grid.features.reshape(channels, -1).cpu()
+    n = flat.shape[1]
+    # Mean and covariance in float64, a block of codes at a time: a 4-megapixel photo's codes would take
+    # 2 GB as one float64 copy, and this never holds more than one block of them.
+    total = torch.zeros(channels, dtype=torch.float64)
+    gram = torch.zeros((channels, channels), dtype=torch.float64)
+    for start in range(0, n, PCA_BLOCK):
+        block = flat[:, start : start + PCA_BLOCK].double()
+        total += block.sum(1)
+        gram += block @ block.T
+    mean = total / n
+    _, vectors = torch.linalg.eigh(gram / n - torch.outer(mean, mean))
     top = vectors[:, -3:].flip(1)  # largest variance first
     top = top * torch.sign(top.gather(0, top.abs().argmax(0, keepdim=True)))
-    projected = codes @ top
+    projected = torch.empty((n, 3), dtype=torch.float32)
+    for start in range(0, n, PCA_BLOCK):
+        block = flat[:, start : start + PCA_BLOCK].double()
+        projected[start : start + PCA_BLOCK] = ((block - mean[:, None]).T @ top).float()
     low, high = torch.quantile(projected, 0.01, dim=0), torch.quantile(projected, 0.99, dim=0)
     scaled = ((projected - low) / (high - low).clamp_min(1e-12)).clamp(0, 1)
     return (scaled.reshape(h, w, 3).numpy() * 255).round().astype(np.uint8)

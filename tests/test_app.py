@@ -104,6 +104,9 @@ def test_the_profile_has_curves_markers_and_a_csv(events, photo):
     assert rows[0][:4] == ["distance_px", "x", "y", "liif_r"]
     assert len(rows) - 1 == len(figure.data[0].x) > 300  # sub-pixel: about 4 samples per output pixel
     assert "input pixels crossed" in status
+    from gradio.utils import get_upload_folder
+
+    assert Path(csv_path).is_relative_to(get_upload_folder())  # Gradio's cache: delete_cache removes it
 
 
 def test_grids_are_cached_per_image_and_model(events, photo):
@@ -219,6 +222,8 @@ def test_launched_app_reports_bad_input_as_an_error(client, tmp_path):
 
 def test_how_it_works_events(events, photo):
     picture, grid_picture, status = events.latent_grid(photo)
+    grid = events.bench.encode(photo, "edsr-baseline-liif").grid
+    assert events.bench.latent_picture(grid) is events.bench.latent_picture(grid)  # computed once per grid
     assert picture.size == grid_picture.size == (48, 32) and "48×32 codes of 64 numbers" in status
     drawing, table = events.explain_point(photo, 96, 64, x=40, y=20)
     assert drawing.size[0] > 100 and table.count("\n| (") == 4

@@ -67,3 +67,12 @@ def test_cell_decoding_changes_the_crop_and_a_true_cell_does_not(model, grid):
 def test_pixels_outside_are_refused(model, grid):
     with pytest.raises(ValueError, match="outside"):
         explain_pixel(model, grid, 97, 0, 97, 61)
+
+
+def test_the_pca_picture_is_the_same_whatever_the_block_size(model, monkeypatch):
+    import liif.explain as explain
+
+    grid = liif.encode(model, random_image(20, 30, seed=4))
+    whole = explain.latent_pca(grid)
+    monkeypatch.setattr(explain, "PCA_BLOCK", 7)  # many blocks, the last one short
+    assert np.abs(explain.latent_pca(grid).astype(int) - whole.astype(int)).max() <= 1
