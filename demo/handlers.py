@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import inspect
 import math
 import re
 import time
@@ -46,14 +47,26 @@ LIVE_BAND = 16_384  # pixels per band of the live render: the first LIIF rows sh
 def user_errors(fn: F) -> F:
     """Show the library's one-line errors as Gradio errors instead of a crash."""
 
+    def translated(exc: Exception) -> gr.Error:
+        return refuse("out of memory: try a smaller size" if isinstance(exc, MemoryError) else str(exc))
+
+    if inspect.isgeneratorfunction(fn):  # a streaming event: the errors come while it is iterated
+
+        @functools.wraps(fn)
+        def frames(*args: Any, **kwargs: Any) -> Any:
+            try:
+                yield from fn(*args, **kwargs)
+            except (liif.LiifError, MemoryError) as exc:
+                raise translated(exc) from None
+
+        return frames  # type: ignore[return-value]
+
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return fn(*args, **kwargs)
-        except liif.LiifError as exc:
-            raise refuse(str(exc)) from None
-        except MemoryError:
-            raise refuse("out of memory: try a smaller size") from None
+        except (liif.LiifError, MemoryError) as exc:
+            raise translated(exc) from None
 
     return wrapper  # type: ignore[return-value]
 
@@ -219,6 +232,7 @@ class Handlers:
     def stop(self, request: gr.Request) -> None:
         self.tickets.take(request.session_hash or "", stop=True)
 
+    @user_errors
     def upscale_live(
         self,
         image: str | None,
@@ -233,61 +247,44 @@ class Handlers:
         """The page's Upscale: the bicubic preview at once, then LIIF painted over it band by band.
 
         The last frame is the same PNG :meth:`upscale` returns, with this machine's measured speed for the
-        page's time estimates. A newer click or Stop ends it (see tickets).
+        page's time estimates. A newer click or Stop ends it at its next step (see tickets).
         """
-        session = request.session_hash or ""
+        check = functools.partial(self.tickets.check, request.session_hash or "", ticket)
         try:
-            check = functools.partial(self.tickets.check, session, ticket)
-            yield from self._live(image, width, height, model, precision, quality, check)
+            check()  # a request still queued when a newer one was made never starts
+            image = _need_image(image)
+            w, h = _size(width, height, self.bench.config.max_output_pixels)
+            _, picture = self.bench.picture(image)
+            canvas = np.asarray(picture.rgb_image().resize((w, h), Image.Resampling.BICUBIC)).copy()
+            thin = max(1, math.ceil(math.sqrt(w * h / PREVIEW_PIXELS)))
+
+            def frame() -> Image.Image:
+                return Image.fromarray(canvas[::thin, ::thin])
+
+            yield frame(), f"Bicubic preview at {w}×{h}; encoding the photo…", gr.skip()
+            job = self._job(image, w, h, model, precision, quality, lambda _d, _t: check())
+            start = time.perf_counter()
+            shown = start - FRAME_SECONDS  # the first LIIF band is shown as soon as it is there
+            total = w * h
+            rows = liif.iter_rows(
+                job.encoded.model, job.encoded.views, w, h, precision=job.precision, progress=lambda _d, _t: check(),
+                band=LIVE_BAND,
+            )  # fmt: skip
+            for row, rgb in rows:
+                canvas[row : row + rgb.shape[0]] = to_uint8(rgb)
+                now = time.perf_counter()
+                if now - shown >= FRAME_SECONDS and row + rgb.shape[0] < h:
+                    done = (row + rgb.shape[0]) * w
+                    left = (now - start) / done * (total - done)
+                    yield frame(), _progress_line(done / total, left), gr.skip()
+                    shown = now
+            check()
+            seconds = time.perf_counter() - start
+            self.bench.record_speed(job.precision, total * len(job.encoded.views), seconds)
+            yield self._result(job, canvas), self._status(job, seconds), self.bench.speed()
         except SupersededError as exc:
             if exc.stopped:
                 yield gr.skip(), "Stopped. Press **Upscale** to render again.", gr.skip()
-        except liif.LiifError as exc:
-            raise refuse(str(exc)) from None
-        except MemoryError:
-            raise refuse("out of memory: try a smaller size") from None
-
-    def _live(
-        self,
-        image: str | None,
-        width: float | None,
-        height: float | None,
-        model: str | None,
-        precision: str,
-        quality: str,
-        check: Callable[[], None],
-    ) -> Iterator[tuple[Any, str, Any]]:
-        check()  # a request still queued when a newer one was made never starts
-        image = _need_image(image)
-        w, h = _size(width, height, self.bench.config.max_output_pixels)
-        _, picture = self.bench.picture(image)
-        canvas = np.asarray(picture.rgb_image().resize((w, h), Image.Resampling.BICUBIC)).copy()
-        thin = max(1, math.ceil(math.sqrt(w * h / PREVIEW_PIXELS)))
-
-        def frame() -> Image.Image:
-            return Image.fromarray(canvas[::thin, ::thin])
-
-        yield frame(), f"Bicubic preview at {w}×{h}; encoding the photo…", gr.skip()
-        job = self._job(image, w, h, model, precision, quality, lambda _d, _t: check())
-        start = time.perf_counter()
-        shown = start - FRAME_SECONDS  # the first LIIF band is shown as soon as it is there
-        total = w * h
-        rows = liif.iter_rows(
-            job.encoded.model, job.encoded.views, w, h, precision=job.precision, progress=lambda _d, _t: check(),
-            band=LIVE_BAND,
-        )  # fmt: skip
-        for row, rgb in rows:
-            canvas[row : row + rgb.shape[0]] = to_uint8(rgb)
-            now = time.perf_counter()
-            if now - shown >= FRAME_SECONDS and row + rgb.shape[0] < h:
-                done = (row + rgb.shape[0]) * w
-                left = (now - start) / done * (total - done)
-                yield frame(), _progress_line(done / total, left), gr.skip()
-                shown = now
-        check()
-        seconds = time.perf_counter() - start
-        self.bench.record_speed(job.precision, total * len(job.encoded.views), seconds)
-        yield self._result(job, canvas), self._status(job, seconds), self.bench.speed()
 
     # --- compare -----------------------------------------------------------------------------------------
 
