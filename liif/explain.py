@@ -68,7 +68,7 @@ def explain_pixel(model: LIIF, grid: LatentGrid, x: int, y: int, width: int, hei
     if not (0 <= x < width and 0 <= y < height):
         raise ValueError(f"pixel ({x}, {y}) is outside a {width}x{height} output")
     coords = grid_points(pixel_centres(height, y, y + 1), pixel_centres(width, x, x + 1))
-    ens = local_ensemble(model, grid, coords, render_cell(height, width))
+    ens = local_ensemble(model, grid, coords, render_cell(height, width), precision="exact")  # one pixel: exact
     point = ((x + 0.5) * grid.width / width, (y + 0.5) * grid.height / height)
     return PointQuery(
         pixel=(x, y),

@@ -60,7 +60,7 @@ def test_the_streamed_upscale_starts_with_bicubic_and_ends_with_the_api_png(even
     assert first[0].size == (160, 107) and "Bicubic preview" in first[1]
     assert middle and all("% · about" in line for _, line, _ in middle)
     assert speed == events.bench.speed() > 0  # the page's estimates follow the measured speed
-    api_path, _ = events.upscale(photo, 160, 107)
+    api_path, _ = events.upscale(photo, 160, 107, precision=EXACT)
     assert Path(final).read_bytes() == Path(api_path).read_bytes()
     assert "**160×107**" in status
 
@@ -82,7 +82,9 @@ def test_a_newer_click_or_stop_ends_a_render_at_its_next_step(events, photo):
 def test_the_compare_crop_is_the_same_pixels_as_the_result(events, photo):
     result_path, _ = events.upscale(photo, 96, 64, precision=EXACT)
     result = Image.open(result_path)
-    (bicubic, liif_crop), nearest, status = events.compare(photo, 96, 64, centre_x=40, centre_y=30, crop=32, zoom=1)
+    (bicubic, liif_crop), nearest, status = events.compare(
+        photo, 96, 64, precision=EXACT, centre_x=40, centre_y=30, crop=32, zoom=1
+    )
     assert bicubic.size == liif_crop.size == nearest.size == (32, 32)
     assert np.array_equal(np.asarray(liif_crop), np.asarray(result)[14:46, 24:56])
     assert "32×32" in status
