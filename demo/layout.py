@@ -216,7 +216,10 @@ def build(config: AppConfig | None = None) -> gr.Blocks:
         api_upscale = gr.Button(visible=False)
 
         common = [photo, width, height, model, precision, quality]
-        limits: dict[str, Any] = {"concurrency_limit": config.concurrency, "concurrency_id": "render"}
+        # Two slots: whole renders in one, everything short (crops, lines, explanations) in the other, so a
+        # long render never makes a crop wait for it.
+        renders: dict[str, Any] = {"concurrency_limit": config.concurrency, "concurrency_id": "render"}
+        limits: dict[str, Any] = {"concurrency_limit": config.concurrency, "concurrency_id": "quick"}
         actions = [run, compare_btn, profile_btn, show_grid, explain_btn, cell_btn]
 
         # --- sizes: the photo's size from the server, everything else in the browser (controls.js) -------
@@ -248,11 +251,11 @@ def build(config: AppConfig | None = None) -> gr.Blocks:
                             api_visibility="private")  # fmt: skip
         rendered = started.then(on_gpu(events.upscale_live), [*common, ticket], [result, status, speed],
                                 show_progress="minimal", trigger_mode="always_last", api_visibility="private",
-                                **limits)  # fmt: skip
+                                **renders)  # fmt: skip
         gr.on([speed.change, quality.input], inputs=[width, height, photo_w, photo_h, *estimate],
               outputs=[size_info], **_in_browser("fromSpeed"))  # fmt: skip
         stop.click(events.stop, None, None, queue=False, api_visibility="private")
-        api_upscale.click(on_gpu(events.upscale), common, [result, status], api_name="upscale", **limits)
+        api_upscale.click(on_gpu(events.upscale), common, [result, status], api_name="upscale", **renders)
 
         # --- compare, profile, explain -------------------------------------------------------------------
         compare_inputs = [*common, centre_x, centre_y, crop, zoom]

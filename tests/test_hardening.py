@@ -3,6 +3,7 @@
 import base64
 import concurrent.futures
 import json
+import time
 import urllib.request
 from pathlib import Path
 
@@ -216,6 +217,24 @@ def test_numbers_at_the_edges_get_one_clear_line(app_url, tmp_path, api, values,
     Image.fromarray(photo((24, 16))).save(source)
     stream = _raw_call(app_url, api, [_uploaded(source), *values])
     assert "event: error" in stream and message in stream, stream[-300:]
+
+
+def test_a_crop_is_answered_while_a_long_render_runs(app_url, tmp_path):
+    from gradio_client import Client, handle_file
+
+    source = tmp_path / "p.png"
+    Image.fromarray(photo((48, 32))).save(source)
+    long_render = Client(app_url, verbose=False).submit(
+        image=handle_file(str(source)), width=900, height=600, api_name="/upscale"
+    )  # several seconds on 2 cores
+    time.sleep(1.0)
+    crop = Client(app_url, verbose=False).predict(
+        image=handle_file(str(source)), width=96, height=64, centre_x=48, centre_y=32, crop=16, zoom=2,
+        api_name="/compare",
+    )  # fmt: skip
+    assert crop[2].startswith("Crop 32×32")
+    assert not long_render.done(), "the crop should not have waited for the whole render"
+    long_render.result(timeout=120)
 
 
 def test_eight_concurrent_clients_all_get_answers(app_url, tmp_path):
