@@ -195,13 +195,14 @@ def _upscale_one(model: LIIF, src: Path, dst: Path, args: argparse.Namespace, po
         position=position,
         disable=None,
     ) as bar:
-        views = 8 if args.self_ensemble else 1
-        grid = encode_views(model, picture.rgb, views, tile=args.tile, precision=args.precision)
+        views = encode_views(
+            model, picture.rgb, 8 if args.self_ensemble else 1, tile=args.tile, precision=args.precision
+        )
 
         def progress(done: int, _total: int) -> None:
             bar.update(done - bar.n)
 
-        rows = iter_rows(model, grid, width, height, precision=args.precision, progress=progress)
+        rows = iter_rows(model, views, width, height, precision=args.precision, progress=progress)
         write_rows(dst, width, height, rows, picture)
 
 

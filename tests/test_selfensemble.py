@@ -1,5 +1,6 @@
 """LIIF+: the 8 flips/transposes of a photo encoded and averaged at the same points of the image."""
 
+import numpy as np
 import pytest
 import torch
 from conftest import ROOT, random_image
@@ -79,3 +80,16 @@ def test_liif_plus_beats_liif_on_a_real_photo_at_x4(model):
         hr = img.convert("RGB").crop((96, 48, 256, 208))  # 160x160 of leaves against the sky
     score = score_image(model, "leaves", hr, 4, precision="exact", self_ensemble=True)
     assert score.liif_plus_psnr is not None and score.liif_plus_psnr > score.liif_psnr > score.bicubic_psnr
+
+
+def test_the_cli_renders_liif_plus_on_request(tmp_path):
+    from test_cli import run_cli
+
+    source = tmp_path / "in.png"
+    Image.fromarray((_asymmetric(10, 15).permute(1, 2, 0).numpy() * 255).astype("uint8")).save(source)
+    plain, plus = tmp_path / "plain.npy", tmp_path / "plus.npy"
+    assert run_cli("upscale", source, "-o", plain, "--size", "37x23", "--precision", "exact").returncode == 0
+    done = run_cli("upscale", source, "-o", plus, "--size", "37x23", "--precision", "exact", "--self-ensemble")
+    assert done.returncode == 0, done.stderr
+    a, b = np.load(plain), np.load(plus)
+    assert a.shape == b.shape == (23, 37, 3) and not np.array_equal(a, b)
