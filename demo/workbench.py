@@ -139,7 +139,7 @@ class Workbench:
 
     def speed(self, choice: str = "auto") -> float | None:
         """Output pixels per second of a render here (grid cached), for ``choice``; None until measured."""
-        return self._speed.get(choose_precision(choice.split()[0], self.device).compute)
+        return self._speed.get(self.precision(choice).compute)
 
     @property
     def device_name(self) -> str:
