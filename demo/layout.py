@@ -219,7 +219,7 @@ def build(config: AppConfig | None = None) -> gr.Blocks:
         # Two slots: whole renders in one, everything short (crops, lines, explanations) in the other, so a
         # long render never makes a crop wait for it.
         renders: dict[str, Any] = {"concurrency_limit": config.concurrency, "concurrency_id": "render"}
-        limits: dict[str, Any] = {"concurrency_limit": config.concurrency, "concurrency_id": "quick"}
+        quick: dict[str, Any] = {"concurrency_limit": config.concurrency, "concurrency_id": "quick"}
         actions = [run, compare_btn, profile_btn, show_grid, explain_btn, cell_btn]
 
         # --- sizes: the photo's size from the server, everything else in the browser (controls.js) -------
@@ -261,24 +261,24 @@ def build(config: AppConfig | None = None) -> gr.Blocks:
         compare_inputs = [*common, centre_x, centre_y, crop, zoom]
         compare_outputs = [slider, nearest, compare_status]
         compare = on_gpu(events.compare)
-        compare_btn.click(compare, compare_inputs, compare_outputs, api_name="compare", **limits)
+        compare_btn.click(compare, compare_inputs, compare_outputs, api_name="compare", **quick)
         gr.on([crop.release, zoom.release], compare, compare_inputs, compare_outputs, api_visibility="private",
-              trigger_mode="always_last", **limits)  # fmt: skip
-        rendered.success(compare, compare_inputs, compare_outputs, api_visibility="private", **limits)
+              trigger_mode="always_last", **quick)  # fmt: skip
+        rendered.success(compare, compare_inputs, compare_outputs, api_visibility="private", **quick)
         profile_inputs = [*common, x0, y0, x1, y1]
         profile_outputs = [plot, csv, profile_status]
-        profile_btn.click(on_gpu(events.profile), profile_inputs, profile_outputs, api_name="profile", **limits)
+        profile_btn.click(on_gpu(events.profile), profile_inputs, profile_outputs, api_name="profile", **quick)
 
         clicked = result.select(_click, [click_mode, stage, width, height],
                                 [centre_x, centre_y, crop_fx, crop_fy, x0, y0, x1, y1, stage, explain_x, explain_y],
                                 api_visibility="private")  # fmt: skip
         grid_outputs = [grid_input, grid_picture, grid_status]
-        show_grid.click(events.latent_grid, [photo, model], grid_outputs, api_name="latent_grid", **limits)
+        show_grid.click(events.latent_grid, [photo, model], grid_outputs, api_name="latent_grid", **quick)
         explain_inputs = [photo, width, height, model, explain_x, explain_y]
         explain_outputs = [point_picture, point_table]
-        explain_btn.click(events.explain_point, explain_inputs, explain_outputs, api_name="explain", **limits)
+        explain_btn.click(events.explain_point, explain_inputs, explain_outputs, api_name="explain", **quick)
         cell_inputs = [photo, width, height, model, centre_x, centre_y, crop, zoom, pretend]
-        cell_btn.click(events.explain_cell, cell_inputs, [cell_slider, cell_status], api_name="cell", **limits)
+        cell_btn.click(events.explain_cell, cell_inputs, [cell_slider, cell_status], api_name="cell", **quick)
 
         skip3 = (gr.skip(),) * 3
 
@@ -290,14 +290,14 @@ def build(config: AppConfig | None = None) -> gr.Blocks:
             return events.profile(*args) if mode == LINE_ENDS and stage == "start" else skip3
 
         clicked.then(compare_after_click, [click_mode, *compare_inputs], compare_outputs,
-                     api_visibility="private", **limits)  # fmt: skip
+                     api_visibility="private", **quick)  # fmt: skip
         clicked.then(profile_after_click, [click_mode, stage, *profile_inputs], profile_outputs,
-                     api_visibility="private", **limits)  # fmt: skip
+                     api_visibility="private", **quick)  # fmt: skip
 
         def explain_after_click(mode: str, *args: Any) -> tuple[Any, ...]:
             return events.explain_point(*args) if mode == EXPLAIN else (gr.skip(),) * 2
 
         clicked.then(explain_after_click, [click_mode, *explain_inputs], explain_outputs,
-                     api_visibility="private", **limits)  # fmt: skip
+                     api_visibility="private", **quick)  # fmt: skip
     app.queue(max_size=config.queue_size, default_concurrency_limit=config.concurrency)
     return app
