@@ -104,5 +104,10 @@
     fromCentre(cx, cy, w, h) {
       return valid(w) && valid(h) && Number.isFinite(cx) && Number.isFinite(cy) ? [cx / w, cy / h] : [undefined, undefined];
     },
+    // The crop or the line moved, or the output size changed: draw them on the deep-zoom viewer too.
+    marks(...values) {
+      if (window.liifDeepZoom) window.liifDeepZoom.marks(...values);
+      return [];
+    },
   };
 }

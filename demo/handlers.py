@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import base64
 import functools
 import inspect
+import io
+import json
 import math
 import re
+import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -22,12 +26,15 @@ import liif
 from demo.components import echo, refuse
 from demo.plots import profile_figure
 from demo.tickets import SupersededError, Tickets
+from demo.tilecache import TileCache
 from demo.workbench import Encoded, Workbench
 from liif.compare import crop_box, resample_window
 from liif.explain import cell_comparison, draw_point_query, explain_pixel
 from liif.imageio import assemble_uint8, atomic_output, finish_image, to_uint8
 from liif.profile import CSV_HEADER, line_profile
 from liif.sizes import check_size
+from liif.tiles import MAX_ZOOM as MAX_DEEP_ZOOM
+from liif.tiles import render_tile, resample_tile, tile_box
 
 F = TypeVar("F", bound=Callable[..., Any])
 STANDARD = "standard"
@@ -42,6 +49,7 @@ APP_LIMIT = "LIIF_APP_MAX_OUTPUT_PIXELS or app.py --max-output"
 PREVIEW_PIXELS = 1_500_000  # frames shown while streaming are thinned to about this many pixels
 FRAME_SECONDS = 1.0  # after the first LIIF rows, at most one streamed frame a second
 LIVE_BAND = 16_384  # pixels per band of the live render: the first LIIF rows show within about 0.5 s
+TILE_METHODS = ("liif", "bicubic", "nearest")
 
 
 def user_errors(fn: F) -> F:
@@ -77,11 +85,25 @@ def _need_image(image: str | None) -> str:
     return image
 
 
-def _finite(name: str, value: float | None, low: float, high: float) -> float:
+def _finite(name: str, value: Any, low: float, high: float) -> float:
     """A number sent to the app: finite and within [low, high], or one line saying what is allowed."""
-    if value is None or not math.isfinite(value) or not low <= value <= high:
+    if not isinstance(value, int | float) or not math.isfinite(value) or not low <= value <= high:
         raise refuse(f"{name} must be a number from {low:g} to {high:g}, got {echo(value)}.")
     return value
+
+
+def _whole(name: str, value: Any) -> int:
+    """A count or index sent to the app: a whole number, or one line saying so."""
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value) or value != int(value):
+        raise refuse(f"{name} must be a whole number, got {echo(value)}.")
+    return int(value)
+
+
+def _png(image: Image.Image | np.ndarray) -> bytes:
+    """PNG bytes, compressed lightly: tiles are made on demand, and speed matters more than size."""
+    out = io.BytesIO()
+    (image if isinstance(image, Image.Image) else Image.fromarray(image)).save(out, format="PNG", compress_level=1)
+    return out.getvalue()
 
 
 def _size(width: float | None, height: float | None, limit: int) -> tuple[int, int]:
@@ -151,6 +173,9 @@ class Handlers:
     def __init__(self, bench: Workbench) -> None:
         self.bench = bench
         self.tickets = Tickets()
+        self.tiles = TileCache(bench.config.tile_cache_bytes)
+        self._rendering = threading.Lock()  # held while a LIIF tile renders
+        self._placeholders: dict[str, str] = {}  # the photo's PNG the viewer shows before any tile, per digest
 
     def _job(
         self,
@@ -285,6 +310,91 @@ class Handlers:
         except SupersededError as exc:
             if exc.stopped:
                 yield gr.skip(), "Stopped. Press **Upscale** to render again.", gr.skip()
+
+    # --- deep zoom --------------------------------------------------------------------------------------
+
+    def _tile_png(self, key: str, picture: liif.Picture, request: dict[str, Any]) -> bytes:
+        """A checked tile request's PNG, from the tile cache or rendered (LIIF from the cached grid)."""
+        method = request.get("method", "liif")
+        if method not in TILE_METHODS:
+            raise refuse(f"Method must be one of {', '.join(TILE_METHODS)}, got {echo(method)}.")
+        zoom = _finite("Zoom", request.get("zoom"), 0, MAX_DEEP_ZOOM)
+        col, row, size = (_whole(name, request.get(name)) for name in ("col", "row", "size"))
+        try:
+            tile_box(picture.width, picture.height, zoom, col, row, size)
+        except ValueError as exc:
+            raise refuse(f"{str(exc)[0].upper()}{str(exc)[1:]}.") from None
+        model = request.get("model") or self.bench.config.default_model
+        compute = self.bench.precision(str(request.get("precision") or AUTO)).compute
+        cache_key = (key, model, compute if method == "liif" else "", method, zoom, col, row, size)
+        png = self.tiles.get(cache_key)
+        if png is None:
+            if method == "liif":
+                encoded = self.bench.encode_picture(key, picture, model)
+                with self._rendering:  # one tile at a time: each gets every core, the centre's comes first
+                    tile = render_tile(encoded.model, encoded.grid, picture.width, picture.height, zoom, col, row,
+                                       size, precision=compute)  # fmt: skip
+                png = _png(tile)
+            else:
+                png = _png(resample_tile(picture.rgb_image(), zoom, col, row, size, method=method))
+            self.tiles.put(cache_key, png)
+        return png
+
+    @user_errors
+    def tile(
+        self,
+        image: str | None,
+        zoom: float | None,
+        col: float | None,
+        row: float | None,
+        size: float | None = 256,
+        model: str | None = None,
+        precision: str = AUTO,
+    ) -> Image.Image:
+        """The API's tile: the window [col*size, row*size, +size) of the photo rendered at ``zoom`` x its size."""
+        key, picture = self.bench.picture(_need_image(image))
+        request = {"zoom": zoom, "col": col, "row": row, "size": size, "model": model, "precision": precision}
+        return Image.open(io.BytesIO(self._tile_png(key, picture, request)))
+
+    def viewer_tile(self, request: Any) -> dict[str, str]:
+        """A tile for the deep-zoom viewer: ``{"png": data URL}`` or ``{"error": one line}``, never an exception,
+        so a bad or stale request draws nothing. The photo is named by its digest (see :meth:`viewer_source`)."""
+        if not isinstance(request, dict):
+            return {"error": "A tile request is a JSON object."}
+        try:
+            picture = self.bench.cached_picture(str(request.get("photo")))
+            png = self._tile_png(str(request.get("photo")), picture, request)
+        except KeyError:
+            return {"error": "This photo is no longer in the cache: pick it again."}
+        except gr.Error as exc:
+            return {"error": exc.message}
+        except (liif.LiifError, MemoryError) as exc:
+            return {"error": str(exc) if isinstance(exc, liif.LiifError) else "out of memory"}
+        return {"png": "data:image/png;base64," + base64.b64encode(png).decode()}
+
+    def warm(self, image: str | None, model: str | None) -> None:
+        """Encode a new photo's grid before anyone asks, so the first tile or render does not wait for it."""
+        try:
+            if image:
+                self.bench.encode(image, model or self.bench.config.default_model)
+        except (liif.LiifError, MemoryError):
+            pass  # the photo's own event has said what is wrong; a render would say it again
+
+    def viewer_source(self, image: str | None, model: str | None, precision: str) -> str:
+        """What the deep-zoom viewer shows, as JSON: the photo's digest and size, a PNG of it to show at once,
+        and the model and precision its LIIF tiles use. Empty before a photo."""
+        if not image:
+            return ""
+        try:
+            key, picture = self.bench.picture(image)
+        except liif.LiifError:
+            return ""  # the photo's own event says what is wrong with it
+        url = self._placeholders.get(key)
+        if url is None:
+            url = self._placeholders[key] = "gradio_api/file=" + save_result(picture.rgb_image(), "photo.png")
+        source = {"photo": key, "width": picture.width, "height": picture.height, "url": url,
+                  "model": model or self.bench.config.default_model, "precision": precision}  # fmt: skip
+        return json.dumps(source)
 
     # --- compare -----------------------------------------------------------------------------------------
 

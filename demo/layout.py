@@ -17,6 +17,8 @@ from liif.sources import MODEL_NAMES
 HERE = Path(__file__).resolve().parent
 EXAMPLES = HERE.parent / "examples"
 CONTROLS_JS = HERE / "controls.js"
+DEEPZOOM_JS = HERE / "deepzoom.js"
+OPENSEADRAGON = HERE / "vendor" / "openseadragon"  # vendored by tools/vendor_openseadragon.py, never a CDN
 CROP_CENTRE, LINE_ENDS, EXPLAIN = "move the crop", "set the line's ends", "explain a point"
 SCALE_RANGE = (0.25, 8)  # keep in step with SLIDER in controls.js
 
@@ -33,6 +35,31 @@ HOW_TO_ADD_RDN = (
     "weights and setting `LIIF_HUB_REPO` (README, “Publishing weights for a Space”).*"
 )
 
+VIEWER = """
+<div class="dz">
+  <div class="dz-bar">
+    <button class="dz-fit" type="button">Fit</button>
+    <label>Compare <select class="dz-swipe">
+      <option value="off">off: LIIF only</option>
+      <option value="bicubic">bicubic ◀ ▶ LIIF</option>
+      <option value="nearest">nearest ◀ ▶ LIIF</option>
+    </select></label>
+    <span class="dz-info"></span>
+  </div>
+  <div class="dz-stage">
+    <div class="dz-view"></div>
+    <canvas class="dz-overlay"></canvas>
+    <div class="dz-divider" hidden><span>◀ ▶</span></div>
+  </div>
+  <div class="dz-where"></div>
+</div>
+"""
+DEEP_ZOOM_HINT = (
+    "Scroll or pinch to zoom down to ×32 of the photo, drag to pan. LIIF renders only the tiles in view, "
+    "from the photo's latent grid; the photo itself shows until they arrive. Pick *Compare* to put bicubic "
+    "or nearest beside LIIF under a divider you can drag; a click sets the crop or the line, as on the result."
+)
+
 CSS = """
 .status p { margin: 0.2em 0; }
 .status progress { width: 12em; vertical-align: middle; }
@@ -40,6 +67,21 @@ CSS = """
 #point-table { overflow-x: auto; }
 #point-table th, #point-table td { white-space: nowrap; }
 #compare-views img { object-fit: contain; }
+.dz-bar { display: flex; flex-wrap: wrap; gap: 0.4em 1em; align-items: center; margin-bottom: 0.4em; }
+.dz-bar button, .dz-bar select { border: 1px solid var(--border-color-primary); border-radius: 6px;
+  padding: 0.2em 0.7em; background: var(--background-fill-secondary); color: var(--body-text-color); }
+.dz-info, .dz-where { font-size: 0.9em; color: var(--body-text-color-subdued); }
+.dz-where { min-height: 1.4em; }
+.dz-stage { position: relative; height: clamp(300px, 80vw, min(64vh, 620px)); background: #111;
+  border-radius: 8px; overflow: hidden; touch-action: none; }
+.dz-view, .dz-overlay { position: absolute; inset: 0; width: 100%; height: 100%; }
+.dz-overlay { pointer-events: none; }
+.dz-divider { position: absolute; top: 0; bottom: 0; width: 0; border-left: 2px solid #fff;
+  box-shadow: 0 0 3px #000; }
+.dz-divider[hidden] { display: none; }
+.dz-divider span { position: absolute; top: 50%; left: -1.4em; width: 2.8em; transform: translateY(-50%);
+  padding: 0.3em 0; border-radius: 1em; background: #fff; color: #111; text-align: center; cursor: ew-resize;
+  font-size: 0.8em; user-select: none; touch-action: none; }
 """
 
 
@@ -63,22 +105,35 @@ except ImportError:  # pragma: no cover - depends on the host
         return fn
 
 
-def _click(mode: str, stage: str, width: float, height: float, evt: gr.SelectData) -> tuple[Any, ...]:
-    """Route a click on the result: move the crop, set the line's start then its end, or pick a point.
+def _route_click(mode: str, stage: str, x: float, y: float, width: float, height: float) -> tuple[Any, ...]:
+    """Route a click at output point (x, y): move the crop, set the line's start then its end, or pick a point.
 
     Outputs: crop centre x, y and as fractions of the output; line x0, y0, x1, y1; line stage; explained
     pixel x, y.
     """
-    col, row = evt.index[0], evt.index[1]
-    x, y = col + 0.5, row + 0.5
     keep = gr.skip()
     if mode == CROP_CENTRE:
         return x, y, x / width, y / height, *(keep,) * 7
     if mode == EXPLAIN:
-        return *(keep,) * 9, col, row
+        return *(keep,) * 9, int(x), int(y)
     if stage == "start":
         return *(keep,) * 4, x, y, keep, keep, "end", keep, keep
     return *(keep,) * 6, x, y, "start", keep, keep
+
+
+def _click(mode: str, stage: str, width: float, height: float, evt: gr.SelectData) -> tuple[Any, ...]:
+    """A click on the result, at pixel (column, row): its centre is the point."""
+    col, row = evt.index[0], evt.index[1]
+    return _route_click(mode, stage, col + 0.5, row + 0.5, width, height)
+
+
+def _pick(mode: str, stage: str, width: float | None, height: float | None, evt: gr.EventData) -> tuple[Any, ...]:
+    """A click on the deep-zoom viewer, sent as fractions (fx, fy) of the photo: the same point of the output."""
+    fx, fy = evt._data.get("fx"), evt._data.get("fy")
+    numbers = all(isinstance(v, int | float) and 0 <= v <= 1 for v in (fx, fy))
+    if not numbers or not width or not height:
+        return (gr.skip(),) * 11
+    return _route_click(mode, stage, fx * width, fy * height, width, height)
 
 
 def _in_browser(call: str) -> dict[str, Any]:
@@ -98,6 +153,7 @@ def build(config: AppConfig | None = None) -> gr.Blocks:
     bench.model(config.default_model)  # load (and resolve the weights' source) before the first request
     bench.calibrate()  # this machine's speed, for the time estimate beside the size
     events = Handlers(bench)
+    gr.set_static_paths([OPENSEADRAGON])
     examples = sorted(str(p) for p in EXAMPLES.glob("*.jpg"))
     models = bench.available_models()
 
@@ -150,11 +206,22 @@ def build(config: AppConfig | None = None) -> gr.Blocks:
         click_mode = gr.Radio(
             [CROP_CENTRE, LINE_ENDS, EXPLAIN],
             value=CROP_CENTRE,
-            label="A click on the result will",
+            label="A click on the result or the deep zoom will",
             elem_id="click-mode",
         )
 
         with gr.Tabs():
+            with gr.Tab("Deep zoom", elem_id="deep-zoom-tab"):
+
+                def viewer_tile(request: Any) -> dict[str, str]:
+                    return events.viewer_tile(request)
+
+                viewer = gr.HTML(
+                    "", html_template=VIEWER, js_on_load=DEEPZOOM_JS.read_text(), elem_id="deep-zoom",
+                    head=f'<script src="gradio_api/file={OPENSEADRAGON / "openseadragon.min.js"}"></script>',
+                    server_functions=[viewer_tile],
+                )  # fmt: skip
+                gr.Markdown(DEEP_ZOOM_HINT, elem_classes="hint")
             with gr.Tab("Compare crops"):
                 with gr.Row():
                     crop = gr.Slider(16, 256, value=64, step=8, label="Crop size (output px)", elem_id="crop")
@@ -214,6 +281,7 @@ def build(config: AppConfig | None = None) -> gr.Blocks:
         ticket = gr.State(0)
         # The API's /upscale returns only the finished PNG; the page's button streams (upscale_live).
         api_upscale = gr.Button(visible=False)
+        api_tile = gr.Button(visible=False)  # /tile: one deep-zoom tile, for programs
 
         common = [photo, width, height, model, precision, quality]
         # Two slots: whole renders in one, everything short (crops, lines, explanations) in the other, so a
@@ -269,9 +337,6 @@ def build(config: AppConfig | None = None) -> gr.Blocks:
         profile_outputs = [plot, csv, profile_status]
         profile_btn.click(on_gpu(events.profile), profile_inputs, profile_outputs, api_name="profile", **quick)
 
-        clicked = result.select(_click, [click_mode, stage, width, height],
-                                [centre_x, centre_y, crop_fx, crop_fy, x0, y0, x1, y1, stage, explain_x, explain_y],
-                                api_visibility="private")  # fmt: skip
         grid_outputs = [grid_input, grid_picture, grid_status]
         show_grid.click(events.latent_grid, [photo, model], grid_outputs, api_name="latent_grid", **quick)
         explain_inputs = [photo, width, height, model, explain_x, explain_y]
@@ -289,15 +354,31 @@ def build(config: AppConfig | None = None) -> gr.Blocks:
             # The click that set the line's end has turned the stage back to "start".
             return events.profile(*args) if mode == LINE_ENDS and stage == "start" else skip3
 
-        clicked.then(compare_after_click, [click_mode, *compare_inputs], compare_outputs,
-                     api_visibility="private", **quick)  # fmt: skip
-        clicked.then(profile_after_click, [click_mode, stage, *profile_inputs], profile_outputs,
-                     api_visibility="private", **quick)  # fmt: skip
-
         def explain_after_click(mode: str, *args: Any) -> tuple[Any, ...]:
             return events.explain_point(*args) if mode == EXPLAIN else (gr.skip(),) * 2
 
-        clicked.then(explain_after_click, [click_mode, *explain_inputs], explain_outputs,
-                     api_visibility="private", **quick)  # fmt: skip
+        # A click on the result or on the deep-zoom viewer moves the crop, sets a line end or picks a point.
+        click_outputs = [centre_x, centre_y, crop_fx, crop_fy, x0, y0, x1, y1, stage, explain_x, explain_y]
+        for clicked in (
+            result.select(_click, [click_mode, stage, width, height], click_outputs, api_visibility="private"),
+            viewer.pick(_pick, [click_mode, stage, width, height], click_outputs, api_visibility="private"),
+        ):
+            clicked.then(compare_after_click, [click_mode, *compare_inputs], compare_outputs,
+                         api_visibility="private", **quick)  # fmt: skip
+            clicked.then(profile_after_click, [click_mode, stage, *profile_inputs], profile_outputs,
+                         api_visibility="private", **quick)  # fmt: skip
+            clicked.then(explain_after_click, [click_mode, *explain_inputs], explain_outputs,
+                         api_visibility="private", **quick)  # fmt: skip
+
+        # --- deep zoom: the viewer follows the photo, model and precision, and shows the crop and line ----
+        show = {"fn": events.viewer_source, "inputs": [photo, model, precision], "outputs": [viewer],
+                "api_visibility": "private", **quick}  # fmt: skip
+        photo_set.then(**show).then(events.warm, [photo, model], None, api_visibility="private")
+        gr.on([model.change, precision.change], **show)
+        marked: list[Any] = [centre_x, centre_y, crop, x0, y0, x1, y1, width, height]
+        gr.on([c.change for c in marked], inputs=marked, outputs=None, **_in_browser("marks"))
+        tile_inputs = [gr.Number(visible=False) for _ in ("zoom", "col", "row", "size")]
+        api_tile.click(events.tile, [photo, *tile_inputs, model, precision], [gr.Image(visible=False, format="png")],
+                       api_name="tile", **quick)  # fmt: skip
     app.queue(max_size=config.queue_size, default_concurrency_limit=config.concurrency)
     return app

@@ -49,6 +49,7 @@ class Workbench:
         self._grids: OrderedDict[tuple[str, str], Views] = OrderedDict()
         self._pictures: OrderedDict[str, liif.Picture] = OrderedDict()
         self._lock = threading.Lock()
+        self._encoding: dict[tuple[str, str], threading.Lock] = {}  # held while a (photo, model) is encoded
         self._speed: dict[str, float] = {}  # output pixels per second, per compute precision
         self._pca: weakref.WeakKeyDictionary[liif.LatentGrid, np.ndarray] = weakref.WeakKeyDictionary()
 
@@ -96,20 +97,39 @@ class Workbench:
         views: int = 1,
     ) -> Encoded:
         """The photo's first ``views`` grids under a model; cached, and a cached LIIF+ serves plain requests too."""
-        model = self.model(model_name)
         key, picture = self.picture(path)
+        return self.encode_picture(key, picture, model_name, progress, views)
+
+    def cached_picture(self, key: str) -> liif.Picture:
+        """A photo this workbench decoded before, by its digest; KeyError once it has left the cache."""
         with self._lock:
-            cached = self._grids.get((key, model_name))
-            if cached is not None and len(cached) >= views:
-                self._grids.move_to_end((key, model_name))
-                return Encoded(picture, cached[:views], model, 0.0, True)
-        start = time.perf_counter()
-        grids = liif.encode_views(model, picture.rgb, views, progress=progress)
-        seconds = time.perf_counter() - start
+            return self._pictures[key]
+
+    def encode_picture(
+        self,
+        key: str,
+        picture: liif.Picture,
+        model_name: str,
+        progress: Callable[[int, int], None] | None = None,
+        views: int = 1,
+    ) -> Encoded:
+        """:meth:`encode` for a photo already decoded, known by its digest ``key``."""
+        model = self.model(model_name)
         with self._lock:
-            self._grids[(key, model_name)] = grids
-            while len(self._grids) > self.config.cache_grids:
-                self._grids.popitem(last=False)
+            encoding = self._encoding.setdefault((key, model_name), threading.Lock())
+        with encoding:  # one encode per photo and model at a time: requests that arrive meanwhile reuse it
+            with self._lock:
+                cached = self._grids.get((key, model_name))
+                if cached is not None and len(cached) >= views:
+                    self._grids.move_to_end((key, model_name))
+                    return Encoded(picture, cached[:views], model, 0.0, True)
+            start = time.perf_counter()
+            grids = liif.encode_views(model, picture.rgb, views, progress=progress)
+            seconds = time.perf_counter() - start
+            with self._lock:
+                self._grids[(key, model_name)] = grids
+                while len(self._grids) > self.config.cache_grids:
+                    self._encoding.pop(self._grids.popitem(last=False)[0], None)
         return Encoded(picture, grids, model, seconds, False)
 
     def latent_picture(self, grid: liif.LatentGrid) -> np.ndarray:

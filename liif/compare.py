@@ -15,6 +15,11 @@ from liif.render import Box
 METHODS = ("bicubic", "nearest")
 
 
+def zoom_size(width: int, height: int, zoom: float) -> tuple[int, int]:
+    """The size of the virtual output at ``zoom`` times a ``width`` x ``height`` image (never rendered whole)."""
+    return max(1, round(width * zoom)), max(1, round(height * zoom))
+
+
 def crop_box(centre: tuple[float, float], crop: int, zoom: float, width: int, height: int) -> tuple[Box, int, int]:
     """The window of a ``crop``-pixel square around ``centre`` (x, y in output pixels), at ``zoom``.
 
@@ -23,7 +28,7 @@ def crop_box(centre: tuple[float, float], crop: int, zoom: float, width: int, he
     """
     if crop < 1 or zoom <= 0:
         raise ValueError(f"crop must be at least 1 pixel and zoom positive, got {crop} and {zoom}")
-    virtual_w, virtual_h = max(1, round(width * zoom)), max(1, round(height * zoom))
+    virtual_w, virtual_h = zoom_size(width, height, zoom)
     side_w, side_h = min(round(crop * zoom), virtual_w), min(round(crop * zoom), virtual_h)
 
     def start(c: float, side: int, limit: int) -> int:

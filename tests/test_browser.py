@@ -1,9 +1,12 @@
 """The page in a real browser: Debian's Chromium driven by Playwright with a real mouse and keyboard."""
 
+import io
+import json
 import os
 import shutil
 from pathlib import Path
 
+import numpy as np
 import pytest
 from conftest import ROOT
 from PIL import Image
@@ -78,8 +81,10 @@ def _shot(page, name):
 
 def test_before_a_photo_the_actions_wait_and_nothing_complains(page):
     page.wait_for_function("() => ['width', 'height'].every(id => document.querySelector(`#${id} input`).value === '')")
-    for button in ("#run", "#compare"):  # (the other tabs' buttons are disabled the same way)
-        assert page.locator(button).is_disabled()
+    assert page.locator("#run").is_disabled()
+    page.wait_for_function("() => document.querySelector('.dz-info').innerText.includes('Pick or upload a photo')")
+    page.get_by_role("tab", name="Compare crops").click()
+    assert page.locator("#compare").is_disabled()  # (the other tabs' buttons are disabled the same way)
     assert "No photo yet" in page.locator("#size-info").inner_text()
     page.locator("#model input").click()
     options = " ".join(page.get_by_role("option").all_inner_texts())
@@ -148,6 +153,7 @@ def test_a_new_click_supersedes_the_render_and_the_result_is_what_the_boxes_said
     assert natural == [150, 100]
     assert page.locator("#result img").get_attribute("src").endswith("stream_edsr-baseline-liif_150x100.png")
     # After a render the crops follow, and a new crop size renders them again at once.
+    page.get_by_role("tab", name="Compare crops").click()
     page.wait_for_function("() => document.querySelector('#compare-status').innerText.includes('Crop 128×128')")
     crop = page.locator("#crop input[type=number]")
     crop.fill("32")
@@ -186,6 +192,7 @@ def test_the_page_at_three_widths(page):
     page.locator("#width input").fill("300")
     page.locator("#run").click()
     # The crop follows the size change: still the middle of the photo, now of a 300x200 output.
+    page.get_by_role("tab", name="Compare crops").click()
     page.wait_for_function("() => document.querySelector('#compare-status').innerText.includes('centre (150, 100)')")
     for width in WIDTHS:
         page.set_viewport_size({"width": width, "height": 900})
@@ -207,6 +214,7 @@ def test_click_crop_line_and_how_it_works(page):
     result = page.locator("#result img")
     box = result.bounding_box()
     result.click(position={"x": box["width"] * 0.25, "y": box["height"] * 0.5})
+    page.get_by_role("tab", name="Compare crops").click()
     page.wait_for_function("() => document.querySelector('#compare-status').innerText.includes('centre (7')")
     assert page.locator("#slider img").count() >= 2
 
@@ -230,3 +238,93 @@ def test_click_crop_line_and_how_it_works(page):
     assert header["height"] < 50  # "weight" on one line (about 41 px with padding), not broken into "weig/ht"
     assert "arXiv 2012.09161" in page.locator("#how-text").inner_text()
     assert _shot(page, "browser-how-it-works.png").stat().st_size > 10_000
+
+
+def _deep_zoom(page, expression):
+    return page.evaluate(f"() => window.liifDeepZoom.{expression}")
+
+
+def _stage_pixels(page):
+    return np.asarray(Image.open(io.BytesIO(page.locator(".dz-stage").screenshot())).convert("RGB")).astype(int)
+
+
+def test_deep_zoom_renders_what_is_in_view_and_follows_the_crop(page):
+    asked = []  # every tile request the page sent to the server
+
+    def record(request):
+        if "component_server" in request.url and "viewer_tile" in (request.post_data or ""):
+            data = json.loads(request.post_data)["data"]
+            asked.append((data["method"], data["zoom"], data["col"], data["row"]))
+
+    page.on("request", record)
+    page.locator("#photo input[type=file]").set_input_files(str(ROOT / "examples" / "forest_stream.jpg"))
+    page.wait_for_function("() => window.liifDeepZoom.stats.drawn > 0")  # the first LIIF tiles, at "fit"
+    stage = page.locator(".dz-stage")
+    stage.scroll_into_view_if_needed()
+    box = stage.bounding_box()
+    centre = (box["x"] + box["width"] * 0.3, box["y"] + box["height"] * 0.5)
+    page.mouse.move(*centre)
+    while _deep_zoom(page, "photoZoom()") < 14:  # the mouse wheel, notch by notch, to about x16
+        page.mouse.wheel(0, -120)
+        page.wait_for_timeout(80)
+    zoom = 0
+    while zoom != (zoom := _deep_zoom(page, "photoZoom()")):  # until the zoom animation has settled
+        page.wait_for_timeout(150)
+    assert 14 <= zoom <= 24 and f"×{zoom:.1f} of the photo" in page.locator(".dz-info").inner_text()
+    drawn = _deep_zoom(page, "stats.drawn")
+    before = _stage_pixels(page)
+    page.wait_for_function(f"() => window.liifDeepZoom.stats.drawn >= {drawn + 2}")
+    after = _stage_pixels(page)
+    # Where a tile landed, LIIF replaced the placeholder (the photo enlarged by the browser, or a coarser level).
+    h, w = before.shape[:2]
+    change = np.abs(after - before).mean(-1)[: h // 64 * 64, : w // 64 * 64].reshape(h // 64, 64, w // 64, 64)
+    assert change.mean((1, 3)).max() > 5
+
+    # Pan a whole view away: the tiles still waiting for the old view are held back and never sent.
+    page.mouse.move(box["x"] + box["width"] * 0.9, centre[1])
+    page.mouse.down()
+    page.mouse.move(box["x"] + box["width"] * 0.05, centre[1], steps=8)
+    page.mouse.up()
+    page.wait_for_timeout(500)
+    held = _deep_zoom(page, "waiting()")
+    assert held, "nothing was held back"
+    sent = set(asked)
+    assert not [t for t in held if (t["method"], t["zoom"], t["col"], t["row"]) in sent]
+    assert _deep_zoom(page, "stats.sent") == len(asked)
+
+    # The swipe: bicubic on the left of a divider dragged to a quarter of the view, LIIF on the right.
+    page.select_option(".dz-swipe", "bicubic")
+    handle = page.locator(".dz-divider span").bounding_box()
+    page.mouse.move(handle["x"] + handle["width"] / 2, handle["y"] + handle["height"] / 2)
+    page.mouse.down()
+    page.mouse.move(box["x"] + box["width"] * 0.25, handle["y"], steps=6)
+    page.mouse.up()
+    assert abs(_deep_zoom(page, "split()") - 0.25) < 0.02
+    page.wait_for_function("() => window.liifDeepZoom.stats.asked > window.liifDeepZoom.stats.drawn")
+
+    # A click in the viewer moves the crop there (in output pixels of the chosen size) and draws it.
+    page.locator(".dz-fit").click()
+    page.wait_for_timeout(900)
+    spot = (box["x"] + box["width"] * 0.6, box["y"] + box["height"] * 0.4)
+    photo_xy = page.evaluate(
+        f"""() => {{
+            const view = document.querySelector('.dz-view').getBoundingClientRect();
+            const p = window.liifDeepZoom.items.photo.viewerElementToImageCoordinates(
+                new OpenSeadragon.Point({spot[0]} - view.left, {spot[1]} - view.top));
+            return [p.x, p.y];
+        }}"""
+    )
+    page.mouse.click(*spot)
+    expected = (photo_xy[0] * 2, photo_xy[1] * 2)  # the 384x256 photo's output is 768x512 (scale 2)
+    page.wait_for_function(
+        f"() => {{ const m = window.liifDeepZoom.shownMarks(); return m && Math.abs(m.cx - {expected[0]}) < 1.5; }}"
+    )
+    marks = _deep_zoom(page, "shownMarks()")
+    assert abs(marks["cy"] - expected[1]) < 1.5 and (marks["width"], marks["height"]) == (768, 512)
+    assert "output (" in page.locator(".dz-where").inner_text()
+    assert _shot(page, "browser-deep-zoom.png").stat().st_size > 10_000
+    page.set_viewport_size({"width": 390, "height": 900})
+    page.wait_for_timeout(800)
+    stage.scroll_into_view_if_needed()
+    assert stage.bounding_box()["width"] <= 390
+    assert _shot(page, "browser-deep-zoom-390.png").stat().st_size > 10_000

@@ -1,0 +1,372 @@
+// The deep-zoom viewer: the photo as a continuous image, from "fit" down to x32, on OpenSeadragon.
+//
+// Runs as the js_on_load of the viewer's gr.HTML (demo/layout.py): `element`, `props`, `server`,
+// `trigger` and `watch` come from Gradio. The virtual image is the photo at x32 in 256-px tiles; the levels
+// from x1 to x32 are LIIF renders of that size (server.viewer_tile, demo/handlers.py), below x1 the photo
+// itself is shown. The photo is drawn at once under the tiles, so every zoom shows something immediately.
+// Tiles wait in a queue here: the one nearest the centre of the view goes first, and tiles that left the
+// view (or are finer than the screen needs) are held back, never sent, until they are wanted again.
+(() => {
+  const DEEPEST = 32; // the virtual image is the photo at this zoom
+  const TILE = 256;
+  const IN_FLIGHT = 2; // tile requests at once: one renders while the next travels
+  const COMPARED = ["bicubic", "nearest"]; // the classic layers a swipe can show beside LIIF
+  const LAYERS = [...COMPARED, "liif"]; // tiled layers over the photo, bottom to top; hidden ones load nothing
+  const OSD = window.OpenSeadragon;
+  const root = element.querySelector(".dz");
+  const stage = root.querySelector(".dz-stage");
+  const view = root.querySelector(".dz-view");
+  const overlay = root.querySelector(".dz-overlay");
+  const divider = root.querySelector(".dz-divider");
+  const info = root.querySelector(".dz-info");
+  const where = root.querySelector(".dz-where");
+  const swipe = root.querySelector(".dz-swipe");
+  const stats = { asked: 0, sent: 0, held: 0, drawn: 0, failed: 0 };
+  let viewer = null;
+  let source = null; // what the server said to show (viewer_source): photo digest, size, url, model, precision
+  const items = {}; // tiled images by name: photo, then LAYERS
+  let queue = []; // tile jobs waiting to be sent
+  let inFlight = 0;
+  let split = 0.5; // the swipe divider, as a fraction of the view's width
+  let marks = null; // the crop and the line, in output pixels of the chosen W x H (from controls.js)
+  let lastError = "";
+
+  function levels() {
+    const maxLevel = Math.ceil(Math.log2(Math.max(source.width, source.height) * DEEPEST));
+    return { maxLevel, minLevel: maxLevel - Math.log2(DEEPEST) };
+  }
+
+  // --- tiles ------------------------------------------------------------------------------------------
+  function tileSource(name, method) {
+    const { maxLevel, minLevel } = levels();
+    const key = `${source.photo}/${source.model}/${source.precision}/${method}`;
+    return {
+      width: source.width * DEEPEST,
+      height: source.height * DEEPEST,
+      tileSize: TILE,
+      tileOverlap: 0,
+      minLevel,
+      maxLevel,
+      getTileUrl: (level, x, y) => `liif:${key}/${level}/${x}/${y}`,
+      getTilePostData: (level, x, y) => ({ level, x, y, method }),
+      downloadTileStart: (job) => {
+        job.userData.layer = name;
+        stats.asked += 1;
+        queue.push(job);
+        pump();
+      },
+      downloadTileAbort: (job) => {
+        job.userData.aborted = true;
+        queue = queue.filter((waiting) => waiting !== job);
+      },
+    };
+  }
+
+  function zoomOfLevel(level) {
+    return DEEPEST * 2 ** (level - levels().maxLevel);
+  }
+
+  // Where a job's tile lies in viewport coordinates, and whether the screen needs it now.
+  function tileRect(job) {
+    const { level, x, y } = job.postData;
+    const span = TILE * 2 ** (levels().maxLevel - level); // virtual pixels per tile side
+    return items.liif.imageToViewportRectangle(x * span, y * span, span, span);
+  }
+
+  // The level the viewer draws now: the finest whose pixels are at least a screen pixel (minPixelRatio 1).
+  // Tiles of other levels wait: a coarser one would only stand in for a while, as the photo already does.
+  function neededLevel() {
+    const { maxLevel, minLevel } = levels();
+    const screenPerVirtual = items.liif.viewportToImageZoom(viewer.viewport.getZoom(true));
+    return Math.min(Math.max(Math.floor(maxLevel + Math.log2(screenPerVirtual) + 1e-6), minLevel), maxLevel);
+  }
+
+  function wanted(job) {
+    const bounds = viewer.viewport.getBounds(true);
+    const rect = tileRect(job);
+    const inView = rect.x < bounds.x + bounds.width && rect.x + rect.width > bounds.x &&
+      rect.y < bounds.y + bounds.height && rect.y + rect.height > bounds.y;
+    return inView && job.postData.level === neededLevel();
+  }
+
+  function distance(job) {
+    const centre = viewer.viewport.getCenter(true);
+    const rect = tileRect(job);
+    return Math.hypot(rect.x + rect.width / 2 - centre.x, rect.y + rect.height / 2 - centre.y);
+  }
+
+  function pump() {
+    while (viewer && inFlight < IN_FLIGHT) {
+      const live = queue.filter(wanted);
+      for (const job of queue) {
+        if (!live.includes(job) && !job.userData.held) {
+          job.userData.held = true;
+          stats.held += 1;
+        }
+      }
+      if (!live.length) break;
+      live.sort((a, b) => distance(a) - distance(b));
+      const job = live[0];
+      queue = queue.filter((waiting) => waiting !== job);
+      send(job);
+    }
+    showInfo();
+  }
+
+  async function send(job) {
+    const { level, x, y, method } = job.postData;
+    const asked = source;
+    inFlight += 1;
+    stats.sent += 1;
+    try {
+      const answer = await server.viewer_tile({
+        photo: asked.photo, model: asked.model, precision: asked.precision, method,
+        zoom: zoomOfLevel(level), col: x, row: y, size: TILE,
+      });
+      const layer = items[job.userData.layer];
+      if (job.userData.aborted || asked !== source || !layer || layer.source !== job.source) return;
+      if (!answer || !answer.png) {
+        lastError = (answer && answer.error) || "no tile";
+        stats.failed += 1;
+        job.fail(lastError);
+        return;
+      }
+      const img = new Image();
+      img.onload = () => {
+        stats.drawn += 1;
+        job.finish(img, null, "image");
+        showInfo();
+      };
+      img.src = answer.png;
+    } catch (err) {
+      lastError = String(err);
+      stats.failed += 1;
+      job.fail(lastError);
+    } finally {
+      inFlight -= 1;
+      pump();
+    }
+  }
+
+  // --- what the view shows ----------------------------------------------------------------------------
+  function photoZoom() {
+    // Screen (CSS) pixels per photo pixel.
+    return items.liif ? items.liif.viewportToImageZoom(viewer.viewport.getZoom(true)) * DEEPEST : 0;
+  }
+
+  function showInfo() {
+    if (!source || !items.liif) {
+      info.textContent = source ? "Opening…" : "Pick or upload a photo to explore it.";
+      return;
+    }
+    const zoom = photoZoom();
+    const waiting = queue.filter(wanted).length + inFlight;
+    let text = `×${zoom.toFixed(1)} of the photo`;
+    if (zoom < 1) text += " · below ×1 the photo itself is shown";
+    else if (waiting) text += ` · LIIF: ${waiting} tile${waiting > 1 ? "s" : ""} to render` +
+      (stats.drawn ? "" : " (the first one encodes the photo)");
+    else text += " · LIIF everywhere in view";
+    if (lastError) text += ` · ${lastError}`;
+    info.textContent = text;
+  }
+
+  function layers() {
+    if (!items.liif) return;
+    const below = photoZoom() < 1;
+    const method = swipe.value;
+    items.liif.setOpacity(below ? 0 : 1);
+    for (const name of COMPARED) items[name].setOpacity(below || method !== name ? 0 : 1);
+    divider.hidden = below || method === "off";
+    if (method === "off" || below) {
+      items.liif.setClip(null);
+    } else {
+      const edge = items.liif.viewerElementToImageCoordinates(new OSD.Point(split * view.clientWidth, 0)).x;
+      const left = Math.min(Math.max(edge, 0), source.width * DEEPEST);
+      items.liif.setClip(new OSD.Rect(left, 0, source.width * DEEPEST - left, source.height * DEEPEST));
+      divider.style.left = `${split * 100}%`;
+    }
+  }
+
+  function toScreen(px, py) {
+    // A point in photo pixels, in the view's CSS pixels.
+    return items.photo.imageToViewerElementCoordinates(new OSD.Point(px, py));
+  }
+
+  function drawMarks() {
+    const ratio = window.devicePixelRatio;
+    overlay.width = view.clientWidth * ratio;
+    overlay.height = view.clientHeight * ratio;
+    const ctx = overlay.getContext("2d");
+    ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
+    if (!marks || !items.photo) return;
+    const sx = source.width / marks.width;
+    const sy = source.height / marks.height;
+    ctx.lineWidth = 2;
+    if (marks.crop > 0) {
+      const side = Math.min(marks.crop, marks.width, marks.height);
+      const left = Math.min(Math.max(marks.cx - side / 2, 0), marks.width - side);
+      const top = Math.min(Math.max(marks.cy - side / 2, 0), marks.height - side);
+      const a = toScreen(left * sx, top * sy);
+      const b = toScreen((left + side) * sx, (top + side) * sy);
+      ctx.strokeStyle = "#ff9f1c";
+      ctx.strokeRect(a.x, a.y, b.x - a.x, b.y - a.y);
+    }
+    if (marks.x0 !== marks.x1 || marks.y0 !== marks.y1) {
+      const a = toScreen(marks.x0 * sx, marks.y0 * sy);
+      const b = toScreen(marks.x1 * sx, marks.y1 * sy);
+      ctx.strokeStyle = "#2ec4b6";
+      ctx.beginPath();
+      ctx.moveTo(a.x, a.y);
+      ctx.lineTo(b.x, b.y);
+      ctx.stroke();
+    }
+  }
+
+  function refresh() {
+    layers();
+    drawMarks();
+    showInfo();
+  }
+
+  function addTiles(name, method, index) {
+    return new Promise((resolve) => {
+      viewer.addTiledImage({
+        tileSource: tileSource(name, method), index, x: 0, width: 1, opacity: 0,
+        success: (event) => {
+          items[name] = event.item;
+          resolve();
+        },
+      });
+    });
+  }
+
+  async function replaceTiles() {
+    // Another model or precision for the same photo: keep the view, swap the tiled layers.
+    for (const name of LAYERS) {
+      if (items[name]) viewer.world.removeItem(items[name]);
+      delete items[name];
+    }
+    queue = [];
+    for (const [index, name] of LAYERS.entries()) await addTiles(name, name, index + 1);
+    refresh();
+  }
+
+  function create() {
+    viewer = OSD({
+      element: view,
+      drawer: "canvas",
+      showNavigationControl: false,
+      immediateRender: true,
+      timeout: 24 * 3600 * 1000, // held tiles wait for the view to come back, not for a timer
+      maxZoomPixelRatio: 2,
+      minPixelRatio: 1, // a level's pixel at least a screen pixel: a quarter of the tiles of the default 0.5
+      visibilityRatio: 0.5,
+      gestureSettingsMouse: { clickToZoom: false, dblClickToZoom: true },
+      gestureSettingsTouch: { clickToZoom: false, dblClickToZoom: true },
+    });
+    viewer.addHandler("update-viewport", refresh);
+    viewer.addHandler("animation-finish", pump);
+    viewer.addHandler("resize", refresh);
+    viewer.addHandler("canvas-click", (event) => {
+      if (!event.quick || !items.photo) return;
+      const p = items.photo.viewerElementToImageCoordinates(event.position);
+      const fx = p.x / source.width;
+      const fy = p.y / source.height;
+      if (fx >= 0 && fx <= 1 && fy >= 0 && fy <= 1) trigger("pick", { fx, fy });
+    });
+    view.addEventListener("pointermove", (event) => {
+      if (!items.photo) return;
+      const box = view.getBoundingClientRect();
+      const p = items.photo.viewerElementToImageCoordinates(new OSD.Point(event.clientX - box.left, event.clientY - box.top));
+      let text = `input (${p.x.toFixed(1)}, ${p.y.toFixed(1)})`;
+      if (marks) {
+        const ox = (p.x * marks.width) / source.width;
+        const oy = (p.y * marks.height) / source.height;
+        text = `output (${ox.toFixed(1)}, ${oy.toFixed(1)}) of ${marks.width}×${marks.height} · ${text}`;
+      }
+      where.textContent = text;
+    });
+  }
+
+  function open(next) {
+    const samePhoto = source && next && source.photo === next.photo;
+    source = next;
+    queue = [];
+    lastError = "";
+    if (!next) {
+      if (viewer) viewer.close();
+      for (const name of Object.keys(items)) delete items[name];
+      showInfo();
+      return;
+    }
+    if (!viewer) create();
+    if (samePhoto && items.photo) {
+      replaceTiles();
+      return;
+    }
+    for (const name of Object.keys(items)) delete items[name];
+    viewer.addOnceHandler("open", () => {
+      items.photo = viewer.world.getItemAt(0);
+      replaceTiles();
+    });
+    viewer.open({ tileSource: { type: "image", url: next.url, buildPyramid: false }, x: 0, width: 1 });
+    showInfo();
+  }
+
+  // --- the swipe divider --------------------------------------------------------------------------------
+  swipe.addEventListener("change", () => {
+    if (source && items.liif) {
+      refresh();
+      viewer.forceRedraw();
+    }
+  });
+  divider.addEventListener("pointerdown", (event) => {
+    event.preventDefault();
+    event.stopPropagation();
+    divider.setPointerCapture(event.pointerId);
+    const move = (e) => {
+      const box = stage.getBoundingClientRect();
+      split = Math.min(Math.max((e.clientX - box.left) / box.width, 0), 1);
+      refresh();
+      viewer.forceRedraw();
+    };
+    const up = () => {
+      divider.removeEventListener("pointermove", move);
+      divider.removeEventListener("pointerup", up);
+    };
+    divider.addEventListener("pointermove", move);
+    divider.addEventListener("pointerup", up);
+  });
+  root.querySelector(".dz-fit").addEventListener("click", () => viewer && viewer.viewport.goHome());
+
+  function parse(value) {
+    try {
+      return value ? JSON.parse(value) : null;
+    } catch {
+      return null;
+    }
+  }
+
+  window.liifDeepZoom = {
+    stats,
+    viewer: () => viewer,
+    items,
+    photoZoom,
+    split: () => split,
+    shownMarks: () => marks,
+    // Tiles held back (they left the view before their turn) and still unsent, as the server would be asked.
+    waiting: () => queue.filter((job) => job.userData.held).map(({ postData: p }) => (
+      { method: p.method, zoom: zoomOfLevel(p.level), col: p.x, row: p.y })),
+    marks(cx, cy, crop, x0, y0, x1, y1, width, height) {
+      const ok = [cx, cy, crop, x0, y0, x1, y1, width, height].every(Number.isFinite) && width > 0 && height > 0;
+      marks = ok ? { cx, cy, crop, x0, y0, x1, y1, width, height } : null;
+      drawMarks();
+    },
+  };
+  if (!OSD) {
+    info.textContent = "The deep-zoom viewer could not load (demo/vendor/openseadragon).";
+    return;
+  }
+  watch("value", () => open(parse(props.value)));
+  open(parse(props.value));
+})();

@@ -1,0 +1,173 @@
+"""Deep zoom: tiles of a virtual x32 render, the /tile endpoint, the viewer's tile requests and the tile cache."""
+
+import base64
+import io
+import math
+
+import gradio as gr
+import numpy as np
+import pytest
+from PIL import Image
+
+import liif
+from demo.config import AppConfig
+from demo.handlers import EXACT, Handlers
+from demo.tilecache import TileCache
+from demo.workbench import Workbench
+from liif.cli import main as cli
+from liif.tiles import MAX_ZOOM, render_tile, resample_tile, tile_box
+
+PHOTO_W, PHOTO_H = 13, 9  # odd sides: every level has edge tiles narrower than the rest
+TILE = 64
+
+
+@pytest.fixture(scope="module")
+def photo(tmp_path_factory):
+    rng = np.random.default_rng(3)
+    path = tmp_path_factory.mktemp("tiles") / "tiny.png"
+    Image.fromarray(rng.integers(0, 256, (PHOTO_H, PHOTO_W, 3), dtype=np.uint8)).save(path)
+    return str(path)
+
+
+@pytest.fixture(scope="module")
+def events():
+    return Handlers(Workbench(AppConfig()))
+
+
+def test_tile_boxes_cover_the_virtual_output_and_edge_tiles_are_cut():
+    w, h = 13 * 3, 9 * 3
+    boxes = [tile_box(13, 9, 3, col, row, 16) for row in range(math.ceil(h / 16)) for col in range(math.ceil(w / 16))]
+    covered = np.zeros((h, w), dtype=int)
+    for left, top, right, bottom in boxes:
+        covered[top:bottom, left:right] += 1
+    assert (covered == 1).all()
+    assert boxes[-1] == (32, 16, 39, 27)
+
+
+@pytest.mark.parametrize(
+    ("zoom", "col", "row", "size", "message"),
+    [
+        (0, 0, 0, 64, "zoom must be above 0"),
+        (-2, 0, 0, 64, "zoom must be above 0"),
+        (MAX_ZOOM * 2, 0, 0, 64, f"at most {MAX_ZOOM}"),
+        (float("nan"), 0, 0, 64, "zoom must be above 0"),
+        (4, 1, 0, 64, "outside the 52x36 output"),
+        (4, 0, -1, 64, "outside"),
+        (4, 0, 0, 4, "tile size must be"),
+    ],
+)
+def test_tiles_that_do_not_exist_are_refused_in_one_line(zoom, col, row, size, message):
+    with pytest.raises(ValueError, match=message):
+        tile_box(13, 9, zoom, col, row, size)
+
+
+def test_the_tile_endpoint_equals_the_cli_render_at_every_level(events, photo, tmp_path):
+    """Levels x1..x32 as the viewer asks for them: each level's corner, edge and last tiles against the same
+    window of ``liif upscale --size (w*z)x(h*z)`` (exact precision)."""
+    for zoom in (1, 2, 4, 8, 16, 32):
+        w, h = PHOTO_W * zoom, PHOTO_H * zoom
+        out = tmp_path / f"x{zoom}.png"
+        assert cli(["upscale", photo, "--size", f"{w}x{h}", "--precision", "exact", "-o", str(out)]) == 0
+        full = np.asarray(Image.open(out))
+        last_col, last_row = math.ceil(w / TILE) - 1, math.ceil(h / TILE) - 1
+        for col, row in {(0, 0), (last_col, 0), (0, last_row), (last_col, last_row)}:
+            left, top, right, bottom = tile_box(PHOTO_W, PHOTO_H, zoom, col, row, TILE)
+            tile = np.asarray(events.tile(photo, zoom, col, row, TILE, precision=EXACT))
+            assert tile.shape == (bottom - top, right - left, 3)
+            assert np.array_equal(tile, full[top:bottom, left:right]), (zoom, col, row)
+
+
+def test_a_tile_at_a_fractional_zoom_is_the_window_of_that_render(model):
+    picture = liif.load_picture(Image.fromarray(np.random.default_rng(5).integers(0, 256, (20, 30, 3), np.uint8)))
+    grid = liif.encode(model, picture.rgb, precision="exact")
+    zoom, size = 2.7, 32  # an 81x54 output: tile (2, 1) is its 17x22 corner
+    tile = render_tile(model, grid, 30, 20, zoom, 2, 1, size, precision="exact")
+    full = liif.imageio.to_uint8(liif.render(model, grid, 81, 54, precision="exact"))
+    assert tile.shape == (22, 17, 3)
+    assert np.array_equal(tile, full[32:54, 64:81])
+
+
+def test_classic_tiles_are_windows_of_the_classic_resize():
+    photo = Image.fromarray(np.random.default_rng(6).integers(0, 256, (9, 13, 3), np.uint8))
+    full = np.asarray(photo.resize((13 * 8, 9 * 8), Image.Resampling.BICUBIC))
+    tile = np.asarray(resample_tile(photo, 8, 1, 0, 64, method="bicubic"))
+    assert np.abs(tile.astype(int) - full[0:64, 64:104]).max() <= 1  # PIL's bicubic rounds each pass to 8 bits
+    nearest = np.asarray(resample_tile(photo, 8, 0, 1, 64, method="nearest"))
+    assert np.array_equal(nearest, np.asarray(photo)[8:9].repeat(8, 0).repeat(8, 1)[:, :64])
+
+
+def _viewer_png(answer: dict) -> np.ndarray:
+    assert set(answer) == {"png"}, answer
+    head, data = answer["png"].split(",", 1)
+    assert head == "data:image/png;base64"
+    return np.asarray(Image.open(io.BytesIO(base64.b64decode(data))))
+
+
+def test_the_viewer_gets_tiles_by_the_photos_digest_and_reuses_them(events, photo):
+    key = events.bench.picture(photo)[0]
+    request = {"photo": key, "zoom": 16, "col": 1, "row": 0, "size": TILE, "precision": EXACT}
+    first = _viewer_png(events.viewer_tile(request))
+    assert np.array_equal(first, np.asarray(events.tile(photo, 16, 1, 0, TILE, precision=EXACT)))
+    held = len(events.tiles)
+    assert np.array_equal(_viewer_png(events.viewer_tile(request)), first)
+    assert len(events.tiles) == held  # the second answer came from the cache
+    bicubic = _viewer_png(events.viewer_tile({**request, "method": "bicubic"}))
+    assert bicubic.shape == first.shape and not np.array_equal(bicubic, first)
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"photo": "0" * 64}, "no longer in the cache"),
+        ({"zoom": 0}, "Zoom must be above 0"),
+        ({"zoom": -1}, "Zoom must be a number from 0 to 32"),
+        ({"zoom": 1e300}, "Zoom must be a number from 0 to 32, got 1e+300"),
+        ({"zoom": "x" * 500}, "Zoom must be a number"),
+        ({"col": 99}, "outside the 208x144 output"),
+        ({"col": 0.5}, "col must be a whole number"),
+        ({"row": None}, "row must be a whole number"),
+        ({"size": 2}, "Tile size must be"),
+        ({"method": "lanczos"}, "Method must be one of liif, bicubic, nearest"),
+    ],
+)
+def test_bad_viewer_requests_answer_one_line_and_draw_nothing(events, photo, change, message):
+    request = {"photo": events.bench.picture(photo)[0], "zoom": 16, "col": 0, "row": 0, "size": TILE, **change}
+    answer = events.viewer_tile(request)
+    assert set(answer) == {"error"} and message in answer["error"], answer
+    assert "\n" not in answer["error"] and len(answer["error"]) < 200
+
+
+def test_the_tile_api_refuses_bad_requests_in_one_line(events, photo):
+    for call, message in [
+        (lambda: events.tile(None, 2, 0, 0), "Upload, paste or pick a photo first."),
+        (lambda: events.tile(photo, 0, 0, 0), "Zoom must be above 0"),
+        (lambda: events.tile(photo, 64, 0, 0), "Zoom must be a number from 0 to 32"),
+        (lambda: events.tile(photo, 2, 5, 0, 64), "Tile (5, 0) is outside the 26x18 output"),
+    ]:
+        with pytest.raises(gr.Error) as info:
+            call()
+        assert message in info.value.message and "\n" not in info.value.message
+    assert events.viewer_tile("not a request") == {"error": "A tile request is a JSON object."}
+
+
+def test_the_tile_cache_keeps_recent_tiles_within_its_byte_budget():
+    cache = TileCache(limit_bytes=1000)
+    for i in range(5):
+        cache.put(i, bytes(300))
+    assert len(cache) == 3 and cache.bytes == 900
+    assert cache.get(0) is None and cache.get(1) is None  # the oldest went first
+    assert cache.get(2) is not None  # now the most recently used
+    cache.put(5, bytes(300))
+    assert cache.get(3) is None and cache.get(2) is not None
+    cache.put(6, bytes(2000))  # larger than the whole budget: not kept, nothing else dropped
+    assert cache.get(6) is None and len(cache) == 3 and cache.bytes <= 1000
+
+
+def test_the_viewer_source_names_the_photo_and_a_png_of_it(events, photo):
+    import json
+
+    source = json.loads(events.viewer_source(photo, None, EXACT))
+    assert (source["width"], source["height"]) == (PHOTO_W, PHOTO_H)
+    assert source["photo"] == events.bench.picture(photo)[0] and source["precision"] == EXACT
+    assert source["url"].startswith("gradio_api/file=") and source["url"].endswith(".png")
+    assert events.viewer_source(None, None, EXACT) == ""
