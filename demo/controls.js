@@ -61,6 +61,59 @@
   const centre = (w, h, fx, fy) =>
     valid(w) && valid(h) && Number.isFinite(fx) && Number.isFinite(fy) ? [fx * w, fy * h] : [undefined, undefined];
 
+  // The crop (orange) and the line (teal) over the result, on a canvas laid exactly over the picture as
+  // shown (the image is scaled to fit its box). Redrawn when the result, the marks or the page size change.
+  let shown = null; // cx, cy, crop, x0, y0, x1, y1, width, height: output pixels of the chosen W x H
+  let watching = null;
+  function drawOnResult() {
+    const box = document.querySelector("#result");
+    const img = box && box.querySelector("img");
+    if (box && watching !== box) {
+      watching = box;
+      new MutationObserver(drawOnResult).observe(box, { subtree: true, childList: true, attributeFilter: ["src"] });
+      window.addEventListener("resize", drawOnResult);
+    }
+    if (!img || !img.naturalWidth) return;
+    let canvas = img.parentElement.querySelector("canvas.liif-marks");
+    if (!canvas) {
+      canvas = document.createElement("canvas");
+      canvas.className = "liif-marks";
+      img.parentElement.style.position = "relative";
+      img.parentElement.appendChild(canvas);
+      img.addEventListener("load", drawOnResult);
+    }
+    const frame = img.getBoundingClientRect();
+    const parent = img.parentElement.getBoundingClientRect();
+    const fit = Math.min(frame.width / img.naturalWidth, frame.height / img.naturalHeight);
+    const w = img.naturalWidth * fit;
+    const h = img.naturalHeight * fit;
+    Object.assign(canvas.style, {
+      position: "absolute", pointerEvents: "none", width: `${w}px`, height: `${h}px`,
+      left: `${frame.left - parent.left + (frame.width - w) / 2}px`, top: `${frame.top - parent.top + (frame.height - h) / 2}px`,
+    });
+    const ratio = window.devicePixelRatio;
+    canvas.width = Math.round(w * ratio);
+    canvas.height = Math.round(h * ratio);
+    const ctx = canvas.getContext("2d");
+    if (!shown) return;
+    const [cx, cy, crop, x0, y0, x1, y1, ow, oh] = shown;
+    if (!(ow > 0 && oh > 0) || img.naturalWidth !== ow || img.naturalHeight !== oh) return; // another size
+    ctx.setTransform((w / ow) * ratio, 0, 0, (h / oh) * ratio, 0, 0);
+    ctx.lineWidth = 2 / (w / ow);
+    const side = Math.min(crop, ow, oh);
+    if (side > 0 && Number.isFinite(cx) && Number.isFinite(cy)) {
+      ctx.strokeStyle = "#ff9f1c";
+      ctx.strokeRect(Math.min(Math.max(cx - side / 2, 0), ow - side), Math.min(Math.max(cy - side / 2, 0), oh - side), side, side);
+    }
+    if ([x0, y0, x1, y1].every(Number.isFinite) && (x0 !== x1 || y0 !== y1)) {
+      ctx.strokeStyle = "#2ec4b6";
+      ctx.beginPath();
+      ctx.moveTo(x0, y0);
+      ctx.lineTo(x1, y1);
+      ctx.stroke();
+    }
+  }
+
   window.liifControls = {
     // After the photo changed: blank the boxes again if it was removed, else add the time estimate.
     photoSet(iw, w, h, rate, quality, text) {
@@ -104,8 +157,10 @@
     fromCentre(cx, cy, w, h) {
       return valid(w) && valid(h) && Number.isFinite(cx) && Number.isFinite(cy) ? [cx / w, cy / h] : [undefined, undefined];
     },
-    // The crop or the line moved, or the output size changed: draw them on the deep-zoom viewer too.
+    // The crop or the line moved, or the output size changed: draw them on the result and the deep zoom.
     marks(...values) {
+      shown = values;
+      drawOnResult();
       if (window.liifDeepZoom) window.liifDeepZoom.marks(...values);
       return [];
     },

@@ -10,6 +10,9 @@
   const DEEPEST = 32; // the virtual image is the photo at this zoom
   const TILE = 256;
   const IN_FLIGHT = 2; // tile requests at once: one renders while the next travels
+  // A level is drawn while its pixels are at least this many screen pixels: tiles are never enlarged more
+  // than 1.5x, and a view costs about as many LIIF pixels as it shows (OpenSeadragon's default 0.5: ~2.2x).
+  const MIN_PIXEL_RATIO = 0.75;
   const COMPARED = ["bicubic", "nearest"]; // the classic layers a swipe can show beside LIIF
   const LAYERS = [...COMPARED, "liif"]; // tiled layers over the photo, bottom to top; hidden ones load nothing
   const OSD = window.OpenSeadragon;
@@ -73,12 +76,13 @@
     return items.liif.imageToViewportRectangle(x * span, y * span, span, span);
   }
 
-  // The level the viewer draws now: the finest whose pixels are at least a screen pixel (minPixelRatio 1).
+  // The level the viewer draws now: the finest whose pixels are at least MIN_PIXEL_RATIO screen pixels.
   // Tiles of other levels wait: a coarser one would only stand in for a while, as the photo already does.
   function neededLevel() {
     const { maxLevel, minLevel } = levels();
     const screenPerVirtual = items.liif.viewportToImageZoom(viewer.viewport.getZoom(true));
-    return Math.min(Math.max(Math.floor(maxLevel + Math.log2(screenPerVirtual) + 1e-6), minLevel), maxLevel);
+    const level = Math.floor(maxLevel + Math.log2(screenPerVirtual / MIN_PIXEL_RATIO) + 1e-6);
+    return Math.min(Math.max(level, minLevel), maxLevel);
   }
 
   function wanted(job) {
@@ -259,7 +263,7 @@
       immediateRender: true,
       timeout: 24 * 3600 * 1000, // held tiles wait for the view to come back, not for a timer
       maxZoomPixelRatio: 2,
-      minPixelRatio: 1, // a level's pixel at least a screen pixel: a quarter of the tiles of the default 0.5
+      minPixelRatio: MIN_PIXEL_RATIO,
       visibilityRatio: 0.5,
       gestureSettingsMouse: { clickToZoom: false, dblClickToZoom: true },
       gestureSettingsTouch: { clickToZoom: false, dblClickToZoom: true },

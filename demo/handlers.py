@@ -24,12 +24,13 @@ from PIL import Image
 
 import liif
 from demo.components import echo, refuse
-from demo.plots import profile_figure
+from demo.plots import CHANNEL_CHOICES, LUMINANCE, profile_figure, sweep_sheet
 from demo.tickets import SupersededError, Tickets
 from demo.tilecache import TileCache
 from demo.workbench import Encoded, Workbench
-from liif.compare import crop_box, resample_window
-from liif.explain import cell_comparison, draw_point_query, explain_pixel
+from liif.compare import crop_box, resample_window, sweep_windows
+from liif.detail import detail_spot, edge_line, edge_width, luminance
+from liif.explain import DIFFERENCE_GAIN, cell_study, draw_point_query, explain_pixel
 from liif.imageio import assemble_uint8, atomic_output, finish_image, to_uint8
 from liif.profile import CSV_HEADER, line_profile
 from liif.sizes import check_size
@@ -44,6 +45,10 @@ AUTO = "auto (bf16 where native)"
 EXACT = "exact (fp32)"
 PRECISIONS = [AUTO, EXACT]
 MAX_ZOOM = 16  # the zoom slider's range; the API refuses more
+MIN_CROP_SCALE = 4  # a new photo's crop starts at least this many times the photo's size: the difference shows
+LINE_LENGTH = 48  # output pixels: a new photo's line crosses one edge, so the curves can be read
+SWEEP_SIDE = 128  # pixels of each window of the scale sweep
+CELL_REGION = 192  # side of the photo region the cell study downscales and brings back
 MAX_CROP = 256  # the crop slider's range, in output pixels
 APP_LIMIT = "LIIF_APP_MAX_OUTPUT_PIXELS or app.py --max-output"
 PREVIEW_PIXELS = 1_500_000  # frames shown while streaming are thinned to about this many pixels
@@ -97,6 +102,11 @@ def _whole(name: str, value: Any) -> int:
     if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value) or value != int(value):
         raise refuse(f"{name} must be a whole number, got {echo(value)}.")
     return int(value)
+
+
+def _tenths(*points: tuple[float, float]) -> tuple[float, ...]:
+    """Points (x, y) as a flat tuple rounded to a tenth of a pixel, as the number boxes show them."""
+    return tuple(round(v, 1) for point in points for v in point)
 
 
 def _png(image: Image.Image | np.ndarray) -> bytes:
@@ -200,14 +210,41 @@ class Handlers:
     @user_errors
     def photo_changed(self, image: str | None, scale: float) -> tuple[Any, ...]:
         """The photo's own size (for the size controls in the browser), the output size at ``scale``, a line,
-        and the crop centre (the middle of that output, in pixels and as fractions)."""
+        and where the views start: the crop on the photo's most detailed spot (in output pixels and as
+        fractions), a zoom that makes the crop at least x4 of the photo, and a short line across the
+        strongest edge there."""
         if not image:
-            return None, None, None, None, "No photo yet: upload, paste or pick one.", *(gr.skip(),) * 4
+            return None, None, None, None, "No photo yet: upload, paste or pick one.", *(gr.skip(),) * 10
         _, picture = self.bench.picture(image)
         width, height = max(1, round(picture.width * scale)), max(1, round(picture.height * scale))
         notes = "".join(f"\n\n*{note}*" for note in picture.notes)
         info = f"Input {picture.width}×{picture.height} → output {width}×{height} · ×{scale:.2f}{notes}"
-        return picture.width, picture.height, width, height, info, width / 2, height / 2, 0.5, 0.5
+        spot = detail_spot(picture.rgb)
+        fx, fy = spot[0] / picture.width, spot[1] / picture.height
+        zoom = min(MAX_ZOOM, max(1.0, math.ceil(2 * MIN_CROP_SCALE / scale) / 2))  # the zoom slider's 0.5 steps
+        line = _tenths(*edge_line(picture.rgb, spot, width, height, LINE_LENGTH))
+        return (picture.width, picture.height, width, height, info, *_tenths((fx * width, fy * height)), fx, fy,
+                zoom, *line)  # fmt: skip
+
+    @user_errors
+    def place_line(
+        self,
+        image: str | None,
+        width: float | None,
+        height: float | None,
+        centre_x: float,
+        centre_y: float,
+        chosen: bool,
+    ) -> tuple[Any, ...]:
+        """After a render: unless the person chose the line's ends, put the line across the strongest edge
+        near the crop centre, so the plot shows an edge without a click. Returns the ends (x0, y0, x1, y1)."""
+        if chosen or not image:
+            return (gr.skip(),) * 4
+        w, h = _size(width, height, self.bench.config.max_output_pixels)
+        _, picture = self.bench.picture(image)
+        centre = (_finite("Crop centre x", centre_x, 0, w) * picture.width / w,
+                  _finite("Crop centre y", centre_y, 0, h) * picture.height / h)  # fmt: skip
+        return _tenths(*edge_line(picture.rgb, centre, w, h, LINE_LENGTH))
 
     # --- upscale -----------------------------------------------------------------------------------------
 
@@ -446,8 +483,10 @@ class Handlers:
         y0: float = 0.0,
         x1: float = 0.0,
         y1: float = 0.0,
+        channels: list[str] | None = None,
     ) -> tuple[Any, str, str]:
-        """R, G, B along the line (x0, y0) -> (x1, y1) of the W x H output: a plot, a CSV file, a status."""
+        """The colour along the line (x0, y0) -> (x1, y1) of the W x H output: a plot (luminance, or the
+        chosen ``channels`` of Luminance, R, G, B), a CSV file, and a status with the edge's 10-90 % width."""
         values = [x0, y0, x1, y1]
         if any(v is None for v in values):
             raise refuse("Line coordinates must be numbers.")
@@ -468,11 +507,16 @@ class Handlers:
         )
         seconds = time.perf_counter() - start
         csv_path = self._write_csv(prof.rows())
+        widths = {name: edge_width(prof.distance, luminance(rgb.T)) for name, rgb in
+                  (("bicubic", prof.bicubic), ("LIIF", prof.liif))}  # fmt: skip
+        sharpness = ", ".join(f"{name} {w:.1f} px" for name, w in widths.items() if math.isfinite(w))
         status = (
             f"{len(prof.distance)} LIIF samples over {float(prof.distance[-1]):.1f} output px "
             f"({len(prof.input_distance)} input pixels crossed) · {seconds:.2f} s"
+            + (f"\n\n**Edge width** (10–90 % rise of the luminance): {sharpness}" if sharpness else "")
         )
-        return profile_figure(prof), csv_path, status
+        shown = [c for c in (channels or [LUMINANCE]) if c in CHANNEL_CHOICES] or [LUMINANCE]
+        return profile_figure(prof, shown), csv_path, status
 
     # --- how it works ------------------------------------------------------------------------------------
 
@@ -530,23 +574,66 @@ class Handlers:
         model: str | None = None,
         centre_x: float = 0.0,
         centre_y: float = 0.0,
-        crop: float = 64,
-        zoom: float = 2,
+        scale: float = 2,
         pretend: float = 4,
-    ) -> tuple[tuple[Image.Image, Image.Image], str]:
-        """The compare crop rendered with its true cell and with a cell ``pretend`` times smaller."""
-        crop_px, _ = self._crop(crop, zoom)
+    ) -> tuple[tuple[Image.Image, Image.Image], Image.Image, str]:
+        """Cell decoding on ground truth: the photo around the crop centre, downscaled by ``scale`` and
+        brought back by LIIF with the true cell and with one ``pretend`` times smaller, scored against it."""
         job = self._job(image, width, height, model)
-        encoded, width, height = job.encoded, job.width, job.height
-        centre = (_finite("Crop centre x", centre_x, 0, width), _finite("Crop centre y", centre_y, 0, height))
+        picture, w, h = job.encoded.picture, job.width, job.height
+        scale = round(_finite("The scale", scale, 2, 12))
         pretend = _finite("The pretended scale", pretend, 1, 8)
-        box, virtual_w, virtual_h = crop_box(centre, crop_px, zoom, width, height)
-        true, smaller = cell_comparison(encoded.model, encoded.grid, virtual_w, virtual_h, box, pretend)
+        cx = _finite("Crop centre x", centre_x, 0, w) * picture.width / w
+        cy = _finite("Crop centre y", centre_y, 0, h) * picture.height / h
+        side = min(CELL_REGION, picture.width, picture.height)
+        left = min(max(round(cx - side / 2), 0), picture.width - side)
+        top = min(max(round(cy - side / 2), 0), picture.height - side)
+        region = picture.rgb_image().crop((left, top, left + side, top + side))
+        try:
+            study = cell_study(job.encoded.model, region, scale, pretend, precision=job.precision)
+        except ValueError as exc:
+            raise refuse(str(exc)) from None
+        change = float((study.true_cell - study.small_cell).abs().mean())
         status = (
-            f"Same {box[2] - box[0]}×{box[3] - box[1]} crop: true cell (left) vs a cell {pretend:g}× smaller, "
-            f"as if the output were {pretend:g}× larger (right); mean change {float((true - smaller).abs().mean()):.4f}"
+            f"A {side}×{side} px region of the photo at ({left}, {top}), downscaled ×{scale} and brought back: "
+            f"PSNR against the region **{study.psnr_true:.2f} dB** with the true cell, "
+            f"**{study.psnr_small:.2f} dB** with a cell {pretend:g}× smaller "
+            f"(mean change {change:.4f}; the map shows it ×{DIFFERENCE_GAIN})."
         )
-        return (Image.fromarray(to_uint8(true)), Image.fromarray(to_uint8(smaller))), status
+        pictures = (Image.fromarray(to_uint8(study.true_cell)), Image.fromarray(to_uint8(study.small_cell)))
+        return pictures, Image.fromarray(study.difference()), status
+
+    @user_errors
+    def sweep(
+        self,
+        image: str | None,
+        width: float | None,
+        height: float | None,
+        model: str | None = None,
+        precision: str = AUTO,
+        quality: str = STANDARD,
+        centre_x: float = 0.0,
+        centre_y: float = 0.0,
+    ) -> tuple[Image.Image, str]:
+        """The crop centre's spot at x2 ... x32 of the photo: nearest, bicubic and LIIF rows in one picture."""
+        job = self._job(image, width, height, model, precision, quality)
+        encoded, picture = job.encoded, job.encoded.picture
+        centre = (_finite("Crop centre x", centre_x, 0, job.width) * picture.width / job.width,
+                  _finite("Crop centre y", centre_y, 0, job.height) * picture.height / job.height)  # fmt: skip
+        start = time.perf_counter()
+        source = picture.rgb_image()
+        rows: dict[str, list[Image.Image]] = {"nearest": [], "bicubic": [], "LIIF": []}
+        windows = sweep_windows(centre, SWEEP_SIDE, picture.width, picture.height)
+        for _, box, virtual_w, virtual_h in windows:
+            for method in ("nearest", "bicubic"):
+                rows[method].append(resample_window(source, virtual_w, virtual_h, box, method))
+            window = liif.render(encoded.model, encoded.views, virtual_w, virtual_h, box=box, precision=job.precision)
+            rows["LIIF"].append(Image.fromarray(to_uint8(window)))
+        status = (
+            f"The spot at ({centre[0]:.0f}, {centre[1]:.0f}) of the photo: {SWEEP_SIDE}-px windows of renders at "
+            f"{', '.join(f'×{zoom:g}' for zoom, *_ in windows)} of it · {time.perf_counter() - start:.1f} s"
+        )
+        return sweep_sheet(rows, [f"x{zoom:g}" for zoom, *_ in windows]), status  # PIL's font has no "×"
 
     def _crop(self, crop: float | None, zoom: float | None) -> tuple[int, str]:
         """The crop side to render, shrunk so crop x zoom stays within the render limit, and a note if so."""

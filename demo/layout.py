@@ -10,8 +10,10 @@ import gradio as gr
 from demo.components import NumberInput, PhotoInput, upload_limit
 from demo.config import AppConfig
 from demo.handlers import AUTO, PRECISIONS, QUALITIES, STANDARD, Handlers
+from demo.plots import CHANNEL_CHOICES, LUMINANCE
 from demo.text import HOW_IT_WORKS
 from demo.workbench import Workbench
+from liif.explain import DIFFERENCE_GAIN
 from liif.sources import MODEL_NAMES
 
 HERE = Path(__file__).resolve().parent
@@ -60,13 +62,34 @@ DEEP_ZOOM_HINT = (
     "or nearest beside LIIF under a divider you can drag; a click sets the crop or the line, as on the result."
 )
 
+COMPARE_HINT = (
+    "The same crop three ways: drag the divider between bicubic and LIIF, nearest shows the photo's own "
+    "pixels. Look at leaf edges and twigs: bicubic turns them into soft halos, LIIF keeps them as lines."
+)
+LINE_HINT = (
+    "Solid: LIIF; dashed: bicubic; circles: the photo's own pixels where the line crosses them. The steeper "
+    "the rise across the edge, the sharper it is; the edge width under the plot says by how much."
+)
+SWEEP_HINT = (
+    "The crop's spot at ever higher zoom, as a window of a render that large. LIIF was trained on ×1–×4; "
+    "beyond that it extrapolates, yet it stays continuous: edges stay edges, where nearest turns them into "
+    "blocks and bicubic into blur."
+)
+CELL_HINT = (
+    "LIIF is told how large an output pixel is (its *cell*). Here a region of the photo is shrunk, brought "
+    "back with the true cell and with a smaller one, and both are scored against the original; the map shows "
+    "where the cell changes the colour (×10): at edges and fine texture, most at ×2."
+)
+
 CSS = """
 .status p { margin: 0.2em 0; }
 .status progress { width: 12em; vertical-align: middle; }
 .caption p { margin: 0; font-weight: 600; }
+.hint p { margin: 0.3em 0; color: var(--body-text-color-subdued); }
 #point-table { overflow-x: auto; }
 #point-table th, #point-table td { white-space: nowrap; }
 #compare-views img { object-fit: contain; }
+#cell-difference img { width: 100%; height: 100%; object-fit: contain; image-rendering: pixelated; }
 .dz-bar { display: flex; flex-wrap: wrap; gap: 0.4em 1em; align-items: center; margin-bottom: 0.4em; }
 .dz-bar button, .dz-bar select { border: 1px solid var(--border-color-primary); border-radius: 6px;
   padding: 0.2em 0.7em; background: var(--background-fill-secondary); color: var(--body-text-color); }
@@ -109,16 +132,16 @@ def _route_click(mode: str, stage: str, x: float, y: float, width: float, height
     """Route a click at output point (x, y): move the crop, set the line's start then its end, or pick a point.
 
     Outputs: crop centre x, y and as fractions of the output; line x0, y0, x1, y1; line stage; explained
-    pixel x, y.
+    pixel x, y; whether the person chose the line (then renders keep it).
     """
     keep = gr.skip()
     if mode == CROP_CENTRE:
-        return x, y, x / width, y / height, *(keep,) * 7
+        return x, y, x / width, y / height, *(keep,) * 8
     if mode == EXPLAIN:
-        return *(keep,) * 9, int(x), int(y)
+        return *(keep,) * 9, int(x), int(y), keep
     if stage == "start":
-        return *(keep,) * 4, x, y, keep, keep, "end", keep, keep
-    return *(keep,) * 6, x, y, "start", keep, keep
+        return *(keep,) * 4, x, y, keep, keep, "end", keep, keep, True
+    return *(keep,) * 6, x, y, "start", keep, keep, True
 
 
 def _click(mode: str, stage: str, width: float, height: float, evt: gr.SelectData) -> tuple[Any, ...]:
@@ -132,7 +155,7 @@ def _pick(mode: str, stage: str, width: float | None, height: float | None, evt:
     fx, fy = evt._data.get("fx"), evt._data.get("fy")
     numbers = all(isinstance(v, int | float) and 0 <= v <= 1 for v in (fx, fy))
     if not numbers or not width or not height:
-        return (gr.skip(),) * 11
+        return (gr.skip(),) * 12
     return _route_click(mode, stage, fx * width, fy * height, width, height)
 
 
@@ -239,6 +262,7 @@ def build(config: AppConfig | None = None) -> gr.Blocks:
                     with gr.Column(min_width=280):
                         nearest = _captioned_image("Nearest: the input's own pixels", elem_id="nearest", height=360)
                 compare_status = gr.Markdown(elem_classes="status", elem_id="compare-status")
+                gr.Markdown(COMPARE_HINT, elem_classes="hint")
             with gr.Tab("RGB along a line"):
                 gr.Markdown("Choose *set the line's ends* under the result and click it twice, or type the ends.")
                 with gr.Row():
@@ -247,9 +271,17 @@ def build(config: AppConfig | None = None) -> gr.Blocks:
                     x1 = NumberInput(label="End x", value=0, min_width=100)
                     y1 = NumberInput(label="End y", value=0, min_width=100)
                     profile_btn = gr.Button("Plot", elem_id="plot-button", interactive=False)
-                plot = gr.Plot(label="R, G, B along the line", elem_id="plot")
-                csv = gr.File(label="Samples (CSV)")
+                channels = gr.CheckboxGroup(CHANNEL_CHOICES, value=[LUMINANCE], label="Show", elem_id="channels")
+                plot = gr.Plot(label="The colour along the line", elem_id="plot")
                 profile_status = gr.Markdown(elem_classes="status", elem_id="profile-status")
+                gr.Markdown(LINE_HINT, elem_classes="hint")
+                csv = gr.File(label="Samples (CSV)")
+            with gr.Tab("Scale sweep"):
+                sweep_btn = gr.Button("Sweep the crop's spot", elem_id="sweep-button", interactive=False)
+                sweep_picture = _captioned_image("Nearest, bicubic and LIIF at ×2 … ×32 of the photo",
+                                                 elem_id="sweep")  # fmt: skip
+                sweep_status = gr.Markdown(elem_classes="status", elem_id="sweep-status")
+                gr.Markdown(SWEEP_HINT, elem_classes="hint")
             with gr.Tab("How it works", elem_id="how-tab"):
                 with gr.Row():
                     show_grid = gr.Button("Show the latent grid", elem_id="show-grid", interactive=False)
@@ -268,16 +300,26 @@ def build(config: AppConfig | None = None) -> gr.Blocks:
                         point_picture = _captioned_image("The 4 latent cells behind the point (red), with weights",
                                                          elem_id="point-picture")  # fmt: skip
                     point_table = gr.Markdown(elem_id="point-table")
+                gr.Markdown("### Cell decoding: does the pixel size matter?")
                 with gr.Row():
-                    pretend = gr.Slider(1, 8, value=4, step=0.5, label="Cell decoding: pretend the output is ×k larger")
-                    cell_btn = gr.Button("Render the crop with both cells", interactive=False)
-                cell_slider = gr.ImageSlider(
-                    label="True cell ◀ ▶ smaller cell (same crop as Compare)", elem_id="cell-slider", format="png",
-                    type="pil", max_height=520,
-                )  # fmt: skip
-                cell_status = gr.Markdown(elem_classes="status")
+                    cell_scale = gr.Radio([2, 3, 4, 6, 12], value=2, label="Shrink the region by", elem_id="cell-scale")
+                    pretend = gr.Slider(1, 8, value=4, step=0.5, label="Smaller cell: as if the output were ×k larger")
+                    cell_btn = gr.Button("Compare the cells", elem_id="cell-button", interactive=False)
+                with gr.Row():
+                    with gr.Column(min_width=280):
+                        gr.Markdown("True cell ◀ drag ▶ smaller cell", elem_classes="caption")
+                        cell_slider = gr.ImageSlider(
+                            show_label=False, elem_id="cell-slider", format="png", type="pil", max_height=360
+                        )
+                    with gr.Column(min_width=280):
+                        cell_difference = _captioned_image(
+                            f"Difference ×{DIFFERENCE_GAIN}", elem_id="cell-difference", height=360
+                        )
+                cell_status = gr.Markdown(elem_classes="status", elem_id="cell-status")
+                gr.Markdown(CELL_HINT, elem_classes="hint")
                 gr.Markdown(HOW_IT_WORKS, elem_id="how-text")
         stage = gr.State("start")
+        line_chosen = gr.Checkbox(False, visible=False)  # the person set the line's ends: renders keep it
         ticket = gr.State(0)
         # The API's /upscale returns only the finished PNG; the page's button streams (upscale_live).
         api_upscale = gr.Button(visible=False)
@@ -288,16 +330,17 @@ def build(config: AppConfig | None = None) -> gr.Blocks:
         # long render never makes a crop wait for it.
         renders: dict[str, Any] = {"concurrency_limit": config.concurrency, "concurrency_id": "render"}
         quick: dict[str, Any] = {"concurrency_limit": config.concurrency, "concurrency_id": "quick"}
-        actions = [run, compare_btn, profile_btn, show_grid, explain_btn, cell_btn]
+        actions = [run, compare_btn, profile_btn, sweep_btn, show_grid, explain_btn, cell_btn]
 
         # --- sizes: the photo's size from the server, everything else in the browser (controls.js) -------
         def photo_changed(image: str | None, chosen_scale: float) -> tuple[Any, ...]:
             sizes = events.photo_changed(image, chosen_scale)
             ready = gr.update(interactive=bool(image))
-            return (*sizes, *(ready for _ in actions))
+            return (*sizes, False, *(ready for _ in actions))  # a new photo's line is placed, not chosen
 
         estimate = [speed, quality]  # what the time estimate beside the size needs
-        photo_outputs = [photo_w, photo_h, width, height, size_info, centre_x, centre_y, crop_fx, crop_fy, *actions]
+        photo_outputs = [photo_w, photo_h, width, height, size_info, centre_x, centre_y, crop_fx, crop_fy, zoom,
+                         x0, y0, x1, y1, line_chosen, *actions]  # fmt: skip
         photo_set = photo.change(photo_changed, [photo, scale], photo_outputs, api_visibility="private")
         photo_set.then(inputs=[photo_w, width, height, *estimate, size_info], outputs=[size_info],
                        **_in_browser("photoSet"))  # fmt: skip
@@ -332,23 +375,42 @@ def build(config: AppConfig | None = None) -> gr.Blocks:
         compare_btn.click(compare, compare_inputs, compare_outputs, api_name="compare", **quick)
         gr.on([crop.release, zoom.release], compare, compare_inputs, compare_outputs, api_visibility="private",
               trigger_mode="always_last", **quick)  # fmt: skip
-        rendered.success(compare, compare_inputs, compare_outputs, api_visibility="private", **quick)
-        profile_inputs = [*common, x0, y0, x1, y1]
+        profile_inputs = [*common, x0, y0, x1, y1, channels]
         profile_outputs = [plot, csv, profile_status]
-        profile_btn.click(on_gpu(events.profile), profile_inputs, profile_outputs, api_name="profile", **quick)
+        profile = on_gpu(events.profile)
+        profile_btn.click(profile, profile_inputs, profile_outputs, api_name="profile", **quick)
+        channels.input(profile, profile_inputs, profile_outputs, api_visibility="private", **quick)
+        gr.on([x0.input, y0.input, x1.input, y1.input], fn=None, js="() => true", outputs=[line_chosen], queue=False)
 
         grid_outputs = [grid_input, grid_picture, grid_status]
         show_grid.click(events.latent_grid, [photo, model], grid_outputs, api_name="latent_grid", **quick)
         explain_inputs = [photo, width, height, model, explain_x, explain_y]
         explain_outputs = [point_picture, point_table]
         explain_btn.click(events.explain_point, explain_inputs, explain_outputs, api_name="explain", **quick)
-        cell_inputs = [photo, width, height, model, centre_x, centre_y, crop, zoom, pretend]
-        cell_btn.click(events.explain_cell, cell_inputs, [cell_slider, cell_status], api_name="cell", **quick)
+        cell_inputs = [photo, width, height, model, centre_x, centre_y, cell_scale, pretend]
+        cell_outputs = [cell_slider, cell_difference, cell_status]
+        cell_btn.click(events.explain_cell, cell_inputs, cell_outputs, api_name="cell", **quick)
+        sweep_inputs = [*common, centre_x, centre_y]
+        sweep_outputs = [sweep_picture, sweep_status]
+        sweep_btn.click(events.sweep, sweep_inputs, sweep_outputs, api_name="sweep", **quick)
+
+        # After a render every view follows, so each shows something without another click: the crop, the
+        # line (placed across an edge near the crop unless the person chose it), the sweep, the cell study.
+        private: dict[str, Any] = {"api_visibility": "private", **quick}
+        rendered.success(compare, compare_inputs, compare_outputs, **private)
+        placed = rendered.success(events.place_line, [photo, width, height, centre_x, centre_y, line_chosen],
+                                  [x0, y0, x1, y1], **private)  # fmt: skip
+        placed.then(profile, profile_inputs, profile_outputs, **private)
+        rendered.success(events.sweep, sweep_inputs, sweep_outputs, **private)
+        rendered.success(events.explain_cell, cell_inputs, cell_outputs, **private)
 
         skip3 = (gr.skip(),) * 3
 
         def compare_after_click(mode: str, *args: Any) -> tuple[Any, ...]:
             return events.compare(*args) if mode == CROP_CENTRE else skip3
+
+        def sweep_after_click(mode: str, *args: Any) -> tuple[Any, ...]:
+            return events.sweep(*args) if mode == CROP_CENTRE else skip3[:2]
 
         def profile_after_click(mode: str, stage: str, *args: Any) -> tuple[Any, ...]:
             # The click that set the line's end has turned the stage back to "start".
@@ -358,7 +420,8 @@ def build(config: AppConfig | None = None) -> gr.Blocks:
             return events.explain_point(*args) if mode == EXPLAIN else (gr.skip(),) * 2
 
         # A click on the result or on the deep-zoom viewer moves the crop, sets a line end or picks a point.
-        click_outputs = [centre_x, centre_y, crop_fx, crop_fy, x0, y0, x1, y1, stage, explain_x, explain_y]
+        click_outputs = [centre_x, centre_y, crop_fx, crop_fy, x0, y0, x1, y1, stage, explain_x, explain_y,
+                         line_chosen]  # fmt: skip
         for clicked in (
             result.select(_click, [click_mode, stage, width, height], click_outputs, api_visibility="private"),
             viewer.pick(_pick, [click_mode, stage, width, height], click_outputs, api_visibility="private"),
@@ -369,6 +432,7 @@ def build(config: AppConfig | None = None) -> gr.Blocks:
                          api_visibility="private", **quick)  # fmt: skip
             clicked.then(explain_after_click, [click_mode, *explain_inputs], explain_outputs,
                          api_visibility="private", **quick)  # fmt: skip
+            clicked.then(sweep_after_click, [click_mode, *sweep_inputs], sweep_outputs, **private)
 
         # --- deep zoom: the viewer follows the photo, model and precision, and shows the crop and line ----
         show = {"fn": events.viewer_source, "inputs": [photo, model, precision], "outputs": [viewer],
@@ -377,7 +441,7 @@ def build(config: AppConfig | None = None) -> gr.Blocks:
         gr.on([model.change, precision.change], **show)
         marked: list[Any] = [centre_x, centre_y, crop, x0, y0, x1, y1, width, height]
         gr.on([c.change for c in marked], inputs=marked, outputs=None, **_in_browser("marks"))
-        tile_inputs = [gr.Number(visible=False) for _ in ("zoom", "col", "row", "size")]
+        tile_inputs = [NumberInput(label=name, visible=False) for name in ("Zoom", "Column", "Row", "Tile size")]
         api_tile.click(events.tile, [photo, *tile_inputs, model, precision], [gr.Image(visible=False, format="png")],
                        api_name="tile", **quick)  # fmt: skip
     app.queue(max_size=config.queue_size, default_concurrency_limit=config.concurrency)

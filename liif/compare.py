@@ -52,3 +52,18 @@ def resample_window(source: Image.Image, width: int, height: int, box: Box, meth
         raise ValueError(f"unknown method {method!r}; choose one of {', '.join(METHODS)}")
     region = (left * sx, top * sy, right * sx, bottom * sy)
     return source.resize((right - left, bottom - top), Image.Resampling.BICUBIC, box=region)
+
+
+SWEEP_ZOOMS = (2, 4, 8, 16, 32)  # the scale sweep's zooms, in multiples of the photo
+
+
+def sweep_windows(
+    centre: tuple[float, float], side: int, width: int, height: int, zooms: tuple[float, ...] = SWEEP_ZOOMS
+) -> list[tuple[float, Box, int, int]]:
+    """The same spot of a ``width`` x ``height`` photo at each zoom: ``side``-pixel windows of the
+    (width*zoom) x (height*zoom) renders around ``centre`` (photo pixels), each with that render's size.
+
+    At a higher zoom the same number of pixels covers less of the photo, so the rows show one spot
+    magnified more and more: (zoom, window, render width, render height) per zoom.
+    """
+    return [(zoom, *crop_box(centre, max(1, round(side / zoom)), zoom, width, height)) for zoom in zooms]

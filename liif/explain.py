@@ -12,12 +12,16 @@ import torch
 from PIL import Image, ImageDraw
 
 from liif.coords import grid_points, pixel_centres, render_cell
-from liif.grid import LatentGrid
+from liif.evaluation import make_pair
+from liif.grid import LatentGrid, encode
+from liif.imageio import load_picture, to_uint8
+from liif.metrics import psnr
 from liif.model import LIIF
 from liif.query import local_ensemble
 from liif.render import Box, render
 
 PCA_BLOCK = 65_536  # codes per block when projecting the latent grid
+DIFFERENCE_GAIN = 10  # how much the cell study's difference map amplifies |true cell - smaller cell|
 
 
 def latent_pca(grid: LatentGrid) -> np.ndarray:
@@ -103,7 +107,7 @@ def draw_point_query(pca: np.ndarray, query: PointQuery, *, radius: int = 3, zoo
 
 
 def cell_comparison(
-    model: LIIF, grid: LatentGrid, width: int, height: int, box: Box, pretend: float
+    model: LIIF, grid: LatentGrid, width: int, height: int, box: Box | None, pretend: float
 ) -> tuple[torch.Tensor, torch.Tensor]:
     """The same window rendered with its true cell and with a cell ``pretend`` times smaller.
 
@@ -115,3 +119,33 @@ def cell_comparison(
     true_cell = render_cell(height, width)
     small_cell = (true_cell[0] / pretend, true_cell[1] / pretend)
     return render(model, grid, width, height, box=box), render(model, grid, width, height, box=box, cell=small_cell)
+
+
+@dataclass(frozen=True)
+class CellStudy:
+    """A region of a photo, LIIF from its ``scale``-times smaller copy with the true cell and with a cell
+    ``pretend`` times smaller, and how close each comes to the region itself."""
+
+    scale: int
+    pretend: float
+    truth: torch.Tensor  # (H, W, 3) the region, what a perfect upscale would give
+    true_cell: torch.Tensor  # (H, W, 3) LIIF, told the true pixel size
+    small_cell: torch.Tensor  # (H, W, 3) LIIF, told a pixel ``pretend`` times smaller
+    psnr_true: float
+    psnr_small: float
+
+    def difference(self, gain: float = DIFFERENCE_GAIN) -> np.ndarray:
+        """|true cell - smaller cell| times ``gain``, as 8-bit RGB: where the cell input changes the colour."""
+        return to_uint8(((self.true_cell - self.small_cell).abs() * gain).clamp(0, 1))
+
+
+def cell_study(model: LIIF, region: Image.Image, scale: int, pretend: float = 4, precision: str = "exact") -> CellStudy:
+    """Cell decoding on known ground truth: the region is downscaled by ``scale`` (the paper's protocol,
+    PIL bicubic), then LIIF brings it back to the region's size with either cell, and both are scored
+    against the region (PSNR, RGB, no border shaved)."""
+    low, truth_image = make_pair(region.convert("RGB"), scale)
+    grid = encode(model, load_picture(low).rgb, precision=precision)
+    truth = load_picture(truth_image).rgb.permute(1, 2, 0)
+    height, width = truth.shape[:2]
+    true_cell, small_cell = cell_comparison(model, grid, width, height, None, pretend)
+    return CellStudy(scale, pretend, truth, true_cell, small_cell, psnr(true_cell, truth), psnr(small_cell, truth))

@@ -1,6 +1,7 @@
 """The app's event functions, called directly, and the launched app driven through gradio_client."""
 
 import csv
+import math
 import time
 from pathlib import Path
 
@@ -30,11 +31,32 @@ def photo(tmp_path_factory):
     return str(path)
 
 
-def test_a_new_photo_gives_its_size_the_output_size_and_the_crop_centre(events, photo):
-    photo_w, photo_h, width, height, info, *centre = events.photo_changed(photo, 2.5)
-    assert (photo_w, photo_h, width, height) == (48, 32, 120, 80) and "48×32 → output 120×80" in info
-    assert centre == [60, 40, 0.5, 0.5]
+def test_a_new_photo_gives_its_size_the_output_size_and_where_the_views_start(events, tmp_path):
+    """Half flat, half textured: the crop starts on the texture, zoomed to at least x4 of the photo, and the
+    line crosses the edge between the halves at a right angle."""
+    pixels = np.full((40, 64, 3), 128, np.uint8)
+    pixels[:, 32:] = np.random.default_rng(2).integers(0, 256, (40, 32, 3), dtype=np.uint8)
+    Image.fromarray(pixels).save(tmp_path / "halves.png")
+    photo_w, photo_h, width, height, info, cx, cy, fx, fy, zoom, *line = events.photo_changed(
+        str(tmp_path / "halves.png"), 1.5
+    )
+    assert (photo_w, photo_h, width, height) == (64, 40, 96, 60) and "64×40 → output 96×60" in info
+    assert cx > 48 and (cx, cy) == (fx * 96, fy * 60)  # on the textured right half, in output pixels
+    assert zoom * 1.5 >= 4 and zoom == 3
+    x0, y0, x1, y1 = line
+    assert math.hypot(x1 - x0, y1 - y0) == pytest.approx(48, abs=0.2) and all(0 <= v <= 96 for v in (x0, x1))
     assert events.photo_changed(None, 2.5)[:4] == (None, None, None, None)
+
+
+def test_the_default_line_crosses_a_known_edge_at_a_right_angle(events, tmp_path):
+    ys, xs = np.mgrid[0:60, 0:60]
+    edge = np.where(ys < 0.5 * xs + 10, 40, 210).astype(np.uint8)  # a tilted edge, slope 1/2
+    Image.fromarray(np.repeat(edge[:, :, None], 3, 2)).save(tmp_path / "edge.png")
+    x0, y0, x1, y1 = events.place_line(str(tmp_path / "edge.png"), 120, 120, 60, 80, False)
+    direction = np.array([x1 - x0, y1 - y0]) / math.hypot(x1 - x0, y1 - y0)
+    along_edge = np.array([2, 1]) / math.sqrt(5)
+    assert abs(direction @ along_edge) < math.sin(math.radians(8))  # within 8 degrees of perpendicular
+    assert events.place_line(str(tmp_path / "edge.png"), 120, 120, 60, 80, True) == (gr.skip(),) * 4
 
 
 def test_upscale_returns_exactly_the_asked_size_under_a_telling_name(events, photo):
@@ -100,7 +122,12 @@ def test_crops_render_at_most_the_configured_size(events, photo):
 def test_the_profile_has_curves_markers_and_a_csv(events, photo):
     figure, csv_path, status = events.profile(photo, 96, 64, x0=2, y0=3, x1=90, y1=60)
     names = [trace.name for trace in figure.data]
-    assert names[:3] == ["R LIIF", "R bicubic", "R input pixels"] and len(names) == 9
+    assert names == ["Luminance LIIF", "Luminance bicubic", "Luminance input pixels"]  # by default
+    rgb, *_ = events.profile(photo, 96, 64, x0=2, y0=3, x1=90, y1=60, channels=["R", "G", "B"])
+    assert [trace.name for trace in rgb.data][:3] == ["R LIIF", "R bicubic", "R input pixels"] and len(rgb.data) == 9
+    luma = np.array(figure.data[0].y)
+    assert np.allclose(luma, 0.299 * np.array(rgb.data[0].y) + 0.587 * np.array(rgb.data[3].y)
+                       + 0.114 * np.array(rgb.data[6].y), atol=1e-6)  # fmt: skip
     with open(csv_path) as handle:
         rows = list(csv.reader(handle))
     assert rows[0][:4] == ["distance_px", "x", "y", "liif_r"]
@@ -230,9 +257,10 @@ def test_how_it_works_events(events, photo):
     drawing, table = events.explain_point(photo, 96, 64, x=40, y=20)
     assert drawing.size[0] > 100 and table.count("\n| (") == 4
     assert "Weights sum to **1.0000**" in table
-    (true, smaller), status = events.explain_cell(photo, 96, 64, centre_x=40, centre_y=30, crop=24, zoom=2, pretend=4)
-    assert true.size == smaller.size == (48, 48)
+    (true, smaller), difference, status = events.explain_cell(photo, 96, 64, centre_x=40, centre_y=30, scale=2)
+    assert true.size == smaller.size == difference.size == (32, 32)  # the photo's 32x32 region, back from 16x16
     assert not np.array_equal(np.asarray(true), np.asarray(smaller)) and "4× smaller" in status
+    assert np.asarray(difference).max() > 0 and "dB" in status
     with pytest.raises(gr.Error, match="inside the 96×64 output"):
         events.explain_point(photo, 96, 64, x=96, y=0)
 

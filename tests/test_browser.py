@@ -2,6 +2,7 @@
 
 import io
 import json
+import math
 import os
 import shutil
 from pathlib import Path
@@ -328,3 +329,36 @@ def test_deep_zoom_renders_what_is_in_view_and_follows_the_crop(page):
     stage.scroll_into_view_if_needed()
     assert stage.bounding_box()["width"] <= 390
     assert _shot(page, "browser-deep-zoom-390.png").stat().st_size > 10_000
+
+
+def test_every_view_shows_its_point_after_one_upscale(page):
+    page.locator("#photo input[type=file]").set_input_files(str(ROOT / "examples" / "tree_foliage.jpg"))
+    page.wait_for_function("() => document.querySelector('#width input').value !== ''")
+    page.locator("#width input").fill("400")  # a quick render; the views do not depend on its size
+    page.locator("#run").click()
+    page.wait_for_function("() => document.querySelector('#status').innerText.includes('render ')")
+    # The crop (orange) and the line (teal) are drawn over the result.
+    page.wait_for_function(
+        """() => { const c = document.querySelector('#result canvas.liif-marks');
+                   if (!c || !c.width) return false;
+                   const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+                   for (let i = 3; i < d.length; i += 4) if (d[i] > 0) return true;
+                   return false; }"""
+    )
+    page.get_by_role("tab", name="Compare crops").click()
+    page.wait_for_function("() => document.querySelector('#compare-status').innerText.includes('Crop ')")
+    assert "×" in page.locator("#compare-status").inner_text() and page.locator("#slider img").count() >= 2
+    page.get_by_role("tab", name="RGB along a line").click()
+    page.wait_for_function("() => (document.querySelector('#profile-status') || {}).innerText?.includes('Edge width')")
+    page.locator("#plot .js-plotly-plot").wait_for(state="visible")
+    x0, y0, x1, y1 = (float(page.get_by_label(name).input_value()) for name in ("Start x", "Start y", "End x", "End y"))
+    assert 40 < math.hypot(x1 - x0, y1 - y0) < 56  # placed across an edge: about 48 output pixels
+    assert _shot(page, "browser-line.png").stat().st_size > 10_000
+    page.get_by_role("tab", name="Scale sweep").click()
+    page.wait_for_function("() => document.querySelector('#sweep-status').innerText.includes('×32')")
+    page.locator("#sweep img").wait_for(state="visible")
+    assert _shot(page, "browser-sweep.png").stat().st_size > 10_000
+    page.get_by_role("tab", name="How it works").click()
+    page.wait_for_function("() => document.querySelector('#cell-status').innerText.includes('dB')")
+    page.locator("#cell-difference img").wait_for(state="visible")
+    assert _shot(page, "browser-cell.png").stat().st_size > 10_000

@@ -209,7 +209,10 @@ def test_an_inline_photo_gets_the_same_upload_limit_before_it_is_decoded(tmp_pat
         ("compare", [48, 32, *DEFAULTS, float("nan"), 10, 64, 2], "Crop centre x: nan is not a finite"),
         ("compare", [48, 32, *DEFAULTS, 1e308, 10, 64, 2], "Crop centre x must be a number from 0 to 48"),
         ("compare", [48, 32, *DEFAULTS, 10, 10, 64, float("nan")], "Zoom"),
-        ("profile", [48, 32, *DEFAULTS, 0, float("-inf"), 5, 5], "Start y: -inf is not a finite"),
+        ("profile", [48, 32, *DEFAULTS, 0, float("-inf"), 5, 5, ["Luminance"]], "Start y: -inf is not a finite"),
+        ("sweep", [48, 32, *DEFAULTS, float("inf"), 5], "Crop centre x: inf is not a finite"),
+        ("tile", [float("nan"), 0, 0, 256, "edsr-baseline-liif", "exact (fp32)"], "Zoom: nan is not a finite"),
+        ("cell", [48, 32, "edsr-baseline-liif", 10, 10, 2, float("nan")], "pretended scale must be a number from 1"),
     ],
 )
 def test_numbers_at_the_edges_get_one_clear_line(app_url, tmp_path, api, values, message):

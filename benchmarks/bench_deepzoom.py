@@ -1,0 +1,180 @@
+"""Deep zoom: what a tile costs, what a whole view costs, and the memory of a long session of tile requests.
+
+A. One 256x256 LIIF tile at x30 from a cached grid (``liif.tiles.render_tile``), per precision; and the
+   same through the viewer's tile function (PNG, base64, cache miss), as the page calls it.
+B. A full 1280x800 view at x30: the viewer draws the x32 level there, so every x32 tile the view touches.
+C. 2,000 tile requests over one photo (all levels, LIIF and bicubic, 64-px tiles so the run takes minutes),
+   through the viewer's tile function: the process's resident memory before, at its peak and after.
+D. With --browser: seconds from the end of a mouse-wheel zoom to the first LIIF tile of the new level on
+   screen, in Chromium against a launched app.
+
+    python benchmarks/bench_deepzoom.py [--repeat 5] [--requests 2000] [--browser]
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import math
+import random
+import time
+from pathlib import Path
+
+from common import EXAMPLES, median_time
+
+import liif
+from demo.config import AppConfig
+from demo.handlers import Handlers
+from demo.workbench import Workbench
+from liif.hardware import choose_precision, cpu_flags
+from liif.tables import markdown_table as table
+from liif.tiles import render_tile
+
+PHOTO = str(EXAMPLES / "forest_stream.jpg")  # 384x256
+ZOOM = 30
+
+
+def _memory_mb() -> tuple[float, float]:
+    """This process's resident memory now and at its peak, from /proc (Linux)."""
+    status = Path("/proc/self/status").read_text().splitlines()
+    fields = dict(line.split(":", 1) for line in status if ":" in line)
+    return int(fields["VmRSS"].split()[0]) / 1024, int(fields["VmHWM"].split()[0]) / 1024
+
+
+def tile_rows(repeat: int) -> list[list[str]]:
+    model = liif.load_model()
+    picture = liif.load_picture(PHOTO)
+    grid = liif.encode(model, picture.rgb)
+    w, h = picture.width, picture.height
+    rows = []
+    places = itertools.cycle([(10 + i % 20, 8 + i % 10) for i in range(200)])  # a new tile each time
+    for precision in ("fp32", "bf16"):
+        native = choose_precision("auto", model.device).compute == precision or precision == "fp32"
+
+        def one(p: str = precision) -> None:
+            render_tile(model, grid, w, h, ZOOM, *next(places), precision=p)
+
+        one()  # warm-up
+        label = precision if native else f"{precision} (emulated on this CPU)"
+        rows.append([f"256x256 tile at x{ZOOM}, grid cached", label, f"{median_time(one, repeat):.3f}"])
+
+    events = Handlers(Workbench(AppConfig()))
+    key, _ = events.bench.picture(PHOTO)
+    counter = iter(range(10_000))
+    request = {"photo": key, "zoom": ZOOM, "row": 5, "size": 256}
+    events.viewer_tile({**request, "col": 0})  # encodes and caches the grid
+    seconds = median_time(lambda: events.viewer_tile({**request, "col": 1 + next(counter)}), repeat)
+    rows.append([f"256x256 tile at x{ZOOM}, viewer's tile function", "auto", f"{seconds:.3f}"])
+    return rows
+
+
+def view_rows() -> list[list[str]]:
+    """Every x32-level tile a 1280x800 view at x30 touches, rendered one after another (auto precision)."""
+    model = liif.load_model()
+    picture = liif.load_picture(PHOTO)
+    grid = liif.encode(model, picture.rgb)
+    level = 32
+    span_w, span_h = 1280 * level / ZOOM, 800 * level / ZOOM  # the view, in pixels of the x32 level
+    cx, cy = picture.width * level / 2, picture.height * level / 2
+    cols = range(math.floor((cx - span_w / 2) / 256), math.ceil((cx + span_w / 2) / 256))
+    rows = range(math.floor((cy - span_h / 2) / 256), math.ceil((cy + span_h / 2) / 256))
+    start = time.perf_counter()
+    for row in rows:
+        for col in cols:
+            render_tile(model, grid, picture.width, picture.height, level, col, row)
+    seconds = time.perf_counter() - start
+    return [[f"1280x800 view at x{ZOOM}: {len(cols) * len(rows)} tiles of the x32 level", "auto", f"{seconds:.1f}"]]
+
+
+def memory_rows(requests: int) -> list[list[str]]:
+    events = Handlers(Workbench(AppConfig()))
+    key, picture = events.bench.picture(PHOTO)
+    events.viewer_tile({"photo": key, "zoom": 1, "col": 0, "row": 0, "size": 64})  # model, grid, first allocations
+    before, _ = _memory_mb()
+    rng = random.Random(0)
+    start = time.perf_counter()
+    for _ in range(requests):
+        zoom = 2 ** rng.randint(0, 5)
+        cols, rows = math.ceil(picture.width * zoom / 64), math.ceil(picture.height * zoom / 64)
+        method = "bicubic" if rng.random() < 0.2 else "liif"
+        answer = events.viewer_tile(
+            {"photo": key, "zoom": zoom, "col": rng.randrange(cols), "row": rng.randrange(rows), "size": 64,
+             "method": method}
+        )  # fmt: skip
+        assert "png" in answer, answer
+    after, peak = _memory_mb()
+    budget = events.bench.config.tile_cache_bytes / 2**20
+    return [
+        ["tile requests", f"{requests} (64-px tiles, {time.perf_counter() - start:.0f} s)"],
+        ["tiles kept in the cache", f"{len(events.tiles)} ({events.tiles.bytes / 2**20:.1f} MB of {budget:.0f} MB)"],
+        ["RSS before / after (MB)", f"{before:.0f} / {after:.0f} (+{after - before:.0f})"],
+        ["peak RSS of the process (MB)", f"{peak:.0f}"],
+    ]  # fmt: skip
+
+
+def browser_rows() -> list[list[str]]:
+    """Seconds from the last wheel notch (zoom settled) to the first tile of the new level, in Chromium."""
+    import os
+    import socket
+
+    from playwright.sync_api import sync_playwright
+
+    from demo.layout import build, launch_options
+
+    os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+    config = AppConfig()
+    app = build(config)
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    app.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True,
+               **launch_options(config))  # fmt: skip
+    flags = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+             "--disable-sync", "--no-first-run"]  # fmt: skip
+    waits = []
+    try:
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path="/usr/bin/chromium", headless=True, args=flags)
+            page = browser.new_page(viewport={"width": 1280, "height": 1000})
+            page.goto(f"http://127.0.0.1:{port}/")
+            page.locator("#photo input[type=file]").set_input_files(PHOTO)
+            page.wait_for_function("() => window.liifDeepZoom && window.liifDeepZoom.stats.drawn > 0", timeout=120_000)
+            stage = page.locator(".dz-stage")
+            stage.scroll_into_view_if_needed()
+            box = stage.bounding_box()
+            page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+            for target in (4, 8, 16, 30):
+                while page.evaluate("() => window.liifDeepZoom.photoZoom()") < target:
+                    page.mouse.wheel(0, -120)
+                    page.wait_for_timeout(60)
+                zoom = 0.0
+                while zoom != (zoom := page.evaluate("() => window.liifDeepZoom.photoZoom()")):
+                    page.wait_for_timeout(50)
+                drawn = page.evaluate("() => window.liifDeepZoom.stats.drawn")
+                start = time.perf_counter()
+                page.wait_for_function(f"() => window.liifDeepZoom.stats.drawn > {drawn}", timeout=120_000)
+                waits.append((zoom, time.perf_counter() - start))
+            browser.close()
+    finally:
+        app.close()
+    return [[f"first LIIF tile after a zoom to x{z:.1f} settles", "Chromium, launched app", f"{s:.2f}"]
+            for z, s in waits]  # fmt: skip
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--requests", type=int, default=2000)
+    parser.add_argument("--browser", action="store_true", help="also time the first tile in Chromium")
+    args = parser.parse_args()
+    flags = sorted(cpu_flags() & {"avx2", "avx512f", "avx512_bf16", "amx_bf16"})
+    print(f"photo {Path(PHOTO).name} (384x256); CPU flags: {', '.join(flags) or 'none'}; "
+          f"auto runs {choose_precision('auto', liif.load_model().device).compute}\n")  # fmt: skip
+    timings = tile_rows(args.repeat) + view_rows() + (browser_rows() if args.browser else [])
+    print(table(["what", "precision / path", "seconds (median)"], timings))
+    print()
+    print(table(["memory over a session of tile requests", "measured"], memory_rows(args.requests)))
+
+
+if __name__ == "__main__":
+    main()
