@@ -171,9 +171,9 @@ def main() -> None:
     print(f"photo {Path(PHOTO).name} (384x256); CPU flags: {', '.join(flags) or 'none'}; "
           f"auto runs {choose_precision('auto', liif.load_model().device).compute}\n")  # fmt: skip
     timings = tile_rows(args.repeat) + view_rows() + (browser_rows() if args.browser else [])
-    print(table(["what", "precision / path", "seconds (median)"], timings))
-    print()
-    print(table(["memory over a session of tile requests", "measured"], memory_rows(args.requests)))
+    print(table(["what", "precision / path", "seconds (median)"], timings), end="\n\n")
+    if args.requests:
+        print(table(["memory over a session of tile requests", "measured"], memory_rows(args.requests)))
 
 
 if __name__ == "__main__":

@@ -3,10 +3,11 @@
 Starts `python app.py` in its own process (so its memory is measured alone), then:
   A. 8 gradio_client clients at once, each sending a mix of /upscale, /compare and /profile requests;
   B. 50 sequential requests, recording the server's resident memory along the way;
-  C. 8 clients at once against a server whose queue holds only 2, to show the "busy" answer.
+  C. 8 clients at once against a server whose queue holds only 2, to show the "busy" answer;
+  D. big requests one after another: the server's peak memory during each, and what it holds after.
 Prints answers, errors, p50/p95 latency and the server's peak RSS for each phase.
 
-    python benchmarks/bench_load.py [--rounds 3]
+    python benchmarks/bench_load.py [--rounds 3] [--big-only]
 """
 
 from __future__ import annotations
@@ -18,10 +19,12 @@ import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from pathlib import Path
 
+import numpy as np
 from common import EXAMPLES, ROOT
 
 from liif.tables import markdown_table as table
@@ -100,7 +103,11 @@ def summarise(name: str, results: list[tuple[float, str | None]], pid: int) -> l
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=3, help="requests per client in phase A")
+    parser.add_argument("--big-only", action="store_true", help="phase D only")
     args = parser.parse_args()
+    if args.big_only:
+        print(table(["D. big requests, one after another", "seconds", "peak RSS MB", "RSS after MB"], big_requests()))
+        return
     rows, memory = [], []
     proc, url = start_server(queue_size=16)
     try:
@@ -128,7 +135,44 @@ def main() -> None:
         proc.wait()
     headers = ["phase", "requests", "answers", "errors", "p50 s", "p95 s", "server peak RSS MB"]
     print(table(headers, rows))
-    print(f"\nserver RSS after requests 10, 20, 30, 40, 50 of phase B (MB): {', '.join(memory)}")
+    print(f"\nserver RSS after requests 10, 20, 30, 40, 50 of phase B (MB): {', '.join(memory)}\n")
+    print(table(["D. big requests, one after another", "seconds", "peak RSS MB", "RSS after MB"], big_requests()))
+
+
+def big_requests() -> list[list[str]]:
+    """Phase D: requests that need a lot of memory, each with the server's peak during it and its resident
+    memory once it is done (the peak is reset between requests through /proc/PID/clear_refs)."""
+    from gradio_client import Client, handle_file
+    from PIL import Image
+
+    folder = Path(tempfile.mkdtemp())
+    big = folder / "noise_1000x1000.png"
+    Image.fromarray(np.random.default_rng(0).integers(0, 256, (1000, 1000, 3), dtype=np.uint8)).save(big)
+    proc, url = start_server(queue_size=16)
+    rows = [["server idle, model loaded", "", "", f"{_memory_mb(proc.pid)[0]:,.0f}"]]
+    calls = [
+        ("/upscale 384x216 -> 2400x1350 (3.2 MP)", {"image": handle_file(PHOTO), "width": 2400, "height": 1350},
+         "/upscale"),
+        ("/latent_grid of a 1000x1000 photo", {"image": handle_file(str(big))}, "/latent_grid"),
+        ("/explain a pixel of it", {"image": handle_file(str(big)), "width": 2000, "height": 2000, "x": 900,
+                                    "y": 900}, "/explain"),
+        ("/compare on it, 2000x2000 output", {"image": handle_file(str(big)), "width": 2000, "height": 2000,
+                                              "centre_x": 1000, "centre_y": 1000}, "/compare"),
+    ]  # fmt: skip
+    try:
+        client = Client(url, verbose=False)
+        for label, kwargs, api in calls:
+            Path(f"/proc/{proc.pid}/clear_refs").write_text("5")  # reset the peak
+            start = time.perf_counter()
+            client.predict(**kwargs, api_name=api)
+            seconds = time.perf_counter() - start
+            time.sleep(2)
+            now, peak = _memory_mb(proc.pid)
+            rows.append([label, f"{seconds:.1f}", f"{peak:,.0f}", f"{now:,.0f}"])
+    finally:
+        proc.terminate()
+        proc.wait()
+    return rows
 
 
 if __name__ == "__main__":

@@ -31,6 +31,7 @@ class AppConfig:
     concurrency: int = _from_env("LIIF_APP_CONCURRENCY", 1)
     queue_size: int = _from_env("LIIF_APP_QUEUE_SIZE", 16)
     cache_grids: int = 4  # latent grids kept per (image, model)
+    grid_cache_bytes: int = _from_env("LIIF_APP_GRID_CACHE_BYTES", 1 << 30)  # and at most this many bytes of them
     tile_cache_bytes: int = _from_env("LIIF_APP_TILE_CACHE_BYTES", 64 * 2**20)  # deep-zoom tiles kept, in bytes
 
     @property

@@ -114,6 +114,63 @@
     }
   }
 
+  // Hovering the line's plot marks that point of the line on the result and on the compare crops.
+  let hovered = null; // [x, y] in output pixels, or null
+  function cropBox() {
+    const [cx, cy, crop, , , , , ow, oh] = shown;
+    const side = Math.min(crop, ow, oh);
+    return [Math.min(Math.max(cx - side / 2, 0), ow - side), Math.min(Math.max(cy - side / 2, 0), oh - side), side];
+  }
+  function dotOn(img, fx, fy) {
+    const holder = img.parentElement;
+    let dot = holder.querySelector(".liif-dot");
+    if (!dot) {
+      dot = document.createElement("div");
+      dot.className = "liif-dot";
+      holder.style.position = "relative";
+      holder.appendChild(dot);
+    }
+    const frame = img.getBoundingClientRect();
+    const parent = holder.getBoundingClientRect();
+    const fit = Math.min(frame.width / img.naturalWidth, frame.height / img.naturalHeight);
+    const w = img.naturalWidth * fit;
+    const h = img.naturalHeight * fit;
+    const inside = fx >= 0 && fx <= 1 && fy >= 0 && fy <= 1;
+    dot.hidden = !inside;
+    dot.style.left = `${frame.left - parent.left + (frame.width - w) / 2 + fx * w}px`;
+    dot.style.top = `${frame.top - parent.top + (frame.height - h) / 2 + fy * h}px`;
+  }
+  function showHover() {
+    document.querySelectorAll(".liif-dot").forEach((dot) => { dot.hidden = true; });
+    if (!hovered || !shown) return;
+    const [x, y] = hovered;
+    const [, , , , , , , ow, oh] = shown;
+    const result = document.querySelector("#result img");
+    if (result && result.naturalWidth) dotOn(result, x / ow, y / oh);
+    const [left, top, side] = cropBox();
+    for (const img of document.querySelectorAll("#slider img, #nearest img")) {
+      if (img.naturalWidth) dotOn(img, (x - left) / side, (y - top) / side);
+    }
+  }
+  function watchPlot() {
+    const graph = document.querySelector("#plot .js-plotly-plot");
+    if (!graph || graph.liifHover || typeof graph.on !== "function") return;
+    graph.liifHover = true;
+    graph.on("plotly_hover", (event) => {
+      if (!shown || !event.points.length) return;
+      const [, , , x0, y0, x1, y1] = shown;
+      const length = Math.hypot(x1 - x0, y1 - y0) || 1;
+      const t = Math.min(Math.max(event.points[0].x / length, 0), 1);
+      hovered = [x0 + t * (x1 - x0), y0 + t * (y1 - y0)];
+      showHover();
+    });
+    graph.on("plotly_unhover", () => {
+      hovered = null;
+      showHover();
+    });
+  }
+  new MutationObserver(watchPlot).observe(document.body, { subtree: true, childList: true });
+
   window.liifControls = {
     // After the photo changed: blank the boxes again if it was removed, else add the time estimate.
     photoSet(iw, w, h, rate, quality, text) {

@@ -9,7 +9,7 @@
 (() => {
   const DEEPEST = 32; // the virtual image is the photo at this zoom
   const TILE = 256;
-  const IN_FLIGHT = 2; // tile requests at once: one renders while the next travels
+  const IN_FLIGHT = 2; // tile requests at once: one renders while the next travels (1 measured slower)
   // A level is drawn while its pixels are at least this many screen pixels: tiles are never enlarged more
   // than 1.5x, and a view costs about as many LIIF pixels as it shows (OpenSeadragon's default 0.5: ~2.2x).
   const MIN_PIXEL_RATIO = 0.75;
@@ -109,7 +109,9 @@
         }
       }
       if (!live.length) break;
-      live.sort((a, b) => distance(a) - distance(b));
+      // Bicubic and nearest tiles take milliseconds: they go first, then LIIF from the centre outwards.
+      const cost = (job) => (job.userData.layer === "liif" ? 1 : 0);
+      live.sort((a, b) => cost(a) - cost(b) || distance(a) - distance(b));
       const job = live[0];
       queue = queue.filter((waiting) => waiting !== job);
       send(job);

@@ -24,6 +24,7 @@ from PIL import Image
 
 import liif
 from demo.components import echo, refuse
+from demo.memory import give_back
 from demo.plots import CHANNEL_CHOICES, LUMINANCE, profile_figure, sweep_sheet
 from demo.tickets import SupersededError, Tickets
 from demo.tilecache import TileCache
@@ -285,7 +286,10 @@ class Handlers:
         pixels = assemble_uint8(rows, job.width, job.height)
         seconds = time.perf_counter() - start
         self.bench.record_speed(job.precision, job.width * job.height * len(job.encoded.views), seconds)
-        return self._result(job, pixels), self._status(job, seconds)
+        result = self._result(job, pixels)
+        del pixels
+        give_back()
+        return result, self._status(job, seconds)
 
     def start(self, request: gr.Request) -> int:
         """Upscale was clicked: a new ticket, so any render this session still runs stops at its next step."""
@@ -343,7 +347,9 @@ class Handlers:
             check()
             seconds = time.perf_counter() - start
             self.bench.record_speed(job.precision, total * len(job.encoded.views), seconds)
-            yield self._result(job, canvas), self._status(job, seconds), self.bench.speed()
+            result = self._result(job, canvas)
+            give_back()
+            yield result, self._status(job, seconds), self.bench.speed()
         except SupersededError as exc:
             if exc.stopped:
                 yield gr.skip(), "Stopped. Press **Upscale** to render again.", gr.skip()

@@ -10,6 +10,7 @@ import gradio as gr
 from demo.components import NumberInput, PhotoInput, upload_limit
 from demo.config import AppConfig
 from demo.handlers import AUTO, PRECISIONS, QUALITIES, STANDARD, Handlers
+from demo.memory import keep_large_blocks_mapped
 from demo.plots import CHANNEL_CHOICES, LUMINANCE
 from demo.text import HOW_IT_WORKS
 from demo.workbench import Workbench
@@ -78,7 +79,7 @@ SWEEP_HINT = (
 CELL_HINT = (
     "LIIF is told how large an output pixel is (its *cell*). Here a region of the photo is shrunk, brought "
     "back with the true cell and with a smaller one, and both are scored against the original; the map shows "
-    "where the cell changes the colour (×10): at edges and fine texture, most at ×2."
+    "where the cell changes the colour (×10): at edges and fine texture, most at ×2–×6, hardly at ×12."
 )
 
 CSS = """
@@ -89,6 +90,9 @@ CSS = """
 #point-table { overflow-x: auto; }
 #point-table th, #point-table td { white-space: nowrap; }
 #compare-views img { object-fit: contain; }
+.liif-dot { position: absolute; width: 10px; height: 10px; margin: -5px 0 0 -5px; border-radius: 50%;
+  background: #2ec4b6; border: 2px solid #fff; pointer-events: none; z-index: 5; }
+.liif-dot[hidden] { display: none; }
 #cell-difference img { width: 100%; height: 100%; object-fit: contain; image-rendering: pixelated; }
 .dz-bar { display: flex; flex-wrap: wrap; gap: 0.4em 1em; align-items: center; margin-bottom: 0.4em; }
 .dz-bar button, .dz-bar select { border: 1px solid var(--border-color-primary); border-radius: 6px;
@@ -176,6 +180,7 @@ def build(config: AppConfig | None = None) -> gr.Blocks:
     bench.model(config.default_model)  # load (and resolve the weights' source) before the first request
     bench.calibrate()  # this machine's speed, for the time estimate beside the size
     events = Handlers(bench)
+    keep_large_blocks_mapped()  # big buffers go back to the system when freed (demo/memory.py)
     gr.set_static_paths([OPENSEADRAGON])
     examples = sorted(str(p) for p in EXAMPLES.glob("*.jpg"))
     models = bench.available_models()
@@ -234,7 +239,7 @@ def build(config: AppConfig | None = None) -> gr.Blocks:
         )
 
         with gr.Tabs():
-            with gr.Tab("Deep zoom", elem_id="deep-zoom-tab"):
+            with gr.Tab("Deep zoom", elem_id="deep-zoom-tab") as viewer_tab:
 
                 def viewer_tile(request: Any) -> dict[str, str]:
                     return events.viewer_tile(request)
@@ -245,7 +250,7 @@ def build(config: AppConfig | None = None) -> gr.Blocks:
                     server_functions=[viewer_tile],
                 )  # fmt: skip
                 gr.Markdown(DEEP_ZOOM_HINT, elem_classes="hint")
-            with gr.Tab("Compare crops"):
+            with gr.Tab("Compare crops") as compare_tab:
                 with gr.Row():
                     crop = gr.Slider(16, 256, value=64, step=8, label="Crop size (output px)", elem_id="crop")
                     zoom = gr.Slider(1, 16, value=2, step=0.5, label="Zoom (× the output)", elem_id="zoom")
@@ -263,7 +268,7 @@ def build(config: AppConfig | None = None) -> gr.Blocks:
                         nearest = _captioned_image("Nearest: the input's own pixels", elem_id="nearest", height=360)
                 compare_status = gr.Markdown(elem_classes="status", elem_id="compare-status")
                 gr.Markdown(COMPARE_HINT, elem_classes="hint")
-            with gr.Tab("RGB along a line"):
+            with gr.Tab("RGB along a line") as line_tab:
                 gr.Markdown("Choose *set the line's ends* under the result and click it twice, or type the ends.")
                 with gr.Row():
                     x0 = NumberInput(label="Start x", value=0, min_width=100)
@@ -276,13 +281,13 @@ def build(config: AppConfig | None = None) -> gr.Blocks:
                 profile_status = gr.Markdown(elem_classes="status", elem_id="profile-status")
                 gr.Markdown(LINE_HINT, elem_classes="hint")
                 csv = gr.File(label="Samples (CSV)")
-            with gr.Tab("Scale sweep"):
+            with gr.Tab("Scale sweep") as sweep_tab:
                 sweep_btn = gr.Button("Sweep the crop's spot", elem_id="sweep-button", interactive=False)
                 sweep_picture = _captioned_image("Nearest, bicubic and LIIF at ×2 … ×32 of the photo",
                                                  elem_id="sweep")  # fmt: skip
                 sweep_status = gr.Markdown(elem_classes="status", elem_id="sweep-status")
                 gr.Markdown(SWEEP_HINT, elem_classes="hint")
-            with gr.Tab("How it works", elem_id="how-tab"):
+            with gr.Tab("How it works", elem_id="how-tab") as how_tab:
                 with gr.Row():
                     show_grid = gr.Button("Show the latent grid", elem_id="show-grid", interactive=False)
                     explain_x = NumberInput(label="Explain output pixel x", value=0, precision=0, min_width=120)
@@ -401,16 +406,32 @@ def build(config: AppConfig | None = None) -> gr.Blocks:
         placed = rendered.success(events.place_line, [photo, width, height, centre_x, centre_y, line_chosen],
                                   [x0, y0, x1, y1], **private)  # fmt: skip
         placed.then(profile, profile_inputs, profile_outputs, **private)
-        rendered.success(events.sweep, sweep_inputs, sweep_outputs, **private)
-        rendered.success(events.explain_cell, cell_inputs, cell_outputs, **private)
+        # The sweep and the cell study take seconds: they follow a render only while their tab is open, and
+        # are made when their tab is opened.
+        open_tab = gr.State("Deep zoom")
+        for tab in (viewer_tab, compare_tab, line_tab, sweep_tab, how_tab):
+            tab.select(lambda name=tab.label: name, None, open_tab, queue=False, api_visibility="private")
+
+        def while_open(fn: Any, name: str | None, skipped: int) -> Any:
+            def follow(shown: str, *args: Any) -> Any:
+                return fn(*args) if shown == name else (gr.skip(),) * skipped
+
+            return follow
+
+        for tab, fn, inputs, outputs in (
+            (sweep_tab, events.sweep, sweep_inputs, sweep_outputs),
+            (how_tab, events.explain_cell, cell_inputs, cell_outputs),
+        ):
+            rendered.success(while_open(fn, tab.label, len(outputs)), [open_tab, *inputs], outputs, **private)
+            tab.select(fn, inputs, outputs, **private)
 
         skip3 = (gr.skip(),) * 3
 
         def compare_after_click(mode: str, *args: Any) -> tuple[Any, ...]:
             return events.compare(*args) if mode == CROP_CENTRE else skip3
 
-        def sweep_after_click(mode: str, *args: Any) -> tuple[Any, ...]:
-            return events.sweep(*args) if mode == CROP_CENTRE else skip3[:2]
+        def sweep_after_click(mode: str, shown: str, *args: Any) -> tuple[Any, ...]:
+            return events.sweep(*args) if mode == CROP_CENTRE and shown == sweep_tab.label else skip3[:2]
 
         def profile_after_click(mode: str, stage: str, *args: Any) -> tuple[Any, ...]:
             # The click that set the line's end has turned the stage back to "start".
@@ -432,7 +453,7 @@ def build(config: AppConfig | None = None) -> gr.Blocks:
                          api_visibility="private", **quick)  # fmt: skip
             clicked.then(explain_after_click, [click_mode, *explain_inputs], explain_outputs,
                          api_visibility="private", **quick)  # fmt: skip
-            clicked.then(sweep_after_click, [click_mode, *sweep_inputs], sweep_outputs, **private)
+            clicked.then(sweep_after_click, [click_mode, open_tab, *sweep_inputs], sweep_outputs, **private)
 
         # --- deep zoom: the viewer follows the photo, model and precision, and shows the crop and line ----
         show = {"fn": events.viewer_source, "inputs": [photo, model, precision], "outputs": [viewer],

@@ -23,8 +23,8 @@ The network never sees the output grid: any size is just a different set of ques
 3. **Cell decoding.** The MLP is also told how large the output pixel is. Above, a region of the photo is
    shrunk and brought back twice: with the true cell, and with a cell that pretends the output is several
    times larger. Asked for a smaller area, the MLP answers with a sharper, sometimes over-sharpened,
-   colour; scored against the real photo, the true cell wins, by most at ×2 (the paper's ablation, LIIF
-   against LIIF without the cell, finds the same: the cell helps most at the scales it was trained on).
+   colour; scored against the real photo, the true cell wins, by most at ×2–×6 and hardly at ×12 (the
+   paper's ablation, LIIF against LIIF without the cell, finds it helps at the scales it was trained on).
 4. **A continuous signal.** In *RGB along a line*, LIIF is sampled about four times per output pixel: its
    curve is smooth because the MLP is a smooth function of the offset and the ensemble blends across
    borders, yet edges stay steep because the codes know where an edge lies. Bicubic is one fixed kernel

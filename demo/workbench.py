@@ -128,9 +128,14 @@ class Workbench:
             seconds = time.perf_counter() - start
             with self._lock:
                 self._grids[(key, model_name)] = grids
-                while len(self._grids) > self.config.cache_grids:
+                while len(self._grids) > self.config.cache_grids or (
+                    len(self._grids) > 1 and self._grid_bytes() > self.config.grid_cache_bytes
+                ):  # the newest grid is always kept, however large
                     self._encoding.pop(self._grids.popitem(last=False)[0], None)
         return Encoded(picture, grids, model, seconds, False)
+
+    def _grid_bytes(self) -> int:
+        return sum(grid.features.nbytes for views in self._grids.values() for grid in views)
 
     def latent_picture(self, grid: liif.LatentGrid) -> np.ndarray:
         """The grid's PCA picture, computed once per grid and kept as long as the grid is cached."""

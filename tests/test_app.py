@@ -275,3 +275,17 @@ def test_the_grid_cache_is_bounded(tmp_path):
         assert not bench.encode(path, "edsr-baseline-liif").cached
     assert bench.encode(paths[2], "edsr-baseline-liif").cached
     assert not bench.encode(paths[0], "edsr-baseline-liif").cached  # evicted: only 2 grids are kept
+
+
+def test_the_grid_cache_is_bounded_in_bytes_too(tmp_path):
+    one_grid = 64 * 8 * 8 * 4  # 64 float32 codes per pixel of an 8x8 photo
+    bench = Workbench(AppConfig(cache_grids=10, grid_cache_bytes=2 * one_grid))
+    paths = [tmp_path / f"p{i}.png" for i in range(3)]
+    for i, path in enumerate(paths):
+        Image.fromarray(np.full((8, 8, 3), 40 * i, np.uint8)).save(path)
+        bench.encode(path, "edsr-baseline-liif")
+    assert bench.encode(paths[2], "edsr-baseline-liif").cached and bench.encode(paths[1], "edsr-baseline-liif").cached
+    assert not bench.encode(paths[0], "edsr-baseline-liif").cached  # a third grid would exceed the bytes
+    tiny = Workbench(AppConfig(grid_cache_bytes=1))
+    tiny.encode(paths[0], "edsr-baseline-liif")
+    assert tiny.encode(paths[0], "edsr-baseline-liif").cached  # the newest grid is kept, however large

@@ -148,6 +148,7 @@ def test_a_new_click_supersedes_the_render_and_the_result_is_what_the_boxes_said
     page.locator("#run").click()
     page.wait_for_function("() => document.querySelector('#status').innerText.includes('render ')")
     assert "150×100 from 96×64" in page.locator("#status").inner_text()
+    page.wait_for_function("() => document.querySelector('#result img')?.naturalWidth > 0")
     natural = page.evaluate(
         "() => ['naturalWidth', 'naturalHeight'].map(k => document.querySelector('#result img')[k])"
     )
@@ -192,9 +193,13 @@ def test_the_page_at_three_widths(page):
     page.wait_for_function("() => document.querySelector('#width input').value === '768'")
     page.locator("#width input").fill("300")
     page.locator("#run").click()
-    # The crop follows the size change: still the middle of the photo, now of a 300x200 output.
+    # The crop follows the size change: still the photo's most detailed spot, now in a 300x200 output.
     page.get_by_role("tab", name="Compare crops").click()
-    page.wait_for_function("() => document.querySelector('#compare-status').innerText.includes('centre (150, 100)')")
+    cx, cy = (float(page.get_by_label(f"Crop centre {axis}").input_value()) for axis in "xy")
+    assert 0 < cx < 300 and 0 < cy < 200
+    page.wait_for_function(
+        f"() => document.querySelector('#compare-status').innerText.includes('centre ({cx:.0f}, {cy:.0f})')"
+    )
     for width in WIDTHS:
         page.set_viewport_size({"width": width, "height": 900})
         page.wait_for_timeout(500)
@@ -259,7 +264,7 @@ def test_deep_zoom_renders_what_is_in_view_and_follows_the_crop(page):
 
     page.on("request", record)
     page.locator("#photo input[type=file]").set_input_files(str(ROOT / "examples" / "forest_stream.jpg"))
-    page.wait_for_function("() => window.liifDeepZoom.stats.drawn > 0")  # the first LIIF tiles, at "fit"
+    page.wait_for_function("() => window.liifDeepZoom?.stats.drawn > 0")  # the first LIIF tiles, at "fit"
     stage = page.locator(".dz-stage")
     stage.scroll_into_view_if_needed()
     box = stage.bounding_box()
@@ -302,6 +307,9 @@ def test_deep_zoom_renders_what_is_in_view_and_follows_the_crop(page):
     page.mouse.up()
     assert abs(_deep_zoom(page, "split()") - 0.25) < 0.02
     page.wait_for_function("() => window.liifDeepZoom.stats.asked > window.liifDeepZoom.stats.drawn")
+    page.wait_for_timeout(3000)  # a few tiles of each side, for the screenshot
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.locator(".dz").screenshot(path=str(ARTIFACTS / "browser-deep-zoom-swipe.png"))
 
     # A click in the viewer moves the crop there (in output pixels of the chosen size) and draws it.
     page.locator(".dz-fit").click()
@@ -353,6 +361,12 @@ def test_every_view_shows_its_point_after_one_upscale(page):
     page.locator("#plot .js-plotly-plot").wait_for(state="visible")
     x0, y0, x1, y1 = (float(page.get_by_label(name).input_value()) for name in ("Start x", "Start y", "End x", "End y"))
     assert 40 < math.hypot(x1 - x0, y1 - y0) < 56  # placed across an edge: about 48 output pixels
+    area = page.locator("#plot .nsewdrag").first.bounding_box()  # hovering the plot marks the point
+    page.mouse.move(area["x"] + area["width"] * 0.5, area["y"] + area["height"] * 0.5)
+    page.wait_for_function("() => [...document.querySelectorAll('#result .liif-dot')].some(d => !d.hidden)")
+    dot, result = page.locator("#result .liif-dot").bounding_box(), page.locator("#result img").bounding_box()
+    middle = ((x0 + x1) / 2 / 400 * result["width"] + result["x"], (y0 + y1) / 2 / 300 * result["height"] + result["y"])
+    assert abs(dot["x"] + dot["width"] / 2 - middle[0]) < 6 and abs(dot["y"] + dot["height"] / 2 - middle[1]) < 6
     assert _shot(page, "browser-line.png").stat().st_size > 10_000
     page.get_by_role("tab", name="Scale sweep").click()
     page.wait_for_function("() => document.querySelector('#sweep-status').innerText.includes('×32')")
