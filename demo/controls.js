@@ -61,97 +61,103 @@
   const centre = (w, h, fx, fy) =>
     valid(w) && valid(h) && Number.isFinite(fx) && Number.isFinite(fy) ? [fx * w, fy * h] : [undefined, undefined];
 
-  // The crop (orange) and the line (teal) over the result, on a canvas laid exactly over the picture as
-  // shown (the image is scaled to fit its box). Redrawn when the result, the marks or the page size change.
+  // Marks over pictures: the crop (orange) and the line (teal) on the result, the line on the compare
+  // crops, and the point of the line the plot is hovered at. Each picture gets a canvas laid exactly over
+  // the picture as shown (images are scaled to fit their box), redrawn when the page changes.
   let shown = null; // cx, cy, crop, x0, y0, x1, y1, width, height: output pixels of the chosen W x H
-  let watching = null;
-  function drawOnResult() {
-    const box = document.querySelector("#result");
-    const img = box && box.querySelector("img");
-    if (box && watching !== box) {
-      watching = box;
-      new MutationObserver(drawOnResult).observe(box, { subtree: true, childList: true, attributeFilter: ["src"] });
-      window.addEventListener("resize", drawOnResult);
-    }
-    if (!img || !img.naturalWidth) return;
-    let canvas = img.parentElement.querySelector("canvas.liif-marks");
+  let hovered = null; // the hovered point of the line, [x, y] in output pixels, or null
+  let queued = false;
+
+  function cropBox() {
+    // The compare crop in output pixels, kept inside the output as the server keeps it (liif.compare.crop_box).
+    const [cx, cy, crop, , , , , ow, oh] = shown;
+    const side = Math.min(crop, ow, oh);
+    return [Math.min(Math.max(cx - side / 2, 0), ow - side), Math.min(Math.max(cy - side / 2, 0), oh - side), side, side];
+  }
+
+  // A canvas over what `img` shows, its context mapping `region` ([left, top, width, height] in output
+  // pixels) onto the picture; null while the picture is not there.
+  function overlay(img, region) {
+    if (!img.naturalWidth) return null;
+    const holder = img.parentElement;
+    let canvas = holder.querySelector(":scope > canvas.liif-marks");
     if (!canvas) {
       canvas = document.createElement("canvas");
       canvas.className = "liif-marks";
-      img.parentElement.style.position = "relative";
-      img.parentElement.appendChild(canvas);
-      img.addEventListener("load", drawOnResult);
-    }
-    const frame = img.getBoundingClientRect();
-    const parent = img.parentElement.getBoundingClientRect();
-    const fit = Math.min(frame.width / img.naturalWidth, frame.height / img.naturalHeight);
-    const w = img.naturalWidth * fit;
-    const h = img.naturalHeight * fit;
-    Object.assign(canvas.style, {
-      position: "absolute", pointerEvents: "none", width: `${w}px`, height: `${h}px`,
-      left: `${frame.left - parent.left + (frame.width - w) / 2}px`, top: `${frame.top - parent.top + (frame.height - h) / 2}px`,
-    });
-    const ratio = window.devicePixelRatio;
-    canvas.width = Math.round(w * ratio);
-    canvas.height = Math.round(h * ratio);
-    const ctx = canvas.getContext("2d");
-    if (!shown) return;
-    const [cx, cy, crop, x0, y0, x1, y1, ow, oh] = shown;
-    if (!(ow > 0 && oh > 0) || img.naturalWidth !== ow || img.naturalHeight !== oh) return; // another size
-    ctx.setTransform((w / ow) * ratio, 0, 0, (h / oh) * ratio, 0, 0);
-    ctx.lineWidth = 2 / (w / ow);
-    const side = Math.min(crop, ow, oh);
-    if (side > 0 && Number.isFinite(cx) && Number.isFinite(cy)) {
-      ctx.strokeStyle = "#ff9f1c";
-      ctx.strokeRect(Math.min(Math.max(cx - side / 2, 0), ow - side), Math.min(Math.max(cy - side / 2, 0), oh - side), side, side);
-    }
-    if ([x0, y0, x1, y1].every(Number.isFinite) && (x0 !== x1 || y0 !== y1)) {
-      ctx.strokeStyle = "#2ec4b6";
-      ctx.beginPath();
-      ctx.moveTo(x0, y0);
-      ctx.lineTo(x1, y1);
-      ctx.stroke();
-    }
-  }
-
-  // Hovering the line's plot marks that point of the line on the result and on the compare crops.
-  let hovered = null; // [x, y] in output pixels, or null
-  function cropBox() {
-    const [cx, cy, crop, , , , , ow, oh] = shown;
-    const side = Math.min(crop, ow, oh);
-    return [Math.min(Math.max(cx - side / 2, 0), ow - side), Math.min(Math.max(cy - side / 2, 0), oh - side), side];
-  }
-  function dotOn(img, fx, fy) {
-    const holder = img.parentElement;
-    let dot = holder.querySelector(".liif-dot");
-    if (!dot) {
-      dot = document.createElement("div");
-      dot.className = "liif-dot";
       holder.style.position = "relative";
-      holder.appendChild(dot);
+      holder.appendChild(canvas);
     }
     const frame = img.getBoundingClientRect();
     const parent = holder.getBoundingClientRect();
     const fit = Math.min(frame.width / img.naturalWidth, frame.height / img.naturalHeight);
     const w = img.naturalWidth * fit;
     const h = img.naturalHeight * fit;
-    const inside = fx >= 0 && fx <= 1 && fy >= 0 && fy <= 1;
-    dot.hidden = !inside;
-    dot.style.left = `${frame.left - parent.left + (frame.width - w) / 2 + fx * w}px`;
-    dot.style.top = `${frame.top - parent.top + (frame.height - h) / 2 + fy * h}px`;
+    Object.assign(canvas.style, {
+      position: "absolute", pointerEvents: "none", width: `${w}px`, height: `${h}px`, zIndex: 4,
+      left: `${frame.left - parent.left + (frame.width - w) / 2}px`, top: `${frame.top - parent.top + (frame.height - h) / 2}px`,
+    });
+    const ratio = window.devicePixelRatio;
+    canvas.width = Math.round(w * ratio);
+    canvas.height = Math.round(h * ratio);
+    const ctx = canvas.getContext("2d");
+    const [left, top, rw, rh] = region;
+    ctx.setTransform((w / rw) * ratio, 0, 0, (h / rh) * ratio, (-left * w / rw) * ratio, (-top * h / rh) * ratio);
+    ctx.lineWidth = (2 * rw) / w;
+    return ctx;
   }
-  function showHover() {
-    document.querySelectorAll(".liif-dot").forEach((dot) => { dot.hidden = true; });
-    if (!hovered || !shown) return;
-    const [x, y] = hovered;
+
+  function drawLine(ctx) {
+    const [, , , x0, y0, x1, y1] = shown;
+    if (![x0, y0, x1, y1].every(Number.isFinite) || (x0 === x1 && y0 === y1)) return;
+    ctx.strokeStyle = "#2ec4b6";
+    ctx.beginPath();
+    ctx.moveTo(x0, y0);
+    ctx.lineTo(x1, y1);
+    ctx.stroke();
+  }
+
+  function drawPoint(ctx) {
+    if (!hovered) return;
+    const radius = 4 * ctx.lineWidth; // 8 screen pixels
+    ctx.fillStyle = "#2ec4b6";
+    ctx.strokeStyle = "#ffffff";
+    ctx.beginPath();
+    ctx.arc(hovered[0], hovered[1], radius, 0, 2 * Math.PI);
+    ctx.fill();
+    ctx.stroke();
+  }
+
+  function drawMarks() {
+    queued = false;
+    document.querySelectorAll("canvas.liif-marks").forEach((c) => c.getContext("2d").clearRect(0, 0, c.width, c.height));
+    if (!shown || !(shown[7] > 0 && shown[8] > 0)) return;
     const [, , , , , , , ow, oh] = shown;
     const result = document.querySelector("#result img");
-    if (result && result.naturalWidth) dotOn(result, x / ow, y / oh);
-    const [left, top, side] = cropBox();
+    if (result && result.naturalWidth === ow && result.naturalHeight === oh) { // a result of another size: no marks
+      const ctx = overlay(result, [0, 0, ow, oh]);
+      if (ctx) {
+        ctx.strokeStyle = "#ff9f1c";
+        ctx.strokeRect(...cropBox());
+        drawLine(ctx);
+        drawPoint(ctx);
+      }
+    }
     for (const img of document.querySelectorAll("#slider img, #nearest img")) {
-      if (img.naturalWidth) dotOn(img, (x - left) / side, (y - top) / side);
+      const ctx = overlay(img, cropBox());
+      if (ctx) {
+        drawLine(ctx);
+        drawPoint(ctx);
+      }
     }
   }
+
+  function redraw() {
+    if (!queued) {
+      queued = true;
+      requestAnimationFrame(drawMarks);
+    }
+  }
+
   function watchPlot() {
     const graph = document.querySelector("#plot .js-plotly-plot");
     if (!graph || graph.liifHover || typeof graph.on !== "function") return;
@@ -162,14 +168,21 @@
       const length = Math.hypot(x1 - x0, y1 - y0) || 1;
       const t = Math.min(Math.max(event.points[0].x / length, 0), 1);
       hovered = [x0 + t * (x1 - x0), y0 + t * (y1 - y0)];
-      showHover();
+      redraw();
     });
     graph.on("plotly_unhover", () => {
       hovered = null;
-      showHover();
+      redraw();
     });
   }
-  new MutationObserver(watchPlot).observe(document.body, { subtree: true, childList: true });
+
+  new MutationObserver((changes) => {
+    watchPlot();
+    // New pictures (not this code's own canvases) are marked again.
+    if (changes.some((c) => [...c.addedNodes].some((n) => !(n instanceof HTMLCanvasElement)) || c.type === "attributes")) redraw();
+  }).observe(document.body, { subtree: true, childList: true, attributeFilter: ["src"] });
+  window.addEventListener("resize", redraw);
+  document.addEventListener("load", (event) => { if (event.target instanceof HTMLImageElement) redraw(); }, true);
 
   window.liifControls = {
     // After the photo changed: blank the boxes again if it was removed, else add the time estimate.
@@ -217,7 +230,7 @@
     // The crop or the line moved, or the output size changed: draw them on the result and the deep zoom.
     marks(...values) {
       shown = values;
-      drawOnResult();
+      redraw();
       if (window.liifDeepZoom) window.liifDeepZoom.marks(...values);
       return [];
     },

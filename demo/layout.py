@@ -90,9 +90,6 @@ CSS = """
 #point-table { overflow-x: auto; }
 #point-table th, #point-table td { white-space: nowrap; }
 #compare-views img { object-fit: contain; }
-.liif-dot { position: absolute; width: 10px; height: 10px; margin: -5px 0 0 -5px; border-radius: 50%;
-  background: #2ec4b6; border: 2px solid #fff; pointer-events: none; z-index: 5; }
-.liif-dot[hidden] { display: none; }
 #cell-difference img { width: 100%; height: 100%; object-fit: contain; image-rendering: pixelated; }
 .dz-bar { display: flex; flex-wrap: wrap; gap: 0.4em 1em; align-items: center; margin-bottom: 0.4em; }
 .dz-bar button, .dz-bar select { border: 1px solid var(--border-color-primary); border-radius: 6px;
