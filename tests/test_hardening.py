@@ -409,3 +409,19 @@ def test_big_buffers_go_back_to_the_system_once_freed():
 
     assert held("default") > 150  # the problem: 240 MB of freed buffers stay with the process
     assert held("fixed") < 50  # with the app's setting (demo/memory.py) they are returned at once
+
+
+def test_an_inline_photo_sent_over_http_gets_the_upload_limit(app_url, tmp_path):
+    """The raw API accepts an image as a data: URL; the app's 2 MB test limit applies to it before decoding."""
+    big, small = tmp_path / "big.png", tmp_path / "small.png"
+    Image.fromarray(photo((1100, 1000))).save(big)  # about 3.3 MB
+    Image.fromarray(photo((24, 16))).save(small)
+
+    def inline(path):
+        url = "data:image/png;base64," + base64.b64encode(path.read_bytes()).decode()
+        return {"url": url, "meta": {"_type": "gradio.FileData"}}
+
+    refused = _raw_call(app_url, "upscale", [inline(big), 10, 10, *DEFAULTS])
+    assert "event: error" in refused and "over the upload limit of 2 MB" in refused
+    answered = _raw_call(app_url, "upscale", [inline(small), 30, 20, *DEFAULTS])
+    assert "event: complete" in answered and "_30x20.png" in answered
