@@ -105,6 +105,12 @@ def _whole(name: str, value: Any) -> int:
     return int(value)
 
 
+def _on_photo(centre_x: Any, centre_y: Any, width: int, height: int, picture: liif.Picture) -> tuple[float, float]:
+    """The crop centre, sent in pixels of the W x H output, checked and in the photo's own pixels."""
+    x, y = _finite("Crop centre x", centre_x, 0, width), _finite("Crop centre y", centre_y, 0, height)
+    return x * picture.width / width, y * picture.height / height
+
+
 def _tenths(*points: tuple[float, float]) -> tuple[float, ...]:
     """Points (x, y) as a flat tuple rounded to a tenth of a pixel, as the number boxes show them."""
     return tuple(round(v, 1) for point in points for v in point)
@@ -243,8 +249,7 @@ class Handlers:
             return (gr.skip(),) * 4
         w, h = _size(width, height, self.bench.config.max_output_pixels)
         _, picture = self.bench.picture(image)
-        centre = (_finite("Crop centre x", centre_x, 0, w) * picture.width / w,
-                  _finite("Crop centre y", centre_y, 0, h) * picture.height / h)  # fmt: skip
+        centre = _on_photo(centre_x, centre_y, w, h, picture)
         return _tenths(*edge_line(picture.rgb, centre, w, h, LINE_LENGTH))
 
     # --- upscale -----------------------------------------------------------------------------------------
@@ -589,8 +594,7 @@ class Handlers:
         picture, w, h = job.encoded.picture, job.width, job.height
         scale = round(_finite("The scale", scale, 2, 12))
         pretend = _finite("The pretended scale", pretend, 1, 8)
-        cx = _finite("Crop centre x", centre_x, 0, w) * picture.width / w
-        cy = _finite("Crop centre y", centre_y, 0, h) * picture.height / h
+        cx, cy = _on_photo(centre_x, centre_y, w, h, picture)
         side = min(CELL_REGION, picture.width, picture.height)
         left = min(max(round(cx - side / 2), 0), picture.width - side)
         top = min(max(round(cy - side / 2), 0), picture.height - side)
@@ -624,8 +628,7 @@ class Handlers:
         """The crop centre's spot at x2 ... x32 of the photo: nearest, bicubic and LIIF rows in one picture."""
         job = self._job(image, width, height, model, precision, quality)
         encoded, picture = job.encoded, job.encoded.picture
-        centre = (_finite("Crop centre x", centre_x, 0, job.width) * picture.width / job.width,
-                  _finite("Crop centre y", centre_y, 0, job.height) * picture.height / job.height)  # fmt: skip
+        centre = _on_photo(centre_x, centre_y, job.width, job.height, picture)
         start = time.perf_counter()
         source = picture.rgb_image()
         rows: dict[str, list[Image.Image]] = {"nearest": [], "bicubic": [], "LIIF": []}
