@@ -274,7 +274,8 @@ def build(config: AppConfig | None = None) -> gr.Blocks:
                     y1 = NumberInput(label="End y", value=0, min_width=100)
                     profile_btn = gr.Button("Plot", elem_id="plot-button", interactive=False)
                 channels = gr.CheckboxGroup(CHANNEL_CHOICES, value=[LUMINANCE], label="Show", elem_id="channels")
-                plot = gr.Plot(label="The colour along the line", elem_id="plot")
+                gr.Markdown("The colour along the line", elem_classes="caption")
+                plot = gr.Plot(show_label=False, elem_id="plot")  # a label would cover the plot's own toolbar
                 profile_status = gr.Markdown(elem_classes="status", elem_id="profile-status")
                 gr.Markdown(LINE_HINT, elem_classes="hint")
                 csv = gr.File(label="Samples (CSV)")
