@@ -58,8 +58,9 @@
 
   // The crop centre is kept as a fraction of the output (fx, fy), so it stays on the same spot of the
   // photo when the size changes; the boxes show it in output pixels.
+  const tenth = (v) => Math.round(v * 10) / 10; // the boxes show a tenth of a pixel
   const centre = (w, h, fx, fy) =>
-    valid(w) && valid(h) && Number.isFinite(fx) && Number.isFinite(fy) ? [fx * w, fy * h] : [undefined, undefined];
+    valid(w) && valid(h) && Number.isFinite(fx) && Number.isFinite(fy) ? [tenth(fx * w), tenth(fy * h)] : [undefined, undefined];
 
   // Marks over pictures: the crop (orange) and the line (teal) on the result, the line on the compare
   // crops, and the point of the line the plot is hovered at. Each picture gets a canvas laid exactly over
