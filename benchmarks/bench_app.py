@@ -19,7 +19,7 @@ from demo.config import AppConfig
 from demo.handlers import Handlers
 from demo.layout import build
 from demo.workbench import Workbench
-from liif.hardware import cpu_flags
+from liif.hardware import speed_flags
 from liif.tables import markdown_table as table
 
 PHOTO = str(EXAMPLES / "forest_stream.jpg")
@@ -111,7 +111,7 @@ def main() -> None:
     args = parser.parse_args()
     rows = direct_rows(args.repeat) + client_rows(args.repeat) + first_rows()
     print(f"photo {PHOTO.rsplit('/', 1)[-1]} (384x256) at {WIDTH}x{HEIGHT}, latent grid cached; target 0.5 s")
-    print(f"CPU flags: {', '.join(sorted(cpu_flags() & {'avx2', 'avx512f', 'avx512_bf16', 'amx_bf16'})) or 'none'}\n")
+    print(f"CPU flags: {speed_flags()}\n")
     print(table(["interaction", "measured through", "seconds (median)"], rows))
 
 

@@ -26,7 +26,7 @@ import liif
 from demo.config import AppConfig
 from demo.handlers import Handlers
 from demo.workbench import Workbench
-from liif.hardware import choose_precision, cpu_flags
+from liif.hardware import choose_precision, speed_flags
 from liif.tables import markdown_table as table
 from liif.tiles import render_tile
 
@@ -167,8 +167,7 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=2000)
     parser.add_argument("--browser", action="store_true", help="also time the first tile in Chromium")
     args = parser.parse_args()
-    flags = sorted(cpu_flags() & {"avx2", "avx512f", "avx512_bf16", "amx_bf16"})
-    print(f"photo {Path(PHOTO).name} (384x256); CPU flags: {', '.join(flags) or 'none'}; "
+    print(f"photo {Path(PHOTO).name} (384x256); CPU flags: {speed_flags()}; "
           f"auto runs {choose_precision('auto', liif.load_model().device).compute}\n")  # fmt: skip
     timings = tile_rows(args.repeat) + view_rows() + (browser_rows() if args.browser else [])
     print(table(["what", "precision / path", "seconds (median)"], timings), end="\n\n")

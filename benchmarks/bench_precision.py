@@ -17,7 +17,7 @@ import torch
 from common import lr_hr, photos
 
 import liif
-from liif.hardware import cpu_flags, native_bf16
+from liif.hardware import native_bf16, speed_flags
 from liif.metrics import psnr
 from liif.tables import markdown_table as table
 
@@ -31,9 +31,8 @@ def main() -> None:
     args = parser.parse_args()
     scales = [int(s) for s in args.scales.split(",")]
     model = liif.load_model()
-    flags = sorted(cpu_flags() & {"avx512_bf16", "amx_bf16", "avx512f", "avx2"})
     print(
-        f"CPU: {platform.processor() or platform.machine()}, flags {', '.join(flags) or 'none'}, "
+        f"CPU: {platform.processor() or platform.machine()}, flags {speed_flags()}, "
         f"native bf16: {native_bf16(torch.device('cpu'))}, torch threads {torch.get_num_threads()}"
     )
     rows, worst = [], {"mlp": 0.0, "mlp+encoder": 0.0}

@@ -10,7 +10,7 @@ import argparse
 from common import lr_hr, photos, timed
 
 import liif
-from liif.hardware import cpu_flags
+from liif.hardware import speed_flags
 from liif.tables import markdown_table as table
 
 
@@ -20,7 +20,7 @@ def main() -> None:
     parser.add_argument("--photos", type=int, default=3)
     args = parser.parse_args()
     model = liif.load_model()
-    print(f"CPU flags: {', '.join(sorted(cpu_flags() & {'avx2', 'avx512f', 'avx512_bf16', 'amx_bf16'})) or 'none'}")
+    print(f"CPU flags: {speed_flags()}")
     rows = []
     for path in photos()[: args.photos]:
         lr, hr = lr_hr(path, args.scale)

@@ -20,7 +20,7 @@ from tqdm import tqdm
 from liif.errors import LiifError
 from liif.evaluation import PROTOCOLS, check_plot_path, evaluate, means, plot_gain, table_rows
 from liif.grid import DEFAULT_TILE, encode_views
-from liif.hardware import DEVICES, PRECISIONS, choose_precision, cpu_flags, native_bf16, pick_device
+from liif.hardware import DEVICES, PRECISIONS, choose_precision, native_bf16, pick_device, speed_flags
 from liif.imageio import IMAGE_FORMATS, OUTPUT_SUFFIXES, Picture, check_output_path, load_picture, write_rows
 from liif.model import LIIF
 from liif.render import iter_rows, measure_rate
@@ -268,11 +268,10 @@ def _eval(args: argparse.Namespace) -> int:
 def _info(args: argparse.Namespace) -> int:
     device = pick_device(args.device)
     chosen = choose_precision("auto", device)
-    flags = sorted(cpu_flags() & {"avx2", "avx512f", "avx512_bf16", "amx_bf16", "amx_tile"})
     model = _load(None, device)
     rate = measure_rate(model, chosen.compute)
     print(f"device: {device} ({torch.cuda.get_device_name(device) if device.type == 'cuda' else 'CPU'})")
-    print(f"cpu flags: {', '.join(flags) or 'none of avx2/avx512/amx'}")
+    print(f"cpu flags: {speed_flags()}")
     print(f"precision auto: {chosen.compute} ({chosen.why})")
     print(f"torch threads: {torch.get_num_threads()}")
     print(f"render speed: {rate / 1e6:.3f} Mpx/s ({chosen.compute}, measured on a small render; grid cached)")

@@ -18,6 +18,7 @@ from liif.errors import LiifError
 DEVICES = ("auto", "cpu", "cuda")
 PRECISIONS = ("auto", "exact", "fp32", "bf16")
 NATIVE_BF16_FLAGS = frozenset({"avx512_bf16", "amx_bf16"})
+SPEED_FLAGS = frozenset({"avx2", "avx512f", "amx_tile", *NATIVE_BF16_FLAGS})
 
 
 def pick_device(name: str = "auto") -> torch.device:
@@ -40,6 +41,11 @@ def cpu_flags() -> frozenset[str]:
     return frozenset(
         flag for line in text.splitlines() if line.startswith("flags") for flag in line.split(":", 1)[1].split()
     )
+
+
+def speed_flags() -> str:
+    """The CPU flags that decide how fast LIIF runs here, for the headers of benchmarks and ``liif info``."""
+    return ", ".join(sorted(cpu_flags() & SPEED_FLAGS)) or "none of avx2, avx512, amx"
 
 
 def native_bf16(device: torch.device) -> bool:

@@ -132,6 +132,15 @@ def test_auto_is_bf16_only_where_the_cpu_runs_it_natively(monkeypatch, flags, au
     assert ("emulated" in hardware.choose_precision("bf16", cpu).why) == (auto == "fp32")
 
 
+def test_the_speed_flags_named_in_reports_are_those_that_decide_the_speed(monkeypatch):
+    from liif import hardware
+
+    monkeypatch.setattr(hardware, "cpu_flags", lambda: frozenset({"fpu", "sse2", "avx2", "amx_bf16", "amx_tile"}))
+    assert hardware.speed_flags() == "amx_bf16, amx_tile, avx2"
+    monkeypatch.setattr(hardware, "cpu_flags", lambda: frozenset({"fpu"}))
+    assert hardware.speed_flags() == "none of avx2, avx512, amx"
+
+
 def test_the_encoder_follows_an_explicit_bf16_and_stays_close(model):
     image = random_image(24, 20, seed=5)
     exact = encode(model, image, precision="exact").features
