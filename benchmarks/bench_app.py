@@ -9,11 +9,10 @@ with gradio_client (HTTP, queue and PNG encoding included). Medians of repeated 
 from __future__ import annotations
 
 import argparse
-import socket
 import tempfile
 from pathlib import Path
 
-from common import EXAMPLES, median_time
+from common import EXAMPLES, free_port, median_time
 
 from demo.config import AppConfig
 from demo.handlers import Handlers
@@ -85,9 +84,7 @@ def client_rows(repeat: int) -> list[list[str]]:
     from gradio_client import Client, handle_file
 
     app = build(AppConfig())
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
+    port = free_port()
     app.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True)
     try:
         client = Client(f"http://127.0.0.1:{port}/", verbose=False)

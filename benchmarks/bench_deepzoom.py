@@ -20,7 +20,7 @@ import random
 import time
 from pathlib import Path
 
-from common import EXAMPLES, median_time
+from common import EXAMPLES, free_port, median_time
 
 import liif
 from demo.config import AppConfig
@@ -115,7 +115,6 @@ def memory_rows(requests: int) -> list[list[str]]:
 def browser_rows() -> list[list[str]]:
     """Seconds from the last wheel notch (zoom settled) to the first tile of the new level, in Chromium."""
     import os
-    import socket
 
     from playwright.sync_api import sync_playwright
 
@@ -124,9 +123,7 @@ def browser_rows() -> list[list[str]]:
     os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
     config = AppConfig()
     app = build(config)
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
+    port = free_port()
     app.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True,
                **launch_options(config))  # fmt: skip
     flags = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",

@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import concurrent.futures
 import os
-import socket
 import statistics
 import subprocess
 import sys
@@ -25,17 +24,11 @@ import urllib.request
 from pathlib import Path
 
 import numpy as np
-from common import EXAMPLES, ROOT
+from common import EXAMPLES, ROOT, free_port
 
 from liif.tables import markdown_table as table
 
 PHOTO = str(EXAMPLES / "dandelions.jpg")  # 384x216
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _memory_mb(pid: int) -> tuple[float, float]:
@@ -45,7 +38,7 @@ def _memory_mb(pid: int) -> tuple[float, float]:
 
 
 def start_server(queue_size: int) -> tuple[subprocess.Popen, str]:
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, "LIIF_APP_QUEUE_SIZE": str(queue_size), "GRADIO_ANALYTICS_ENABLED": "False"}
     proc = subprocess.Popen(
         [sys.executable, "app.py", "--port", str(port)], cwd=ROOT, env=env,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 import statistics
 import sys
 import time
@@ -41,3 +42,10 @@ def timed(fn: Callable[[], object]) -> tuple[float, object]:
 def median_time(fn: Callable[[], object], repeat: int) -> float:
     """Median wall time of ``repeat`` calls (the machine is shared and noisy)."""
     return statistics.median(timed(fn)[0] for _ in range(repeat))
+
+
+def free_port() -> int:
+    """A port of 127.0.0.1 that nothing listens on, for a server a benchmark starts."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
