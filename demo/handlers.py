@@ -58,11 +58,16 @@ LIVE_BAND = 16_384  # pixels per band of the live render: the first LIIF rows sh
 TILE_METHODS = ("liif", "bicubic", "nearest")
 
 
+def _message(exc: liif.LiifError | MemoryError) -> str:
+    """The one line a library error, or memory running out, becomes for the person."""
+    return "out of memory: try a smaller size" if isinstance(exc, MemoryError) else str(exc)
+
+
 def user_errors(fn: F) -> F:
     """Show the library's one-line errors as Gradio errors instead of a crash."""
 
-    def translated(exc: Exception) -> gr.Error:
-        return refuse("out of memory: try a smaller size" if isinstance(exc, MemoryError) else str(exc))
+    def translated(exc: liif.LiifError | MemoryError) -> gr.Error:
+        return refuse(_message(exc))
 
     if inspect.isgeneratorfunction(fn):  # a streaming event: the errors come while it is iterated
 
@@ -409,15 +414,15 @@ class Handlers:
         so a bad or stale request draws nothing. The photo is named by its digest (see :meth:`viewer_source`)."""
         if not isinstance(request, dict):
             return {"error": "A tile request is a JSON object."}
+        key = str(request.get("photo"))
         try:
-            picture = self.bench.cached_picture(str(request.get("photo")))
-            png = self._tile_png(str(request.get("photo")), picture, request)
+            png = self._tile_png(key, self.bench.cached_picture(key), request)
         except KeyError:
             return {"error": "This photo is no longer in the cache: pick it again."}
         except gr.Error as exc:
             return {"error": exc.message}
         except (liif.LiifError, MemoryError) as exc:
-            return {"error": str(exc) if isinstance(exc, liif.LiifError) else "out of memory"}
+            return {"error": _message(exc)}
         return {"png": "data:image/png;base64," + base64.b64encode(png).decode()}
 
     def warm(self, image: str | None, model: str | None) -> None:
