@@ -197,7 +197,7 @@ class Handlers:
         self.tickets = Tickets()
         self.tiles = TileCache(bench.config.tile_cache_bytes)
         self._rendering = threading.Lock()  # held while a LIIF tile renders
-        self._placeholders: dict[str, str] = {}  # the photo's PNG the viewer shows before any tile, per digest
+        self._placeholders: dict[str, Path] = {}  # the photo's PNG the viewer shows before any tile, per digest
 
     def _job(
         self,
@@ -442,10 +442,10 @@ class Handlers:
             key, picture = self.bench.picture(image)
         except liif.LiifError:
             return ""  # the photo's own event says what is wrong with it
-        url = self._placeholders.get(key)
-        if url is None:
-            url = self._placeholders[key] = "gradio_api/file=" + save_result(picture.rgb_image(), "photo.png")
-        source = {"photo": key, "width": picture.width, "height": picture.height, "url": url,
+        saved = self._placeholders.get(key)
+        if saved is None or not saved.is_file():  # Gradio's delete_cache removes it after an hour
+            saved = self._placeholders[key] = Path(save_result(picture.rgb_image(), "photo.png"))
+        source = {"photo": key, "width": picture.width, "height": picture.height, "url": f"gradio_api/file={saved}",
                   "model": model or self.bench.config.default_model, "precision": precision}  # fmt: skip
         return json.dumps(source)
 

@@ -3,6 +3,7 @@
 import base64
 import io
 import math
+from pathlib import Path
 
 import gradio as gr
 import numpy as np
@@ -170,4 +171,8 @@ def test_the_viewer_source_names_the_photo_and_a_png_of_it(events, photo):
     assert (source["width"], source["height"]) == (PHOTO_W, PHOTO_H)
     assert source["photo"] == events.bench.picture(photo)[0] and source["precision"] == EXACT
     assert source["url"].startswith("gradio_api/file=") and source["url"].endswith(".png")
+    assert json.loads(events.viewer_source(photo, None, EXACT))["url"] == source["url"]  # made once per photo
+    Path(source["url"].removeprefix("gradio_api/file=")).unlink()  # as Gradio's delete_cache does after an hour
+    again = json.loads(events.viewer_source(photo, None, EXACT))["url"]
+    assert again != source["url"] and Path(again.removeprefix("gradio_api/file=")).is_file()
     assert events.viewer_source(None, None, EXACT) == ""
