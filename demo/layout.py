@@ -333,6 +333,7 @@ def build(config: AppConfig | None = None) -> gr.Blocks:
         # long render never makes a crop wait for it.
         renders: dict[str, Any] = {"concurrency_limit": config.concurrency, "concurrency_id": "render"}
         quick: dict[str, Any] = {"concurrency_limit": config.concurrency, "concurrency_id": "quick"}
+        private: dict[str, Any] = {"api_visibility": "private", **quick}  # the page's own short events
         actions = [run, compare_btn, profile_btn, sweep_btn, show_grid, explain_btn, cell_btn]
 
         # --- sizes: the photo's size from the server, everything else in the browser (controls.js) -------
@@ -376,13 +377,13 @@ def build(config: AppConfig | None = None) -> gr.Blocks:
         compare_outputs = [slider, nearest, compare_status]
         compare = on_gpu(events.compare)
         compare_btn.click(compare, compare_inputs, compare_outputs, api_name="compare", **quick)
-        gr.on([crop.release, zoom.release], compare, compare_inputs, compare_outputs, api_visibility="private",
-              trigger_mode="always_last", **quick)  # fmt: skip
+        gr.on([crop.release, zoom.release], compare, compare_inputs, compare_outputs, trigger_mode="always_last",
+              **private)  # fmt: skip
         profile_inputs = [*common, x0, y0, x1, y1, channels]
         profile_outputs = [plot, csv, profile_status]
         profile = on_gpu(events.profile)
         profile_btn.click(profile, profile_inputs, profile_outputs, api_name="profile", **quick)
-        channels.input(profile, profile_inputs, profile_outputs, api_visibility="private", **quick)
+        channels.input(profile, profile_inputs, profile_outputs, **private)
         gr.on([x0.input, y0.input, x1.input, y1.input], fn=None, js="() => true", outputs=[line_chosen], queue=False)
 
         grid_outputs = [grid_input, grid_picture, grid_status]
@@ -399,7 +400,6 @@ def build(config: AppConfig | None = None) -> gr.Blocks:
 
         # After a render every view follows, so each shows something without another click: the crop, the
         # line (placed across an edge near the crop unless the person chose it), the sweep, the cell study.
-        private: dict[str, Any] = {"api_visibility": "private", **quick}
         rendered.success(compare, compare_inputs, compare_outputs, **private)
         placed = rendered.success(events.place_line, [photo, width, height, centre_x, centre_y, line_chosen],
                                   [x0, y0, x1, y1], **private)  # fmt: skip
@@ -445,17 +445,13 @@ def build(config: AppConfig | None = None) -> gr.Blocks:
             result.select(_click, [click_mode, stage, width, height], click_outputs, api_visibility="private"),
             viewer.pick(_pick, [click_mode, stage, width, height], click_outputs, api_visibility="private"),
         ):
-            clicked.then(compare_after_click, [click_mode, *compare_inputs], compare_outputs,
-                         api_visibility="private", **quick)  # fmt: skip
-            clicked.then(profile_after_click, [click_mode, stage, *profile_inputs], profile_outputs,
-                         api_visibility="private", **quick)  # fmt: skip
-            clicked.then(explain_after_click, [click_mode, *explain_inputs], explain_outputs,
-                         api_visibility="private", **quick)  # fmt: skip
+            clicked.then(compare_after_click, [click_mode, *compare_inputs], compare_outputs, **private)
+            clicked.then(profile_after_click, [click_mode, stage, *profile_inputs], profile_outputs, **private)
+            clicked.then(explain_after_click, [click_mode, *explain_inputs], explain_outputs, **private)
             clicked.then(sweep_after_click, [click_mode, open_tab, *sweep_inputs], sweep_outputs, **private)
 
         # --- deep zoom: the viewer follows the photo, model and precision, and shows the crop and line ----
-        show = {"fn": events.viewer_source, "inputs": [photo, model, precision], "outputs": [viewer],
-                "api_visibility": "private", **quick}  # fmt: skip
+        show = {"fn": events.viewer_source, "inputs": [photo, model, precision], "outputs": [viewer], **private}
         photo_set.then(**show).then(events.warm, [photo, model], None, api_visibility="private")
         gr.on([model.change, precision.change], **show)
         marked: list[Any] = [centre_x, centre_y, crop, x0, y0, x1, y1, width, height]
