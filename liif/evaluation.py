@@ -83,17 +83,18 @@ def score_image(
         raise ValueError(f"{hr.width}x{hr.height} leaves nothing after a {shave}-pixel shave at x{scale}")
     target = _floats(hr)
     bicubic = _floats(lr.resize(hr.size, Image.Resampling.BICUBIC))
-    if math.isinf(psnr(bicubic, target, shave=shave, y_only=protocol == "benchmark")):
+    y_only = protocol == "benchmark"
+    bicubic_psnr = psnr(bicubic, target, shave=shave, y_only=y_only)
+    if math.isinf(bicubic_psnr):
         raise ValueError("flat: even bicubic reproduces it exactly, so PSNR is infinite and says nothing")
     views = encode_views(model, load_picture(lr).rgb, 8 if self_ensemble else 1, precision=precision)
     out = render(model, views[0], hr.width, hr.height, precision=precision).numpy()
-    y_only = protocol == "benchmark"
     plus = render(model, views, hr.width, hr.height, precision=precision).numpy() if self_ensemble else None
     return Score(
         image=name,
         scale=scale,
         size=hr.size,
-        bicubic_psnr=psnr(bicubic, target, shave=shave, y_only=y_only),
+        bicubic_psnr=bicubic_psnr,
         liif_psnr=psnr(out, target, shave=shave, y_only=y_only),
         bicubic_ssim=ssim(bicubic, target, shave=shave) if with_ssim else None,
         liif_ssim=ssim(out, target, shave=shave) if with_ssim else None,
