@@ -5,7 +5,8 @@
 // from x1 to x32 are LIIF renders of that size (server.viewer_tile, demo/handlers.py), below x1 the photo
 // itself is shown. The photo is drawn at once under the tiles, so every zoom shows something immediately.
 // Tiles wait in a queue here: the one nearest the centre of the view goes first, and tiles that left the
-// view (or are finer than the screen needs) are held back, never sent, until they are wanted again.
+// view (or are finer than the screen needs, or the viewer is off the screen) are held back, never sent,
+// until they are wanted again.
 (() => {
   const DEEPEST = 32; // the virtual image is the photo at this zoom
   const TILE = 256;
@@ -33,6 +34,7 @@
   let split = 0.5; // the swipe divider, as a fraction of the view's width
   let marks = null; // the crop and the line, in output pixels of the chosen W x H (from controls.js)
   let lastError = "";
+  let onScreen = false; // some of the viewer is on the screen: not in a hidden tab, not scrolled away
 
   function levels() {
     const maxLevel = Math.ceil(Math.log2(Math.max(source.width, source.height) * DEEPEST));
@@ -90,7 +92,7 @@
     const rect = tileRect(job);
     const inView = rect.x < bounds.x + bounds.width && rect.x + rect.width > bounds.x &&
       rect.y < bounds.y + bounds.height && rect.y + rect.height > bounds.y;
-    return inView && job.postData.level === neededLevel();
+    return onScreen && inView && job.postData.level === neededLevel();
   }
 
   function distance(job) {
@@ -161,35 +163,42 @@
   }
 
   function showInfo() {
-    if (!source || !items.liif) {
-      info.textContent = source ? "Opening…" : "Pick or upload a photo to explore it.";
-      return;
+    let text = source ? "Opening…" : "Pick or upload a photo to explore it.";
+    if (source && items.liif) {
+      const zoom = photoZoom();
+      const waiting = queue.filter(wanted).length + inFlight;
+      text = `×${zoom.toFixed(1)} of the photo`;
+      if (zoom < 1) text += " · below ×1 the photo itself is shown";
+      else if (waiting) text += ` · LIIF: ${waiting} tile${waiting > 1 ? "s" : ""} to render` +
+        (stats.drawn ? "" : " (the first one encodes the photo)");
+      else text += " · LIIF everywhere in view";
+      if (lastError) text += ` · ${lastError}`;
     }
-    const zoom = photoZoom();
-    const waiting = queue.filter(wanted).length + inFlight;
-    let text = `×${zoom.toFixed(1)} of the photo`;
-    if (zoom < 1) text += " · below ×1 the photo itself is shown";
-    else if (waiting) text += ` · LIIF: ${waiting} tile${waiting > 1 ? "s" : ""} to render` +
-      (stats.drawn ? "" : " (the first one encodes the photo)");
-    else text += " · LIIF everywhere in view";
-    if (lastError) text += ` · ${lastError}`;
-    info.textContent = text;
+    if (info.textContent !== text) info.textContent = text; // called on every frame drawn: no needless layout
   }
 
   function layers() {
     if (!items.liif) return;
     const below = photoZoom() < 1;
     const method = swipe.value;
-    items.liif.setOpacity(below ? 0 : 1);
-    for (const name of COMPARED) items[name].setOpacity(below || method !== name ? 0 : 1);
+    // Off the screen the tiled layers are hidden too: OpenSeadragon redraws every frame while a tile it
+    // wants is loading, and the tiles held back here would keep it loading.
+    const shown = onScreen && !below;
+    items.liif.setOpacity(shown ? 1 : 0);
+    for (const name of COMPARED) items[name].setOpacity(shown && method === name ? 1 : 0);
     divider.hidden = below || method === "off";
-    if (method === "off" || below) {
-      items.liif.setClip(null);
-    } else {
+    let left = null; // where the LIIF layer's clip starts, in virtual pixels; null: not clipped
+    if (method !== "off" && !below) {
       const edge = items.liif.viewerElementToImageCoordinates(new OSD.Point(split * view.clientWidth, 0)).x;
-      const left = Math.min(Math.max(edge, 0), source.width * DEEPEST);
-      items.liif.setClip(new OSD.Rect(left, 0, source.width * DEEPEST - left, source.height * DEEPEST));
+      left = Math.min(Math.max(edge, 0), source.width * DEEPEST);
       divider.style.left = `${split * 100}%`;
+    }
+    // A new clip makes OpenSeadragon draw again, and each drawing calls this: set it only when it moved,
+    // or an idle view redraws every frame.
+    const clip = items.liif.getClip();
+    if (left === null ? clip !== null : !clip || Math.abs(clip.x - left) > 1e-6) {
+      items.liif.setClip(left === null ? null : new OSD.Rect(left, 0, source.width * DEEPEST - left,
+                                                              source.height * DEEPEST));
     }
   }
 
@@ -200,9 +209,11 @@
 
   function drawMarks() {
     const ratio = window.devicePixelRatio;
-    overlay.width = view.clientWidth * ratio;
-    overlay.height = view.clientHeight * ratio;
+    const [width, height] = [Math.round(view.clientWidth * ratio), Math.round(view.clientHeight * ratio)];
+    if (overlay.width !== width || overlay.height !== height) [overlay.width, overlay.height] = [width, height];
     const ctx = overlay.getContext("2d");
+    ctx.setTransform(1, 0, 0, 1, 0, 0);
+    ctx.clearRect(0, 0, width, height);
     ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
     if (!marks || !items.photo) return;
     const sx = source.width / marks.width;
@@ -373,6 +384,14 @@
     info.textContent = "The deep-zoom viewer could not load (demo/vendor/openseadragon).";
     return;
   }
+  // Tiles render only while the viewer can be seen: another tab or a scroll holds them, and coming back
+  // sends them again.
+  new IntersectionObserver((entries) => {
+    onScreen = entries[entries.length - 1].isIntersecting;
+    if (!viewer) return;
+    refresh();
+    if (onScreen) pump();
+  }).observe(stage);
   watch("value", () => open(parse(props.value)));
   open(parse(props.value));
 })();

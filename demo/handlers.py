@@ -13,6 +13,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
@@ -24,6 +25,7 @@ from PIL import Image
 
 import liif
 from demo.components import echo, refuse
+from demo.foreground import Foreground
 from demo.memory import give_back
 from demo.plots import CHANNEL_CHOICES, LUMINANCE, profile_figure, sweep_sheet
 from demo.tickets import SupersededError, Tickets
@@ -63,31 +65,41 @@ def _message(exc: liif.LiifError | MemoryError) -> str:
     return "out of memory: try a smaller size" if isinstance(exc, MemoryError) else str(exc)
 
 
-def user_errors(fn: F) -> F:
-    """Show the library's one-line errors as Gradio errors instead of a crash."""
-
-    def translated(exc: liif.LiifError | MemoryError) -> gr.Error:
-        return refuse(_message(exc))
-
-    if inspect.isgeneratorfunction(fn):  # a streaming event: the errors come while it is iterated
+def _around(fn: F, context: Callable[[tuple[Any, ...]], AbstractContextManager[Any]]) -> F:
+    """``fn`` run inside ``context(args)``; for a streaming event, while it is iterated."""
+    if inspect.isgeneratorfunction(fn):
 
         @functools.wraps(fn)
         def frames(*args: Any, **kwargs: Any) -> Any:
-            try:
+            with context(args):
                 yield from fn(*args, **kwargs)
-            except (liif.LiifError, MemoryError) as exc:
-                raise translated(exc) from None
 
         return frames  # type: ignore[return-value]
 
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
+        with context(args):
             return fn(*args, **kwargs)
-        except (liif.LiifError, MemoryError) as exc:
-            raise translated(exc) from None
 
     return wrapper  # type: ignore[return-value]
+
+
+@contextmanager
+def _translated() -> Iterator[None]:
+    try:
+        yield
+    except (liif.LiifError, MemoryError) as exc:
+        raise refuse(_message(exc)) from None
+
+
+def user_errors(fn: F) -> F:
+    """Show the library's one-line errors as Gradio errors instead of a crash."""
+    return _around(fn, lambda _: _translated())
+
+
+def waited_for(method: F) -> F:
+    """A :class:`Handlers` event a person waits for: deep-zoom tiles do not start while it runs."""
+    return _around(method, lambda args: args[0].foreground.running())
 
 
 def _need_image(image: str | None) -> str:
@@ -197,6 +209,7 @@ class Handlers:
         self.tickets = Tickets()
         self.tiles = TileCache(bench.config.tile_cache_bytes)
         self._rendering = threading.Lock()  # held while a LIIF tile renders
+        self.foreground = Foreground()  # renders, crops, lines: tiles wait for them
         self._placeholders: dict[str, Path] = {}  # the photo's PNG the viewer shows before any tile, per digest
 
     def _job(
@@ -276,6 +289,7 @@ class Handlers:
         return save_result(finish_image(pixels, job.encoded.picture), name)
 
     @user_errors
+    @waited_for
     def upscale(
         self,
         image: str | None,
@@ -309,6 +323,7 @@ class Handlers:
         self.tickets.take(request.session_hash or "", stop=True)
 
     @user_errors
+    @waited_for
     def upscale_live(
         self,
         image: str | None,
@@ -385,6 +400,7 @@ class Handlers:
             if method == "liif":
                 encoded = self.bench.encode_picture(key, picture, model)
                 with self._rendering:  # one tile at a time: each gets every core, the centre's comes first
+                    self.foreground.wait_idle()
                     tile = render_tile(encoded.model, encoded.grid, picture.width, picture.height, zoom, col, row,
                                        size, precision=compute)  # fmt: skip
                 png = _png(tile)
@@ -452,6 +468,7 @@ class Handlers:
     # --- compare -----------------------------------------------------------------------------------------
 
     @user_errors
+    @waited_for
     def compare(
         self,
         image: str | None,
@@ -487,6 +504,7 @@ class Handlers:
     # --- profile -----------------------------------------------------------------------------------------
 
     @user_errors
+    @waited_for
     def profile(
         self,
         image: str | None,
@@ -537,6 +555,7 @@ class Handlers:
     # --- how it works ------------------------------------------------------------------------------------
 
     @user_errors
+    @waited_for
     def latent_grid(self, image: str | None, model: str | None = None) -> tuple[Image.Image, Image.Image, str]:
         """The input beside its latent grid drawn as a picture (PCA of the codes), both at input resolution."""
         model = model or self.bench.config.default_model
@@ -547,6 +566,7 @@ class Handlers:
         return picture, Image.fromarray(self.bench.latent_picture(grid)), status
 
     @user_errors
+    @waited_for
     def explain_point(
         self,
         image: str | None,
@@ -582,6 +602,7 @@ class Handlers:
         return drawing, "\n".join(lines)
 
     @user_errors
+    @waited_for
     def explain_cell(
         self,
         image: str | None,
@@ -619,6 +640,7 @@ class Handlers:
         return pictures, Image.fromarray(study.difference()), status
 
     @user_errors
+    @waited_for
     def sweep(
         self,
         image: str | None,

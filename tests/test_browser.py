@@ -268,9 +268,15 @@ def test_deep_zoom_renders_what_is_in_view_and_follows_the_crop(page, tmp_path):
 
     page.on("request", record)
     page.locator("#photo input[type=file]").set_input_files(str(unseen))
-    page.wait_for_function("() => window.liifDeepZoom?.stats.drawn > 0")  # the first LIIF tiles, at "fit"
+    page.wait_for_function("() => window.liifDeepZoom?.items.liif")
     stage = page.locator(".dz-stage")
+    assert stage.bounding_box()["y"] > 1000  # below the fold: tiles wait until the viewer is scrolled to
+    page.evaluate("() => { window.redraws = 0; liifDeepZoom.viewer().addHandler('update-viewport', () => redraws++); }")
+    page.wait_for_timeout(1000)
+    assert _deep_zoom(page, "stats.sent") == 0 and not asked
+    assert page.evaluate("() => window.redraws") <= 1  # and the held tiles do not keep it redrawing (60/s before)
     stage.scroll_into_view_if_needed()
+    page.wait_for_function("() => window.liifDeepZoom.stats.drawn > 0")  # the first LIIF tiles, at "fit"
     box = stage.bounding_box()
     centre = (box["x"] + box["width"] * 0.3, box["y"] + box["height"] * 0.5)
     page.mouse.move(*centre)

@@ -176,3 +176,41 @@ def test_the_viewer_source_names_the_photo_and_a_png_of_it(events, photo):
     again = json.loads(events.viewer_source(photo, None, EXACT))["url"]
     assert again != source["url"] and Path(again.removeprefix("gradio_api/file=")).is_file()
     assert events.viewer_source(None, None, EXACT) == ""
+
+
+def test_a_liif_tile_waits_while_a_render_runs(events, photo, monkeypatch):
+    import threading
+
+    import demo.handlers
+
+    key = events.bench.picture(photo)[0]
+    events.bench.encode(photo, events.bench.config.default_model)
+    rendering, release = threading.Event(), threading.Event()
+    tile_started_during_render = []
+    real_rows, real_tile = liif.iter_rows, demo.handlers.render_tile
+
+    def held_rows(*args, **kwargs):  # the page's render, held open until the test lets it go
+        rendering.set()
+        release.wait(10)
+        return real_rows(*args, **kwargs)
+
+    def recorded_tile(*args, **kwargs):
+        tile_started_during_render.append(not release.is_set())
+        return real_tile(*args, **kwargs)
+
+    monkeypatch.setattr(liif, "iter_rows", held_rows)
+    monkeypatch.setattr(demo.handlers, "render_tile", recorded_tile)
+    render = threading.Thread(target=events.upscale, args=(photo, 26, 18))
+    render.start()
+    assert rendering.wait(10)
+    answers = []
+    request = {"photo": key, "zoom": 5, "col": 0, "row": 0, "size": TILE}
+    tile = threading.Thread(target=lambda: answers.append(events.viewer_tile(request)))
+    tile.start()
+    classic = events.viewer_tile({**request, "method": "bicubic"})  # a classic tile does not wait
+    tile.join(0.5)
+    assert set(classic) == {"png"} and tile.is_alive() and not tile_started_during_render
+    release.set()
+    render.join(10)
+    tile.join(10)
+    assert tile_started_during_render == [False] and set(answers[0]) == {"png"}
