@@ -25,12 +25,14 @@
   const info = root.querySelector(".dz-info");
   const where = root.querySelector(".dz-where");
   const swipe = root.querySelector(".dz-swipe");
-  const stats = { asked: 0, sent: 0, held: 0, drawn: 0, failed: 0 };
+  const stats = { asked: 0, sent: 0, held: 0, dropped: 0, drawn: 0, failed: 0, drawnAt: {} }; // drawnAt: per level
+  const PAGE = Math.random().toString(36).slice(2); // names this page's tile requests, for dropping them
+  let tileIds = 0;
   let viewer = null;
   let source = null; // what the server said to show (viewer_source): photo digest, size, url, model, precision
   const items = {}; // tiled images by name: photo, then LAYERS
   let queue = []; // tile jobs waiting to be sent
-  let inFlight = 0;
+  const flying = new Set(); // jobs sent and not answered yet
   let split = 0.5; // the swipe divider, as a fraction of the view's width
   let marks = null; // the crop and the line, in output pixels of the chosen W x H (from controls.js)
   let lastError = "";
@@ -101,8 +103,22 @@
     return Math.hypot(rect.x + rect.width / 2 - centre.x, rect.y + rect.height / 2 - centre.y);
   }
 
+  // Tiles already sent that left the view: the server drops them (not started, or stopped mid-render) and
+  // answers "dropped"; they come back to the queue, held until they are wanted again.
+  function dropStale() {
+    if (!items.liif) return;
+    const stale = [...flying].filter((job) => job.userData.layer === "liif" && !job.userData.dropping &&
+      (job.userData.asked !== source || !wanted(job)));
+    if (!stale.length) return;
+    for (const job of stale) job.userData.dropping = true;
+    server.viewer_drop({ page: PAGE, tiles: stale.map((job) => job.userData.id) }).catch(() => {});
+  }
+
   function pump() {
-    while (viewer && inFlight < IN_FLIGHT) {
+    if (viewer) dropStale();
+    // A dropped tile's answer is only a formality: the next one goes without waiting for it.
+    const busy = () => [...flying].filter((job) => !job.userData.dropping).length;
+    while (viewer && busy() < IN_FLIGHT) {
       const live = queue.filter(wanted);
       for (const job of queue) {
         if (!live.includes(job) && !job.userData.held) {
@@ -124,15 +140,23 @@
   async function send(job) {
     const { level, x, y, method } = job.postData;
     const asked = source;
-    inFlight += 1;
     stats.sent += 1;
+    flying.add(job);
+    job.userData.id = ++tileIds;
+    job.userData.asked = asked;
+    job.userData.dropping = false;
     try {
       const answer = await server.viewer_tile({
         photo: asked.photo, model: asked.model, precision: asked.precision, method,
-        zoom: zoomOfLevel(level), col: x, row: y, size: TILE,
+        zoom: zoomOfLevel(level), col: x, row: y, size: TILE, page: PAGE, id: job.userData.id,
       });
       const layer = items[job.userData.layer];
       if (job.userData.aborted || asked !== source || !layer || layer.source !== job.source) return;
+      if (answer && answer.dropped) {
+        stats.dropped += 1;
+        queue.push(job); // OpenSeadragon still waits for it: sent again once it is wanted
+        return;
+      }
       if (!answer || !answer.png) {
         lastError = (answer && answer.error) || "no tile";
         stats.failed += 1;
@@ -142,6 +166,7 @@
       const img = new Image();
       img.onload = () => {
         stats.drawn += 1;
+        stats.drawnAt[level] = (stats.drawnAt[level] || 0) + 1;
         job.finish(img, null, "image");
         showInfo();
       };
@@ -151,7 +176,7 @@
       stats.failed += 1;
       job.fail(lastError);
     } finally {
-      inFlight -= 1;
+      flying.delete(job);
       pump();
     }
   }
@@ -166,7 +191,7 @@
     let text = source ? "Opening…" : "Pick or upload a photo to explore it.";
     if (source && items.liif) {
       const zoom = photoZoom();
-      const waiting = queue.filter(wanted).length + inFlight;
+      const waiting = queue.filter(wanted).length + flying.size;
       text = `×${zoom.toFixed(1)} of the photo`;
       if (zoom < 1) text += " · below ×1 the photo itself is shown";
       else if (waiting) text += ` · LIIF: ${waiting} tile${waiting > 1 ? "s" : ""} to render` +
@@ -369,10 +394,11 @@
     viewer: () => viewer,
     items,
     photoZoom,
+    level: () => (items.liif ? neededLevel() : null),
     split: () => split,
     shownMarks: () => marks,
     // Tiles held back (they left the view before their turn) and still unsent, as the server would be asked.
-    waiting: () => queue.filter((job) => job.userData.held).map(({ postData: p }) => (
+    waiting: () => queue.filter((job) => job.userData.held && !job.userData.id).map(({ postData: p }) => (
       { method: p.method, zoom: zoomOfLevel(p.level), col: p.x, row: p.y })),
     marks(cx, cy, crop, x0, y0, x1, y1, width, height) {
       const ok = [cx, cy, crop, x0, y0, x1, y1, width, height].every(Number.isFinite) && width > 0 && height > 0;

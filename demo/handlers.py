@@ -12,6 +12,7 @@ import re
 import threading
 import time
 import uuid
+from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
@@ -58,6 +59,7 @@ PREVIEW_PIXELS = 1_500_000  # frames shown while streaming are thinned to about 
 FRAME_SECONDS = 1.0  # after the first LIIF rows, at most one streamed frame a second
 LIVE_BAND = 16_384  # pixels per band of the live render: the first LIIF rows show within about 0.5 s
 TILE_METHODS = ("liif", "bicubic", "nearest")
+DROPS_KEPT = 4096  # tile requests the viewer said it no longer wants, remembered until they come
 
 
 def _message(exc: liif.LiifError | MemoryError) -> str:
@@ -188,6 +190,10 @@ def save_text(text: str, name: str) -> str:
     return str(path)
 
 
+class _TileDroppedError(Exception):
+    """The viewer no longer wants this tile: it left the view while it waited or rendered."""
+
+
 @dataclass(frozen=True)
 class _Job:
     """A checked request: the encoded photo, the output size, and how to render it."""
@@ -210,6 +216,8 @@ class Handlers:
         self.tiles = TileCache(bench.config.tile_cache_bytes)
         self._rendering = threading.Lock()  # held while a LIIF tile renders
         self.foreground = Foreground()  # renders, crops, lines: tiles wait for them
+        self._dropped: OrderedDict[tuple[str, str], None] = OrderedDict()  # (page, tile id) the viewer gave up
+        self._drops = threading.Lock()
         self._placeholders: dict[str, Path] = {}  # the photo's PNG the viewer shows before any tile, per digest
 
     def _job(
@@ -381,8 +389,11 @@ class Handlers:
 
     # --- deep zoom --------------------------------------------------------------------------------------
 
-    def _tile_png(self, key: str, picture: liif.Picture, request: dict[str, Any]) -> bytes:
-        """A checked tile request's PNG, from the tile cache or rendered (LIIF from the cached grid)."""
+    def _tile_png(
+        self, key: str, picture: liif.Picture, request: dict[str, Any], wanted: Callable[[], bool] = lambda: True
+    ) -> bytes:
+        """A checked tile request's PNG, from the tile cache or rendered (LIIF from the cached grid). A LIIF
+        tile no longer ``wanted`` is not started, or stops at its next step, with :class:`_TileDroppedError`."""
         method = request.get("method", "liif")
         if method not in TILE_METHODS:
             raise refuse(f"Method must be one of {', '.join(TILE_METHODS)}, got {echo(method)}.")
@@ -399,10 +410,16 @@ class Handlers:
         if png is None:
             if method == "liif":
                 encoded = self.bench.encode_picture(key, picture, model)
+
+                def still_wanted(_done: int = 0, _total: int = 0) -> None:
+                    if not wanted():
+                        raise _TileDroppedError
+
                 with self._rendering:  # one tile at a time: each gets every core, the centre's comes first
                     self.foreground.wait_idle()
+                    still_wanted()
                     tile = render_tile(encoded.model, encoded.grid, picture.width, picture.height, zoom, col, row,
-                                       size, precision=compute)  # fmt: skip
+                                       size, precision=compute, progress=still_wanted)  # fmt: skip
                 png = _png(tile)
             else:
                 png = _png(resample_tile(picture.rgb_image(), zoom, col, row, size, method=method))
@@ -431,8 +448,13 @@ class Handlers:
         if not isinstance(request, dict):
             return {"error": "A tile request is a JSON object."}
         key = str(request.get("photo"))
+        ticket = (str(request.get("page")), str(request.get("id")))
         try:
-            png = self._tile_png(key, self.bench.cached_picture(key), request)
+            png = self._tile_png(key, self.bench.cached_picture(key), request, lambda: ticket not in self._dropped)
+        except _TileDroppedError:
+            with self._drops:
+                self._dropped.pop(ticket, None)
+            return {"dropped": "This tile left the view before it was rendered."}
         except KeyError:
             return {"error": "This photo is no longer in the cache: pick it again."}
         except gr.Error as exc:
@@ -440,6 +462,19 @@ class Handlers:
         except (liif.LiifError, MemoryError) as exc:
             return {"error": _message(exc)}
         return {"png": "data:image/png;base64," + base64.b64encode(png).decode()}
+
+    def viewer_drop(self, request: Any) -> dict[str, int]:
+        """The viewer's word that tiles it asked for (``{"page": id, "tiles": [ids]}``) left the view: those still
+        waiting are not rendered and one rendering stops, so the tiles now in view come sooner."""
+        tiles = request.get("tiles") if isinstance(request, dict) else None
+        if not isinstance(tiles, list):
+            return {"dropped": 0}
+        with self._drops:
+            for tile in tiles[:DROPS_KEPT]:
+                self._dropped[(str(request.get("page")), str(tile))] = None
+            while len(self._dropped) > DROPS_KEPT:  # ids of tiles that had finished before the word came
+                self._dropped.popitem(last=False)
+        return {"dropped": len(tiles)}
 
     def warm(self, image: str | None, model: str | None) -> None:
         """Encode a new photo's grid before anyone asks, so the first tile or render does not wait for it."""

@@ -241,10 +241,13 @@ def build(config: AppConfig | None = None) -> gr.Blocks:
                 def viewer_tile(request: Any) -> dict[str, str]:
                     return events.viewer_tile(request)
 
+                def viewer_drop(request: Any) -> dict[str, int]:
+                    return events.viewer_drop(request)
+
                 viewer = gr.HTML(
                     "", html_template=VIEWER, js_on_load=DEEPZOOM_JS.read_text(), elem_id="deep-zoom",
                     head=f'<script src="gradio_api/file={OPENSEADRAGON / "openseadragon.min.js"}"></script>',
-                    server_functions=[viewer_tile],
+                    server_functions=[viewer_tile, viewer_drop],
                 )  # fmt: skip
                 gr.Markdown(DEEP_ZOOM_HINT, elem_classes="hint")
             with gr.Tab("Compare crops") as compare_tab:

@@ -12,7 +12,7 @@ import numpy as np
 from PIL import Image
 
 from liif.compare import resample_window, zoom_size
-from liif.grid import LatentGrid, Views
+from liif.grid import LatentGrid, Progress, Views
 from liif.imageio import assemble_uint8
 from liif.model import LIIF
 from liif.render import Box, iter_rows
@@ -52,11 +52,12 @@ def render_tile(
     size: int = 256,
     *,
     precision: str = "auto",
+    progress: Progress | None = None,
 ) -> np.ndarray:
     """One LIIF tile of a ``width`` x ``height`` photo at ``zoom``, as (rows, cols, 3) uint8."""
     box = tile_box(width, height, zoom, col, row, size)
     left, top, right, bottom = box
-    rows = iter_rows(model, grid, *zoom_size(width, height, zoom), box=box, precision=precision)
+    rows = iter_rows(model, grid, *zoom_size(width, height, zoom), box=box, precision=precision, progress=progress)
     return assemble_uint8(rows, right - left, bottom - top)
 
 

@@ -214,3 +214,30 @@ def test_a_liif_tile_waits_while_a_render_runs(events, photo, monkeypatch):
     render.join(10)
     tile.join(10)
     assert tile_started_during_render == [False] and set(answers[0]) == {"png"}
+
+
+def test_tiles_the_viewer_dropped_are_not_rendered_or_stop_rendering(events, photo, monkeypatch):
+    import demo.handlers
+
+    key = events.bench.picture(photo)[0]
+    real_tile, started = demo.handlers.render_tile, []
+
+    def dropped_while_rendering(*args, **kwargs):  # the viewer's word arrives while the tile renders
+        started.append(args)
+        events.viewer_drop({"page": "p", "tiles": [2]})
+        return real_tile(*args, **kwargs)
+
+    monkeypatch.setattr(demo.handlers, "render_tile", dropped_while_rendering)
+    request = {"photo": key, "zoom": 7, "col": 0, "row": 0, "size": TILE, "page": "p"}
+    cached = len(events.tiles)
+    assert events.viewer_drop({"page": "p", "tiles": [1]}) == {"dropped": 1}
+    assert set(events.viewer_tile({**request, "id": 1})) == {"dropped"} and not started  # never started
+    assert set(events.viewer_tile({**request, "id": 2})) == {"dropped"} and len(started) == 1  # stopped
+    assert len(events.tiles) == cached  # nothing half-rendered was kept
+    monkeypatch.setattr(demo.handlers, "render_tile", real_tile)
+    again = events.viewer_tile({**request, "id": 3})  # asked again once it is back in view
+    assert np.array_equal(_viewer_png(again), np.asarray(events.tile(photo, 7, 0, 0, TILE)))
+    other_page = events.viewer_tile({**request, "col": 1, "id": 1, "page": "another page"})
+    assert set(other_page) == {"png"}  # ids are per page
+    for bad in (None, "x", {"tiles": "1"}, {"page": "p"}):
+        assert events.viewer_drop(bad) == {"dropped": 0}
