@@ -231,7 +231,7 @@ def test_a_crop_is_answered_while_a_long_render_runs(app_url, tmp_path):
     source = tmp_path / "p.png"
     Image.fromarray(photo((48, 32))).save(source)
     long_render = Client(app_url, verbose=False).submit(
-        image=handle_file(str(source)), width=900, height=600, api_name="/upscale"
+        image=handle_file(str(source)), width=720, height=480, api_name="/upscale"
     )  # several seconds on 2 cores
     time.sleep(1.0)
     crop = Client(app_url, verbose=False).predict(
