@@ -241,3 +241,28 @@ def test_tiles_the_viewer_dropped_are_not_rendered_or_stop_rendering(events, pho
     assert set(other_page) == {"png"}  # ids are per page
     for bad in (None, "x", {"tiles": "1"}, {"page": "p"}):
         assert events.viewer_drop(bad) == {"dropped": 0}
+
+
+def test_tiles_give_way_to_a_stretch_of_foreground_work_but_not_forever(monkeypatch):
+    import threading
+
+    import demo.foreground
+    from demo.foreground import Foreground
+
+    clock = [100.0]
+    monkeypatch.setattr(demo.foreground.time, "monotonic", lambda: clock[0])
+    foreground = Foreground(wait_seconds=15)
+    assert foreground.wait_idle()
+    with foreground.running():
+        clock[0] += 16  # 16 s of foreground work without a pause: tiles stop waiting for it
+        assert not foreground.wait_idle()
+        with foreground.running():  # more work joining the same stretch does not restart the clock
+            assert not foreground.wait_idle()
+    with foreground.running():  # after a pause a new stretch begins: tiles wait again
+        answers = []
+        waiting = threading.Thread(target=lambda: answers.append(foreground.wait_idle()))
+        waiting.start()
+        waiting.join(0.3)
+        assert waiting.is_alive()
+    waiting.join(5)
+    assert answers == [True]
