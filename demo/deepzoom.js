@@ -37,6 +37,7 @@
   let marks = null; // the crop and the line, in output pixels of the chosen W x H (from controls.js)
   let lastError = "";
   let onScreen = false; // some of the viewer is on the screen: not in a hidden tab, not scrolled away
+  let liifDrawn = false; // a tile of the current LIIF layer has arrived
 
   function levels() {
     const maxLevel = Math.ceil(Math.log2(Math.max(source.width, source.height) * DEEPEST));
@@ -168,6 +169,10 @@
         stats.drawn += 1;
         stats.drawnAt[level] = (stats.drawnAt[level] || 0) + 1;
         job.finish(img, null, "image");
+        if (job.userData.layer === "liif" && !liifDrawn) {
+          liifDrawn = true;
+          layers();
+        }
         showInfo();
       };
       img.src = answer.png;
@@ -206,10 +211,13 @@
     if (!items.liif) return;
     const below = photoZoom() < 1;
     const method = swipe.value;
-    // Off the screen the tiled layers are hidden too: OpenSeadragon redraws every frame while a tile it
-    // wants is loading, and the tiles held back here would keep it loading.
+    // OpenSeadragon redraws every frame while a shown layer has no tile drawn yet. So the LIIF layer loads
+    // while the viewer is on the screen (preload) but is shown only once one of its tiles has arrived (the
+    // photo shows until then: its first tile may wait for the photo's encoding); off the screen it neither
+    // loads nor shows.
     const shown = onScreen && !below;
-    items.liif.setOpacity(shown ? 1 : 0);
+    if (items.liif.getPreload() !== shown) items.liif.setPreload(shown);
+    items.liif.setOpacity(shown && liifDrawn ? 1 : 0);
     for (const name of COMPARED) items[name].setOpacity(shown && method === name ? 1 : 0);
     divider.hidden = below || method === "off";
     let left = null; // where the LIIF layer's clip starts, in virtual pixels; null: not clipped
@@ -289,6 +297,7 @@
       delete items[name];
     }
     queue = [];
+    liifDrawn = false;
     for (const [index, name] of LAYERS.entries()) await addTiles(name, name, index + 1);
     refresh();
   }
