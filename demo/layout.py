@@ -250,7 +250,7 @@ def build(config: AppConfig | None = None) -> gr.Blocks:
                     server_functions=[viewer_tile, viewer_drop],
                 )  # fmt: skip
                 gr.Markdown(DEEP_ZOOM_HINT, elem_classes="hint")
-            with gr.Tab("Compare crops") as compare_tab:
+            with gr.Tab("Compare") as compare_tab:
                 with gr.Row():
                     crop = gr.Slider(16, 256, value=64, step=8, label="Crop size (output px)", elem_id="crop")
                     zoom = gr.Slider(1, 16, value=2, step=0.5, label="Zoom (× the output)", elem_id="zoom")
@@ -268,7 +268,7 @@ def build(config: AppConfig | None = None) -> gr.Blocks:
                         nearest = _captioned_image("Nearest: the input's own pixels", elem_id="nearest", height=360)
                 compare_status = gr.Markdown(elem_classes="status", elem_id="compare-status")
                 gr.Markdown(COMPARE_HINT, elem_classes="hint")
-            with gr.Tab("RGB along a line") as line_tab:
+            with gr.Tab("Line") as line_tab:
                 gr.Markdown("Choose *set the line's ends* under the result and click it twice, or type the ends.")
                 with gr.Row():
                     x0 = NumberInput(label="Start x", value=0, min_width=100)
@@ -282,7 +282,7 @@ def build(config: AppConfig | None = None) -> gr.Blocks:
                 profile_status = gr.Markdown(elem_classes="status", elem_id="profile-status")
                 gr.Markdown(LINE_HINT, elem_classes="hint")
                 csv = gr.File(label="Samples (CSV)")
-            with gr.Tab("Scale sweep") as sweep_tab:
+            with gr.Tab("Sweep") as sweep_tab:
                 sweep_btn = gr.Button("Sweep the crop's spot", elem_id="sweep-button", interactive=False)
                 sweep_picture = _captioned_image("Nearest, bicubic and LIIF at ×2 … ×32 of the photo",
                                                  elem_id="sweep")  # fmt: skip

@@ -25,7 +25,7 @@ The network never sees the output grid: any size is just a different set of ques
    times larger. Asked for a smaller area, the MLP answers with a sharper, sometimes over-sharpened,
    colour; scored against the real photo, the true cell wins, by most at ×2–×6 and hardly at ×12 (the
    paper's ablation, LIIF against LIIF without the cell, finds it helps at the scales it was trained on).
-4. **A continuous signal.** In *RGB along a line*, LIIF is sampled about four times per output pixel: its
+4. **A continuous signal.** In the *Line* tab (RGB along a line), LIIF is sampled about four times per output pixel: its
    curve is smooth because the MLP is a smooth function of the offset and the ensemble blends across
    borders, yet edges stay steep because the codes know where an edge lies. Bicubic is one fixed kernel
    for the whole image: it spreads an edge over about four input pixels and overshoots beside strong

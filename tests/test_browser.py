@@ -84,7 +84,7 @@ def test_before_a_photo_the_actions_wait_and_nothing_complains(page):
     page.wait_for_function("() => ['width', 'height'].every(id => document.querySelector(`#${id} input`).value === '')")
     assert page.locator("#run").is_disabled()
     page.wait_for_function("() => document.querySelector('.dz-info').innerText.includes('Pick or upload a photo')")
-    page.get_by_role("tab", name="Compare crops").click()
+    page.get_by_role("tab", name="Compare", exact=True).click()
     assert page.locator("#compare").is_disabled()  # (the other tabs' buttons are disabled the same way)
     assert "No photo yet" in page.locator("#size-info").inner_text()
     page.locator("#model input").click()
@@ -155,7 +155,7 @@ def test_a_new_click_supersedes_the_render_and_the_result_is_what_the_boxes_said
     assert natural == [150, 100]
     assert page.locator("#result img").get_attribute("src").endswith("stream_edsr-baseline-liif_150x100.png")
     # After a render the crops follow, and a new crop size renders them again at once.
-    page.get_by_role("tab", name="Compare crops").click()
+    page.get_by_role("tab", name="Compare", exact=True).click()
     page.wait_for_function("() => document.querySelector('#compare-status').innerText.includes('Crop 128×128')")
     crop = page.locator("#crop input[type=number]")
     crop.fill("32")
@@ -194,7 +194,7 @@ def test_the_page_at_three_widths(page):
     page.locator("#width input").fill("300")
     page.locator("#run").click()
     # The crop follows the size change: still the photo's most detailed spot, now in a 300x200 output.
-    page.get_by_role("tab", name="Compare crops").click()
+    page.get_by_role("tab", name="Compare", exact=True).click()
     cx, cy = (float(page.get_by_label(f"Crop centre {axis}").input_value()) for axis in "xy")
     assert 0 < cx < 300 and 0 < cy < 200
     page.wait_for_function(
@@ -220,11 +220,11 @@ def test_click_crop_line_and_how_it_works(page):
     result = page.locator("#result img")
     box = result.bounding_box()
     result.click(position={"x": box["width"] * 0.25, "y": box["height"] * 0.5})
-    page.get_by_role("tab", name="Compare crops").click()
+    page.get_by_role("tab", name="Compare", exact=True).click()
     page.wait_for_function("() => document.querySelector('#compare-status').innerText.includes('centre (7')")
     assert page.locator("#slider img").count() >= 2
 
-    page.get_by_role("tab", name="RGB along a line").click()
+    page.get_by_role("tab", name="Line", exact=True).click()
     page.get_by_label("set the line's ends").check()
     result.click(position={"x": box["width"] * 0.1, "y": box["height"] * 0.2})
     result.click(position={"x": box["width"] * 0.9, "y": box["height"] * 0.8})
@@ -367,10 +367,10 @@ def test_every_view_shows_its_point_after_one_upscale(page):
                    for (let i = 3; i < d.length; i += 4) if (d[i] > 0) return true;
                    return false; }"""
     )
-    page.get_by_role("tab", name="Compare crops").click()
+    page.get_by_role("tab", name="Compare", exact=True).click()
     page.wait_for_function("() => document.querySelector('#compare-status').innerText.includes('Crop ')")
     assert "×" in page.locator("#compare-status").inner_text() and page.locator("#slider img").count() >= 2
-    page.get_by_role("tab", name="RGB along a line").click()
+    page.get_by_role("tab", name="Line", exact=True).click()
     page.wait_for_function("() => (document.querySelector('#profile-status') || {}).innerText?.includes('Edge width')")
     page.locator("#plot .js-plotly-plot").wait_for(state="visible")
     x0, y0, x1, y1 = (float(page.get_by_label(name).input_value()) for name in ("Start x", "Start y", "End x", "End y"))
@@ -390,7 +390,7 @@ def test_every_view_shows_its_point_after_one_upscale(page):
     page.mouse.move(area["x"] + area["width"] * 0.5, area["y"] + area["height"] * 0.5)
     page.wait_for_function(f"() => ({beside})() > 0")
     assert _shot(page, "browser-line.png").stat().st_size > 10_000
-    page.get_by_role("tab", name="Scale sweep").click()
+    page.get_by_role("tab", name="Sweep", exact=True).click()
     page.wait_for_function("() => document.querySelector('#sweep-status').innerText.includes('×32')")
     page.locator("#sweep img").wait_for(state="visible")
     assert _shot(page, "browser-sweep.png").stat().st_size > 10_000
