@@ -232,7 +232,7 @@
     marks(...values) {
       shown = values;
       redraw();
-      if (window.liifDeepZoom) window.liifDeepZoom.marks(...values);
+      if (window.liifDeepZoom) window.liifDeepZoom.marks(...values, ...cropBox().slice(0, 3)); // the same box
       return [];
     },
   };

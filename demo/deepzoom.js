@@ -252,10 +252,8 @@
     const sx = source.width / marks.width;
     const sy = source.height / marks.height;
     ctx.lineWidth = 2;
-    if (marks.crop > 0) {
-      const side = Math.min(marks.crop, marks.width, marks.height);
-      const left = Math.min(Math.max(marks.cx - side / 2, 0), marks.width - side);
-      const top = Math.min(Math.max(marks.cy - side / 2, 0), marks.height - side);
+    if (marks.side > 0) {
+      const { left, top, side } = marks;
       const a = toScreen(left * sx, top * sy);
       const b = toScreen((left + side) * sx, (top + side) * sy);
       ctx.strokeStyle = "#ff9f1c";
@@ -409,9 +407,12 @@
     // Tiles held back (they left the view before their turn) and still unsent, as the server would be asked.
     waiting: () => queue.filter((job) => job.userData.held && !job.userData.id).map(({ postData: p }) => (
       { method: p.method, zoom: zoomOfLevel(p.level), col: p.x, row: p.y })),
-    marks(cx, cy, crop, x0, y0, x1, y1, width, height) {
-      const ok = [cx, cy, crop, x0, y0, x1, y1, width, height].every(Number.isFinite) && width > 0 && height > 0;
-      marks = ok ? { cx, cy, crop, x0, y0, x1, y1, width, height } : null;
+    // The crop (centre, size, and its box kept inside the output: left, top, side) and the line, in output
+    // pixels of the W x H output (controls.js clamps the box, as the server does).
+    marks(cx, cy, crop, x0, y0, x1, y1, width, height, left, top, side) {
+      const values = [cx, cy, crop, x0, y0, x1, y1, width, height, left, top, side];
+      const ok = values.every(Number.isFinite) && width > 0 && height > 0;
+      marks = ok ? { cx, cy, crop, x0, y0, x1, y1, width, height, left, top, side } : null;
       drawMarks();
     },
   };

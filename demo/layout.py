@@ -409,7 +409,7 @@ def build(config: AppConfig | None = None) -> gr.Blocks:
         placed.then(profile, profile_inputs, profile_outputs, **private)
         # The sweep and the cell study take seconds: they follow a render only while their tab is open, and
         # are made when their tab is opened.
-        open_tab = gr.State("Deep zoom")
+        open_tab = gr.State(viewer_tab.label)
         for tab in (viewer_tab, compare_tab, line_tab, sweep_tab, how_tab):
             tab.select(lambda name=tab.label: name, None, open_tab, queue=False, api_visibility="private")
 

@@ -344,6 +344,9 @@ def test_deep_zoom_renders_what_is_in_view_and_follows_the_crop(page, tmp_path):
     )
     marks = _deep_zoom(page, "shownMarks()")
     assert abs(marks["cy"] - expected[1]) < 1.5 and (marks["width"], marks["height"]) == (760, 508)
+    side = min(marks["crop"], 760, 508)  # the box drawn: the crop kept inside the output, as the server keeps it
+    assert marks["side"] == side and marks["left"] == min(max(marks["cx"] - side / 2, 0), 760 - side)
+    assert marks["top"] == min(max(marks["cy"] - side / 2, 0), 508 - side)
     assert "output (" in page.locator(".dz-where").inner_text()
     assert _shot(page, "browser-deep-zoom.png").stat().st_size > 10_000
     page.set_viewport_size({"width": 390, "height": 900})
