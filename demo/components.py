@@ -2,9 +2,13 @@
 
 Gradio decodes inputs before any event function runs; a value it cannot decode would otherwise end as
 "the upstream app has raised an exception". These subclasses keep Gradio's own front-end component
-(``is_template``) and only add checks: every number finite and in range, every photo within the upload
-limit however it arrives (an upload, or inline as a ``data:`` URL in a raw API call), and messages that
-never echo more than a few dozen characters of what was sent.
+(``is_template``) and only add checks: every number finite and in range, every photo an upload (or an
+example) within the upload limit however it arrives (an upload, or inline as a ``data:`` URL in a raw API
+call), and messages that never echo more than a few dozen characters of what was sent.
+
+:class:`GuardedBlocks` runs the photo check before Gradio reads the payload (Gradio checks only payloads
+marked as its FileData; an image sent as ``{"path": ...}`` alone would be opened wherever it points), and
+turns what Gradio's own decoding refuses into one line instead of ``{"error": null}``.
 """
 
 from __future__ import annotations
@@ -13,12 +17,15 @@ import base64
 import binascii
 import logging
 import math
+import os
 import re
 import uuid
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import gradio as gr
+from gradio.utils import get_upload_folder
 
 from liif.imageio import decode_error
 
@@ -37,9 +44,37 @@ def echo(value: Any) -> str:
     return text if len(text) <= ECHO else f"{text[: ECHO - 1]}…"
 
 
+NOT_AN_UPLOAD = "The photo: upload it as a file (gradio_client: handle_file(path)); no other path is read."
+_FILE_META = {"_type": "gradio.FileData"}
+
+
 class PhotoInput(gr.Image):
     is_template = True
     max_bytes: int | None = None  # set by the layout from the app's upload limit
+    examples: Path | None = None  # set by the layout: the app's own example photos may be read too
+
+    def check_payload(self, payload: Any) -> None:
+        """Refuse a photo that is neither an upload, an example nor inline data, before anything reads it.
+
+        The answer is the same for every other path, existing or not, so it tells nothing about the server.
+        """
+        if payload is None:
+            return
+        if not isinstance(payload, dict) or payload.get("meta", _FILE_META) != _FILE_META:
+            raise refuse(NOT_AN_UPLOAD)
+        path, url = payload.get("path"), payload.get("url")
+        if path is None and isinstance(url, str) and url.startswith("data:"):
+            return  # inline: decoded by preprocess, under the upload limit
+        if not (isinstance(path, str) and self._readable(path)):
+            raise refuse(NOT_AN_UPLOAD)
+
+    def _readable(self, path: str) -> bool:
+        roots: list[str | Path] = [get_upload_folder(), *([self.examples] if self.examples else [])]
+        try:
+            real = Path(os.path.realpath(path))
+            return real.is_file() and any(real.is_relative_to(os.path.realpath(root)) for root in roots)
+        except (OSError, ValueError):  # a name the file system refuses, or one with a NUL in it
+            return False
 
     def preprocess(self, payload: Any) -> Any:
         try:
@@ -76,6 +111,8 @@ class NumberInput(gr.Number):
     is_template = True
 
     def preprocess(self, payload: Any) -> Any:
+        if isinstance(payload, bool):  # JSON true is no number, though Python would count it as 1
+            raise refuse(f"{self.label}: {echo(payload)} is not a number.")
         try:
             value = super().preprocess(payload)
         except gr.Error as exc:  # Gradio's own range check
@@ -96,3 +133,20 @@ def upload_limit(size: str) -> int:
     if not match:
         raise ValueError(f"upload limit {size!r} is not like 25mb")
     return int(match[1]) * _UNITS[match[2] if match[2] in _UNITS else match[2] + "b"]
+
+
+class GuardedBlocks(gr.Blocks):
+    """Blocks whose photos are checked before Gradio reads them, and whose undecodable inputs get one line."""
+
+    async def preprocess_data(self, block_fn: Any, inputs: list[Any], state: Any, explicit_call: bool = False) -> Any:
+        blocks: Sequence[Any] = block_fn.inputs
+        for block, payload in zip(blocks, inputs, strict=False):
+            if isinstance(block, PhotoInput):
+                block.check_payload(payload)
+        try:
+            return await super().preprocess_data(block_fn, inputs, state, explicit_call)
+        except gr.Error:
+            raise
+        except Exception as exc:  # Gradio's own decoding: a wrong shape or type for some input
+            what = type(exc).__name__
+            raise refuse(f"An input could not be read ({what}): send each one as the API page shows it.") from None

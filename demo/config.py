@@ -8,7 +8,10 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 
+from liif.coords import TRANSFORMS
 from liif.sources import default_model
+
+GRID_BYTES_PER_PIXEL = 64 * 4  # a latent code: 64 float32 numbers per input pixel
 
 
 def _env_int(name: str, default: int) -> int:
@@ -33,6 +36,12 @@ class AppConfig:
     cache_grids: int = 4  # latent grids kept per (image, model)
     grid_cache_bytes: int = _from_env("LIIF_APP_GRID_CACHE_BYTES", 1 << 30)  # and at most this many bytes of them
     tile_cache_bytes: int = _from_env("LIIF_APP_TILE_CACHE_BYTES", 64 * 2**20)  # deep-zoom tiles kept, in bytes
+
+    @property
+    def max_best_input_pixels(self) -> int:
+        """The largest photo LIIF+ takes: its 8 latent grids (64 floats per pixel each) fit the grid budget, so a
+        request never holds more than that budget in grids."""
+        return self.grid_cache_bytes // (len(TRANSFORMS) * GRID_BYTES_PER_PIXEL)
 
     @property
     def default_model(self) -> str:

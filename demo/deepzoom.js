@@ -11,6 +11,7 @@
   const DEEPEST = 32; // the virtual image is the photo at this zoom
   const TILE = 256;
   const IN_FLIGHT = 2; // tile requests at once: one renders while the next travels (1 measured slower)
+  const BUSY_WAIT_MS = 1000; // after the server answers "busy" (others' tiles fill its bound), ask again this late
   // A level is drawn while its pixels are at least this many screen pixels: tiles are never enlarged more
   // than 1.5x, and a view costs about as many LIIF pixels as it shows (OpenSeadragon's default 0.5: ~2.2x).
   const MIN_PIXEL_RATIO = 0.75;
@@ -25,7 +26,8 @@
   const info = root.querySelector(".dz-info");
   const where = root.querySelector(".dz-where");
   const swipe = root.querySelector(".dz-swipe");
-  const stats = { asked: 0, sent: 0, held: 0, dropped: 0, drawn: 0, failed: 0, drawnAt: {} }; // drawnAt: per level
+  const stats = { asked: 0, sent: 0, held: 0, dropped: 0, busy: 0, drawn: 0, failed: 0, drawnAt: {} }; // drawnAt: per level
+  let pausedUntil = 0; // no tile is sent before this time (the server said it was busy)
   const PAGE = Math.random().toString(36).slice(2); // names this page's tile requests, for dropping them
   let tileIds = 0;
   let viewer = null;
@@ -119,7 +121,7 @@
     if (viewer) dropStale();
     // A dropped tile's answer is only a formality: the next one goes without waiting for it.
     const busy = () => [...flying].filter((job) => !job.userData.dropping).length;
-    while (viewer && busy() < IN_FLIGHT) {
+    while (viewer && busy() < IN_FLIGHT && Date.now() >= pausedUntil) {
       const live = queue.filter(wanted);
       for (const job of queue) {
         if (!live.includes(job) && !job.userData.held) {
@@ -156,6 +158,13 @@
       if (answer && answer.dropped) {
         stats.dropped += 1;
         queue.push(job); // OpenSeadragon still waits for it: sent again once it is wanted
+        return;
+      }
+      if (answer && answer.busy) {
+        stats.busy += 1;
+        queue.push(job);
+        pausedUntil = Date.now() + BUSY_WAIT_MS;
+        setTimeout(pump, BUSY_WAIT_MS);
         return;
       }
       if (!answer || !answer.png) {

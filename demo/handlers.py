@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import base64
+import contextlib
 import functools
 import inspect
 import io
 import json
+import logging
 import math
 import re
 import threading
@@ -31,8 +33,10 @@ from demo.memory import give_back
 from demo.plots import CHANNEL_CHOICES, LUMINANCE, profile_figure, sweep_sheet
 from demo.tickets import SupersededError, Tickets
 from demo.tilecache import TileCache
-from demo.workbench import Encoded, Workbench
+from demo.tilegate import ID_CHARS
+from demo.workbench import PRECISION_CHOICES, Encoded, Workbench
 from liif.compare import crop_box, resample_window, sweep_windows
+from liif.coords import TRANSFORMS
 from liif.detail import detail_spot, edge_line, edge_width, luminance
 from liif.explain import DIFFERENCE_GAIN, cell_study, draw_point_query, explain_pixel
 from liif.imageio import assemble_uint8, atomic_output, finish_image, to_uint8
@@ -42,12 +46,11 @@ from liif.tiles import MAX_ZOOM as MAX_DEEP_ZOOM
 from liif.tiles import render_tile, resample_tile, tile_box
 
 F = TypeVar("F", bound=Callable[..., Any])
-STANDARD = "standard"
-BEST = "best: LIIF+ (about 8× slower)"
-QUALITIES = [STANDARD, BEST]
-AUTO = "auto (bf16 where native)"
-EXACT = "exact (fp32)"
-PRECISIONS = [AUTO, EXACT]
+log = logging.getLogger("liif.app")
+STANDARD, BEST = "standard", "best"  # the quality values the page and the API take
+QUALITIES = [("standard", STANDARD), ("best: LIIF+ (about 8× slower)", BEST)]  # (label, value)
+AUTO, EXACT = PRECISION_CHOICES
+PRECISIONS = [("auto (bf16 where native)", AUTO), ("exact (fp32)", EXACT)]
 MAX_ZOOM = 16  # the zoom slider's range; the API refuses more
 MIN_CROP_SCALE = 4  # a new photo's crop starts at least this many times the photo's size: the difference shows
 LINE_LENGTH = 48  # output pixels: a new photo's line crosses one edge, so the curves can be read
@@ -60,6 +63,11 @@ FRAME_SECONDS = 1.0  # after the first LIIF rows, at most one streamed frame a s
 LIVE_BAND = 16_384  # pixels per band of the live render: the first LIIF rows show within about 0.5 s
 TILE_METHODS = ("liif", "bicubic", "nearest")
 DROPS_KEPT = 4096  # tile requests the viewer said it no longer wants, remembered until they come
+DROPS_PER_CALL = 256  # tile ids one drop call may name (the viewer names the few it has in flight)
+TILE_NUMBERS = (("Column", "col"), ("Row", "row"), ("Tile size", "size"))  # (name in messages, request key)
+NOT_SAVED = "The server could not save the result (its disk is full or cannot be written): try again later."
+LIIF_PLUS_VIEWS = len(TRANSFORMS)  # LIIF+ averages the photo's flips and transposes
+LARGEST_INDEX = 2**31  # no tile column, row or size is larger; bigger numbers are refused, not converted
 
 
 def _message(exc: liif.LiifError | MemoryError) -> str:
@@ -111,16 +119,21 @@ def _need_image(image: str | None) -> str:
 
 
 def _finite(name: str, value: Any, low: float, high: float) -> float:
-    """A number sent to the app: finite and within [low, high], or one line saying what is allowed."""
-    if not isinstance(value, int | float) or not math.isfinite(value) or not low <= value <= high:
+    """A number sent to the app: within [low, high] (so finite, and never true or false), or one line."""
+    if isinstance(value, bool) or not isinstance(value, int | float) or not low <= value <= high:
         raise refuse(f"{name} must be a number from {low:g} to {high:g}, got {echo(value)}.")
     return value
 
 
 def _whole(name: str, value: Any) -> int:
-    """A count or index sent to the app: a whole number, or one line saying so."""
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value) or value != int(value):
-        raise refuse(f"{name} must be a whole number, got {echo(value)}.")
+    """A count or index sent to the app: a whole number of a sane size, or one line saying so."""
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int | float)
+        or not -LARGEST_INDEX <= value <= LARGEST_INDEX
+        or value != int(value)
+    ):
+        raise refuse(f"{name} must be a whole number from {-LARGEST_INDEX} to {LARGEST_INDEX}, got {echo(value)}.")
     return int(value)
 
 
@@ -169,25 +182,42 @@ def result_name(image: str, model: str, width: int, height: int) -> str:
     return f"{_slug(Path(image).stem) or 'photo'}_{_slug(Path(model).stem) or 'model'}_{width}x{height}.png"
 
 
-def _cache_path(name: str) -> Path:
-    """A new file inside Gradio's cache: served under its own name, and removed by ``delete_cache`` later."""
+def _save(name: str, write: Callable[[Path], object]) -> str:
+    """A new file inside Gradio's cache, served under its own name and removed by ``delete_cache`` later. A
+    failed write (a full disk) is one line for the person that names no path of the server's."""
     folder = Path(get_upload_folder()) / "liif" / uuid.uuid4().hex
-    folder.mkdir(parents=True)
-    return folder / name
+    try:
+        folder.mkdir(parents=True)
+        with atomic_output(folder / name) as partial:
+            write(partial)
+    except (OSError, liif.LiifError) as exc:
+        log.warning("could not save %s: %s", name, exc)
+        with contextlib.suppress(OSError):
+            folder.rmdir()
+        raise refuse(NOT_SAVED) from None
+    return str(folder / name)
 
 
 def save_result(image: Image.Image, name: str) -> str:
-    path = _cache_path(name)
-    with atomic_output(path) as partial:
-        image.save(partial, format="PNG")
-    return str(path)
+    return _save(name, lambda path: image.save(path, format="PNG"))
 
 
 def save_text(text: str, name: str) -> str:
-    path = _cache_path(name)
-    with atomic_output(path) as partial:
-        partial.write_text(text)
-    return str(path)
+    return _save(name, lambda path: path.write_text(text))
+
+
+def _short_id(part: Any) -> str | None:
+    if isinstance(part, str) and len(part) <= ID_CHARS:
+        return part
+    if isinstance(part, int) and not isinstance(part, bool) and -LARGEST_INDEX <= part <= LARGEST_INDEX:
+        return str(part)
+    return None
+
+
+def _ticket(page: Any, tile: Any) -> tuple[str, str] | None:
+    """A viewer's (page, tile id), only if both are short strings or numbers: ids of any size are not kept."""
+    parts = _short_id(page), _short_id(tile)
+    return (parts[0], parts[1]) if parts[0] is not None and parts[1] is not None else None
 
 
 class _TileDroppedError(Exception):
@@ -235,7 +265,20 @@ class Handlers:
         width, height = _size(width, height, self.bench.config.max_output_pixels)
         model = model or self.bench.config.default_model
         chosen = self.bench.precision(precision)
-        encoded = self.bench.encode(image, model, progress, views=8 if quality == BEST else 1)
+        if quality not in (None, STANDARD, BEST):
+            raise refuse(f"Quality must be {STANDARD} or {BEST}, got {echo(quality)}.")
+        key, picture = self.bench.picture(image)
+        views = 1
+        if quality == BEST:
+            views = LIIF_PLUS_VIEWS
+            limit = self.bench.config.max_best_input_pixels
+            if picture.width * picture.height > limit:
+                raise refuse(
+                    f"LIIF+ (best) takes photos up to {limit / 1e6:.2f} MP here (its {views} latent grids must fit "
+                    f"the server's grid memory); this one is {picture.width * picture.height / 1e6:.2f} MP: use "
+                    "standard, or a smaller photo."
+                )
+        encoded = self.bench.encode_picture(key, picture, model, progress, views=views)
         return _Job(image, encoded, width, height, model, chosen.compute, chosen.why)
 
     # --- the photo ---------------------------------------------------------------------------------------
@@ -398,13 +441,14 @@ class Handlers:
         if method not in TILE_METHODS:
             raise refuse(f"Method must be one of {', '.join(TILE_METHODS)}, got {echo(method)}.")
         zoom = _finite("Zoom", request.get("zoom"), 0, MAX_DEEP_ZOOM)
-        col, row, size = (_whole(name, request.get(name)) for name in ("col", "row", "size"))
+        col, row, size = (_whole(name, request.get(key)) for name, key in TILE_NUMBERS)
         try:
             tile_box(picture.width, picture.height, zoom, col, row, size)
         except ValueError as exc:
             raise refuse(f"{str(exc)[0].upper()}{str(exc)[1:]}.") from None
         model = request.get("model") or self.bench.config.default_model
-        compute = self.bench.precision(str(request.get("precision") or AUTO)).compute
+        self.bench.check_model(model)
+        compute = self.bench.precision(request.get("precision")).compute
         cache_key = (key, model, compute if method == "liif" else "", method, zoom, col, row, size)
         png = self.tiles.get(cache_key)
         if png is None:
@@ -436,24 +480,26 @@ class Handlers:
         size: float | None = 256,
         model: str | None = None,
         precision: str = AUTO,
-    ) -> Image.Image:
+    ) -> str:
         """The API's tile: the window [col*size, row*size, +size) of the photo rendered at ``zoom`` x its size."""
         key, picture = self.bench.picture(_need_image(image))
         request = {"zoom": zoom, "col": col, "row": row, "size": size, "model": model, "precision": precision}
-        return Image.open(io.BytesIO(self._tile_png(key, picture, request)))
+        png = self._tile_png(key, picture, request)
+        return _save("tile.png", lambda path: path.write_bytes(png))
 
     def viewer_tile(self, request: Any) -> dict[str, str]:
         """A tile for the deep-zoom viewer: ``{"png": data URL}`` or ``{"error": one line}``, never an exception,
         so a bad or stale request draws nothing. The photo is named by its digest (see :meth:`viewer_source`)."""
         if not isinstance(request, dict):
             return {"error": "A tile request is a JSON object."}
-        key = str(request.get("photo"))
-        ticket = (str(request.get("page")), str(request.get("id")))
+        key = str(request.get("photo"))[:ID_CHARS]
+        ticket = _ticket(request.get("page"), request.get("id"))  # None: a request that cannot be dropped
         try:
             png = self._tile_png(key, self.bench.cached_picture(key), request, lambda: ticket not in self._dropped)
         except _TileDroppedError:
-            with self._drops:
-                self._dropped.pop(ticket, None)
+            if ticket is not None:  # only a request with ids can have been dropped
+                with self._drops:
+                    self._dropped.pop(ticket, None)
             return {"dropped": "This tile left the view before it was rendered."}
         except KeyError:
             return {"error": "This photo is no longer in the cache: pick it again."}
@@ -461,17 +507,23 @@ class Handlers:
             return {"error": exc.message}
         except (liif.LiifError, MemoryError) as exc:
             return {"error": _message(exc)}
+        except Exception:  # a bug: the server's log gets the traceback, the viewer one line
+            log.exception("tile request %s failed", echo(request))
+            return {"error": "This tile could not be made."}
         return {"png": "data:image/png;base64," + base64.b64encode(png).decode()}
 
     def viewer_drop(self, request: Any) -> dict[str, int]:
         """The viewer's word that tiles it asked for (``{"page": id, "tiles": [ids]}``) left the view: those still
         waiting are not rendered and one rendering stops, so the tiles now in view come sooner."""
         tiles = request.get("tiles") if isinstance(request, dict) else None
-        if not isinstance(tiles, list):
+        if not isinstance(tiles, list) or len(tiles) > DROPS_PER_CALL:
+            return {"dropped": 0}
+        tickets = [ticket for tile in tiles if (ticket := _ticket(request.get("page"), tile))]
+        if len(tickets) < len(tiles):
             return {"dropped": 0}
         with self._drops:
-            for tile in tiles[:DROPS_KEPT]:
-                self._dropped[(str(request.get("page")), str(tile))] = None
+            for ticket in tickets:
+                self._dropped[ticket] = None
             while len(self._dropped) > DROPS_KEPT:  # ids of tiles that had finished before the word came
                 self._dropped.popitem(last=False)
         return {"dropped": len(tiles)}
@@ -656,6 +708,11 @@ class Handlers:
         scale = round(_finite("The scale", scale, 2, 12))
         pretend = _finite("The pretended scale", pretend, 1, 8)
         cx, cy = _on_photo(centre_x, centre_y, w, h, picture)
+        if min(picture.width, picture.height) < scale:
+            raise refuse(
+                f"The cell study shrinks the photo by ×{scale}: this {picture.width}×{picture.height} photo needs at "
+                f"least {scale} px on each side."
+            )
         side = min(CELL_REGION, picture.width, picture.height)
         left = min(max(round(cx - side / 2), 0), picture.width - side)
         top = min(max(round(cy - side / 2), 0), picture.height - side)

@@ -6,13 +6,15 @@ from pathlib import Path
 from typing import Any
 
 import gradio as gr
+from starlette.middleware import Middleware
 
-from demo.components import NumberInput, PhotoInput, upload_limit
+from demo.components import GuardedBlocks, NumberInput, PhotoInput, upload_limit
 from demo.config import AppConfig
 from demo.handlers import AUTO, PRECISIONS, QUALITIES, STANDARD, Handlers
 from demo.memory import keep_large_blocks_mapped
 from demo.plots import CHANNEL_CHOICES, LUMINANCE
 from demo.text import HOW_IT_WORKS
+from demo.tilegate import SmallBodies, TileGate
 from demo.workbench import Workbench
 from liif.explain import DIFFERENCE_GAIN
 from liif.sources import MODEL_NAMES
@@ -116,6 +118,7 @@ def launch_options(config: AppConfig) -> dict[str, Any]:
         "theme": gr.themes.Soft(),
         "css": CSS,
         "js": CONTROLS_JS.read_text(),
+        "app_kwargs": {"middleware": [Middleware(SmallBodies)]},  # the viewer's calls are small (demo/tilegate.py)
     }
 
 
@@ -177,12 +180,13 @@ def build(config: AppConfig | None = None) -> gr.Blocks:
     bench.model(config.default_model)  # load (and resolve the weights' source) before the first request
     bench.calibrate()  # this machine's speed, for the time estimate beside the size
     events = Handlers(bench)
+    gate = TileGate()  # tile calls wait in the event loop, never on a server thread
     keep_large_blocks_mapped()  # big buffers go back to the system when freed (demo/memory.py)
     gr.set_static_paths([OPENSEADRAGON])
     examples = sorted(str(p) for p in EXAMPLES.glob("*.jpg"))
     models = bench.available_models()
 
-    with gr.Blocks(title="LIIF: look at a photo at any size", delete_cache=(3600, 3600)) as app:
+    with GuardedBlocks(title="LIIF: look at a photo at any size", delete_cache=(3600, 3600)) as app:
         gr.Markdown(INTRO)
         with gr.Row():
             with gr.Column(scale=1, min_width=300):
@@ -191,6 +195,7 @@ def build(config: AppConfig | None = None) -> gr.Blocks:
                     format="png", height=320,
                 )  # fmt: skip
                 photo.max_bytes = upload_limit(config.max_upload)  # every way a photo arrives, inline ones too
+                photo.examples = EXAMPLES  # besides uploads, the only photos a request may name
                 gr.Examples(examples=[[p] for p in examples], inputs=[photo], label="Landscapes with leaves")
             with gr.Column(scale=1, min_width=300):
                 with gr.Row():
@@ -238,8 +243,8 @@ def build(config: AppConfig | None = None) -> gr.Blocks:
         with gr.Tabs():
             with gr.Tab("Deep zoom", elem_id="deep-zoom-tab") as viewer_tab:
 
-                def viewer_tile(request: Any) -> dict[str, str]:
-                    return events.viewer_tile(request)
+                async def viewer_tile(request: Any) -> dict[str, str]:
+                    return await gate.run(events.viewer_tile, request)
 
                 def viewer_drop(request: Any) -> dict[str, int]:
                     return events.viewer_drop(request)

@@ -14,14 +14,17 @@ import numpy as np
 import torch
 
 import liif
+from demo.components import echo
 from demo.config import AppConfig
 from liif.digests import sha256_bytes
-from liif.errors import WeightsError
+from liif.errors import LiifError, WeightsError
 from liif.explain import latent_pca
 from liif.grid import Views
 from liif.hardware import Precision, choose_precision, pick_device
 from liif.render import measure_rate
-from liif.sources import MODEL_NAMES, resolve
+from liif.sources import HOW_TO_PROVIDE, MODEL_NAMES, resolve
+
+PRECISION_CHOICES = ("auto", "exact")  # what the page offers; fp32 and bf16 are the CLI's
 
 
 @dataclass(frozen=True)
@@ -52,8 +55,20 @@ class Workbench:
         self._encoding: dict[tuple[str, str], threading.Lock] = {}  # held while a (photo, model) is encoded
         self._speed: dict[str, float] = {}  # output pixels per second, per compute precision
         self._pca: weakref.WeakKeyDictionary[liif.LatentGrid, np.ndarray] = weakref.WeakKeyDictionary()
+        self._offered: list[str] | None = None
 
-    def model(self, name: str) -> liif.LIIF:
+    def check_model(self, name: object) -> str:
+        """``name`` if the page offers that model; nothing else is ever resolved, so a request cannot name a
+        path or a Hub repo, make the server fetch anything, or keep a model per spelling."""
+        offered = self.available_models()
+        if not isinstance(name, str) or name not in offered:
+            how = f": {HOW_TO_PROVIDE}" if name in MODEL_NAMES else ""  # a known model without weights here
+            raise WeightsError(f"Model {echo(name)} is not offered here; choose one of {', '.join(offered)}{how}")
+        return name
+
+    def model(self, name: object) -> liif.LIIF:
+        """A model the page offers, loaded once."""
+        name = self.check_model(name)
         with self._lock:
             if name not in self._models:
                 found = resolve(name)
@@ -62,18 +77,20 @@ class Workbench:
             return self._models[name]
 
     def available_models(self) -> list[str]:
-        """The default model, then every other known model whose weights can be found here."""
-        default = self.config.default_model
-        names = [default]
-        for name in MODEL_NAMES:
-            if name == default:
-                continue
-            try:
-                resolve(name)
-            except WeightsError:
-                continue
-            names.append(name)
-        return names
+        """The default model, then every other known model whose weights can be found here; found once."""
+        if self._offered is None:
+            default = self.config.default_model
+            names = [default]
+            for name in MODEL_NAMES:
+                if name == default:
+                    continue
+                try:
+                    resolve(name)
+                except WeightsError:
+                    continue
+                names.append(name)
+            self._offered = names
+        return self._offered
 
     def picture(self, path: str | Path) -> tuple[str, liif.Picture]:
         data = Path(path).read_bytes()
@@ -82,7 +99,7 @@ class Workbench:
             if key in self._pictures:
                 self._pictures.move_to_end(key)
                 return key, self._pictures[key]
-        picture = liif.load_picture(data, max_pixels=self.config.max_input_pixels)
+        picture = liif.load_picture(data, max_pixels=self.config.max_input_pixels, name="The photo")
         with self._lock:
             self._pictures[key] = picture
             while len(self._pictures) > self.config.cache_grids:
@@ -147,9 +164,14 @@ class Workbench:
                 self._pca[grid] = picture
         return picture
 
-    def precision(self, choice: str) -> Precision:
-        """What the page's precision choice ("auto …" or "exact …") runs here, and why."""
-        return choose_precision(choice.split()[0], self.device)
+    def precision(self, choice: object = None) -> Precision:
+        """What the page's precision choice ("auto", the default, or "exact") runs here, and why."""
+        if choice is None:
+            choice = PRECISION_CHOICES[0]
+        if choice not in PRECISION_CHOICES:
+            raise LiifError(f"Precision must be one of {', '.join(PRECISION_CHOICES)}, got {echo(choice)}")
+        assert isinstance(choice, str)
+        return choose_precision(choice, self.device)
 
     def calibrate(self) -> None:
         """Measure this machine's render speed once, so the first estimate is not a guess."""
@@ -162,7 +184,7 @@ class Workbench:
         if seconds > 0.2:
             self._speed[compute] = pixels / seconds
 
-    def speed(self, choice: str = "auto") -> float | None:
+    def speed(self, choice: str | None = None) -> float | None:
         """Output pixels per second of a render here (grid cached), for ``choice``; None until measured."""
         return self._speed.get(self.precision(choice).compute)
 

@@ -21,7 +21,15 @@ from liif.errors import LiifError
 from liif.evaluation import PROTOCOLS, check_plot_path, evaluate, means, plot_gain, table_rows
 from liif.grid import DEFAULT_TILE, encode_views
 from liif.hardware import DEVICES, PRECISIONS, choose_precision, native_bf16, pick_device, speed_flags
-from liif.imageio import IMAGE_FORMATS, OUTPUT_SUFFIXES, Picture, check_output_path, load_picture, write_rows
+from liif.imageio import (
+    IMAGE_FORMATS,
+    OUTPUT_SUFFIXES,
+    Picture,
+    check_output_path,
+    check_writable,
+    load_picture,
+    write_rows,
+)
 from liif.model import LIIF
 from liif.render import iter_rows, measure_rate
 from liif.sizes import parse_size, scaled_size
@@ -166,6 +174,7 @@ def _output_paths(files: list[Path], output: str, fmt: str | None, batch: bool) 
     folder = Path(output)
     if folder.exists() and not folder.is_dir():
         raise LiifError(f"{folder}: several inputs need an output folder, and this is a file")
+    check_writable(folder, folder)
     folder.mkdir(parents=True, exist_ok=True)
 
     def name(src: Path) -> str:

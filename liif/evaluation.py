@@ -18,7 +18,7 @@ from PIL import Image
 
 from liif.errors import LiifError
 from liif.grid import encode_views
-from liif.imageio import atomic_output, load_picture
+from liif.imageio import atomic_output, check_writable, load_picture
 from liif.metrics import psnr, ssim
 from liif.model import LIIF
 from liif.render import render
@@ -209,6 +209,7 @@ def check_plot_path(path: Path) -> Path:
         raise LiifError(f"{path}: writing a {suffix} plot needs {PLOTTERS[suffix]} (pip install 'liif[eval]')")
     if not path.parent.is_dir():
         raise LiifError(f"{path}: the folder {path.parent} does not exist")
+    check_writable(path.parent, path)
     return path
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from liif.digests import sha256_file
 from liif.errors import WeightsError
+from liif.imageio import check_writable
 from liif.sources import Resolved
 
 WEIGHTS_LICENSE = """BSD 3-Clause License
@@ -46,6 +47,7 @@ def export(found: Resolved, out: Path) -> Path:
     """Write ``out`` as a Hub-format model folder; it appears whole or not at all."""
     if out.exists() and (not out.is_dir() or any(out.iterdir())):
         raise WeightsError(f"{out}: exists and is not an empty folder; choose a new --out")
+    check_writable(out.parent, out)
     source, model = found.path, found.load()
     architecture = model.spec["encoder_spec"]["name"]
     described = (

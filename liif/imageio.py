@@ -7,6 +7,7 @@ import io
 import os
 import uuid
 import warnings
+import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -45,12 +46,22 @@ class Picture:
         return Image.fromarray(to_uint8(self.rgb.permute(1, 2, 0)), "RGB")
 
 
-def _float_pixels(img: Image.Image) -> np.ndarray:
-    """Single-channel 16-bit / 32-bit int / float images as floats in [0, 1]."""
+def _float_pixels(img: Image.Image) -> tuple[np.ndarray, str | None]:
+    """Single-channel 16-bit / 32-bit int / float images as floats in [0, 1], and a note if scaled by their range.
+
+    Floats already in [0, 1] and whole numbers up to 255 or 65535 keep their meaning; anything else (HDR
+    floats, 32-bit counts, negative values) is scaled by its own range instead of clipped to white or black.
+    """
     arr = np.asarray(img, dtype=np.float64)
-    if img.mode == "F":
-        return np.clip(arr, 0.0, 1.0) if arr.max(initial=0) <= 1.0 else np.clip(arr / 255.0, 0.0, 1.0)
-    return np.clip(arr / (65535.0 if arr.max(initial=0) > 255 else 255.0), 0.0, 1.0)
+    if not np.isfinite(arr).all():
+        raise ValueError("some of its values are not finite numbers")
+    low, high = float(arr.min(initial=0)), float(arr.max(initial=0))
+    if img.mode == "F" and low >= 0 and high <= 1:
+        return arr, None
+    if img.mode != "F" and low >= 0 and high <= 65535:
+        return arr / (65535.0 if high > 255 else 255.0), None
+    low = min(low, 0.0)
+    return (arr - low) / (high - low), f"its values run from {low:g} to {high:g}: scaled to 0-1 by that range"
 
 
 def _decode(img: Image.Image) -> Picture:
@@ -68,7 +79,9 @@ def _decode(img: Image.Image) -> Picture:
         img = rgba.convert("RGB") if img.mode not in ("LA", "La") else img.convert("L")
     gray = img.mode in ("1", "L", "I", "I;16", "I;16L", "I;16B", "I;16N", "F")
     if img.mode in ("I", "I;16", "I;16L", "I;16B", "I;16N", "F"):
-        arr = np.repeat(_float_pixels(img)[..., None], 3, axis=-1)
+        values, note = _float_pixels(img)
+        arr = np.repeat(values[..., None], 3, axis=-1)
+        notes += [note] if note else []
     else:
         arr = np.asarray(img.convert("RGB"), dtype=np.float64) / 255.0
     rgb = torch.from_numpy(np.ascontiguousarray(arr.transpose(2, 0, 1), dtype=np.float32))
@@ -80,10 +93,15 @@ def max_input_pixels() -> int:
     return int(os.environ.get("LIIF_MAX_INPUT_PIXELS") or 40_000_000)
 
 
-def load_picture(source: str | Path | bytes | Image.Image, *, max_pixels: int | None = None) -> Picture:
-    """Decode a photo, refusing what cannot be decoded safely with a one-line :class:`ImageError`."""
+def load_picture(
+    source: str | Path | bytes | Image.Image, *, max_pixels: int | None = None, name: str | None = None
+) -> Picture:
+    """Decode a photo, refusing what cannot be decoded safely with a one-line :class:`ImageError`.
+
+    ``name`` starts each message (default: the path, or "image"); the app says "The photo".
+    """
     max_pixels = max_pixels or max_input_pixels()
-    name = "image" if isinstance(source, bytes | Image.Image) else str(source)
+    name = name or ("image" if isinstance(source, bytes | Image.Image) else str(source))
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
@@ -100,11 +118,42 @@ def load_picture(source: str | Path | bytes | Image.Image, *, max_pixels: int | 
                     f"{max_pixels / 1e6:.1f} MP"
                 )
             img.load()
+            if img.format == "PNG" and not isinstance(source, Image.Image):
+                _check_png_data(source if isinstance(source, bytes) else Path(source).read_bytes(), img)
             return _decode(img)
     except ImageError:
         raise
     except (OSError, SyntaxError, ValueError, Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
         raise ImageError(f"{name}: {decode_error(exc)}") from None
+
+
+_ADAM7 = ((0, 0, 8, 8), (4, 0, 8, 8), (0, 4, 4, 8), (2, 0, 4, 4), (0, 2, 2, 4), (1, 0, 2, 2), (0, 1, 1, 2))
+_PNG_CHANNELS = {0: 1, 2: 3, 3: 1, 4: 2, 6: 4}  # by PNG colour type
+
+
+def _check_png_data(data: bytes, img: Image.Image) -> None:
+    """Refuse a PNG whose compressed pixels end before the last row: Pillow decodes such a file without a word,
+    the missing rows black. The pixel data must inflate to exactly the rows its header declares."""
+    width, height = img.size
+    depth, colour, interlaced = data[24], data[25], data[28]
+    bits = depth * _PNG_CHANNELS.get(colour, 1)
+    passes = _ADAM7 if interlaced else ((0, 0, 1, 1),)
+    expected = 0
+    for x0, y0, dx, dy in passes:
+        columns, rows = -(-(width - x0) // dx), -(-(height - y0) // dy)
+        if columns > 0 and rows > 0:
+            expected += rows * (1 + -(-(columns * bits) // 8))  # each row: a filter byte, then its pixels
+    inflate, got, at = zlib.decompressobj(), 0, 8
+    while at + 8 <= len(data) and got <= expected:
+        length, kind = int.from_bytes(data[at : at + 4], "big"), data[at + 4 : at + 8]
+        if kind == b"IDAT":
+            try:
+                got += len(inflate.decompress(data[at + 8 : at + 8 + length], expected + 1 - got))
+            except zlib.error as exc:
+                raise ValueError(f"its pixel data does not inflate: {exc}") from None
+        at += 12 + length
+    if got < expected:
+        raise ValueError(f"its pixel data ends after {got} of {expected} bytes")
 
 
 def decode_error(exc: BaseException) -> str:
@@ -146,7 +195,17 @@ def check_output_path(path: str | Path) -> Path:
             raise ImageError(f"{path}: is a folder")
     except OSError as exc:  # e.g. a name longer than the file system allows
         raise ImageError(f"{path}: cannot write ({exc.strerror or exc})") from None
+    check_writable(path.parent, path)
     return path
+
+
+def check_writable(folder: Path, shown: Path) -> None:
+    """Refuse, before any work, a folder this process cannot create files in (a read-only file system, no
+    permission); ``folder`` may not exist yet, then the nearest existing folder above it is asked."""
+    while not folder.exists() and folder != folder.parent:
+        folder = folder.parent
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise ImageError(f"{shown}: cannot write into {folder} (a read-only file system, or no permission)")
 
 
 def finish_image(pixels: np.ndarray, picture: Picture | None = None) -> Image.Image:
@@ -174,7 +233,8 @@ def atomic_output(path: Path) -> Iterator[Path]:
     except OSError as exc:
         raise ImageError(f"{path}: cannot write ({exc.strerror or exc})") from None
     finally:
-        partial.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):  # e.g. a read-only folder: removing what was never made must not hide why
+            partial.unlink(missing_ok=True)
 
 
 def write_rows(
@@ -186,18 +246,19 @@ def write_rows(
 ) -> None:
     """Write a render delivered in row bands, atomically: the file appears whole or not at all.
 
-    ``.npy`` is float32 (H, W, 3) in [0, 1], streamed to disk through a memory map; image formats are
-    assembled as 8-bit, never as a float copy of the whole render.
+    ``.npy`` is float32 (H, W, 3) in [0, 1], written band by band as it comes (plain writes, not a memory
+    map: a full disk is then an error to report, not a SIGBUS); image formats are assembled as 8-bit, never as
+    a float copy of the whole render.
     """
     path = check_output_path(path)
     suffix = path.suffix.lower()
     with atomic_output(path) as partial:
         if suffix == ".npy":
-            out = np.lib.format.open_memmap(partial, mode="w+", dtype=np.float32, shape=(height, width, 3))
-            for row, rgb in rows:
-                out[row : row + rgb.shape[0]] = rgb.clamp(0, 1).numpy()
-            out.flush()
-            del out
+            with partial.open("wb") as out:
+                header = {"descr": np.lib.format.dtype_to_descr(np.dtype("<f4")), "fortran_order": False}
+                np.lib.format.write_array_header_1_0(out, {**header, "shape": (height, width, 3)})
+                for _, rgb in rows:  # bands come top to bottom (liif.render.iter_rows)
+                    out.write(rgb.clamp(0, 1).numpy().astype("<f4", copy=False).tobytes())
         else:
             img = finish_image(assemble_uint8(rows, width, height), picture)
             fmt = IMAGE_FORMATS[suffix]

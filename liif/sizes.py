@@ -26,7 +26,9 @@ def parse_size(text: str) -> tuple[int, int]:
 def scaled_size(width: int, height: int, scale: float) -> tuple[int, int]:
     """The output size for a uniform ``scale`` of a ``width`` x ``height`` input (each side at least 1)."""
     if not scale > 0 or scale == float("inf"):
-        raise LiifError(f"scale must be a positive number, got {scale}")
+        raise LiifError(f"scale must be a positive number, got {scale:.6g}")
+    if max(width, height) * scale > MAX_SIDE:
+        raise LiifError(f"scale {scale:.6g} of {width}x{height} gives a side over {MAX_SIDE} pixels")
     return check_size(max(1, round(width * scale)), max(1, round(height * scale)))
 
 

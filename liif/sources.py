@@ -29,6 +29,7 @@ from liif.model import LIIF, SAFETENSORS_FILE
 DEFAULT_MODEL = "edsr-baseline-liif"
 MODEL_NAMES = ("edsr-baseline-liif", "rdn-liif")
 BUNDLED = Path(__file__).parent / "bundled"
+SHOWN_CHARS = 80  # at most this much of a name is quoted back in a message
 PROBE_TIMEOUT = 3.0  # seconds for the Hub metadata probe; the whole fallback stays under 5 s
 
 # sha256 of Hub files we know: the EDSR weights as `weights export` writes them (the bundled copy's bytes).
@@ -75,6 +76,14 @@ class Resolved:
 
     def load(self, device: str | torch.device = "cpu") -> LIIF:
         return load_path(self.path, device=device)
+
+
+def _exists(path: Path) -> bool:
+    """Whether a path exists; a name the file system refuses (too long, a NUL in it) is no path at all."""
+    try:
+        return path.exists()
+    except (OSError, ValueError):
+        return False
 
 
 def default_model() -> str:
@@ -166,12 +175,13 @@ def resolve(name_or_path: str | None = None, *, hub: Hub | None = None) -> Resol
     spec = name_or_path or default_model()
     if spec not in MODEL_NAMES:
         path = Path(spec).expanduser()
-        if path.exists():
+        if _exists(path):
             return Resolved(path, "path")
         if _REPO_ID.match(spec):
             repo, revision = _split_repo(spec)
             return _from_hub(replace(hub, repo=repo, revision=revision), None)
-        raise WeightsError(f"{spec!r} is neither a model name ({', '.join(MODEL_NAMES)}), a path nor a Hub repo id")
+        shown = repr(spec) if len(spec) <= SHOWN_CHARS else f"{spec[:SHOWN_CHARS]!r}… ({len(spec)} characters)"
+        raise WeightsError(f"{shown} is neither a model name ({', '.join(MODEL_NAMES)}), a path nor a Hub repo id")
 
     notes: list[str] = []
     if hub.repo:

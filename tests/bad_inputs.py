@@ -53,6 +53,17 @@ def make(kind: str, folder: Path) -> Path:
     elif kind == "bomb":
         path = folder / "bomb.png"
         bomb_png(path)
+    elif kind == "short-png":  # 80 bytes: a 1999x1999 header whose pixel data ends after one row
+        path = folder / "short.png"
+        header = struct.pack(">IIBBBBB", 1999, 1999, 8, 0, 0, 0, 0)
+        idat = zlib.compress(b"\0" + b"\x80" * 1999)
+        path.write_bytes(b"\x89PNG\r\n\x1a\n" + _chunk(b"IHDR", header) + _chunk(b"IDAT", idat) + _chunk(b"IEND", b""))
+    elif kind == "wide-int":  # 32-bit counts up to a million: more than 16 bits can say
+        path = folder / "counts.tiff"
+        Image.fromarray(np.linspace(0, 1_000_000, 16 * 24).astype(np.int32).reshape(16, 24), "I").save(path)
+    elif kind == "hdr-float":  # floats up to 4, as an HDR render stores them
+        path = folder / "hdr.tiff"
+        Image.fromarray(np.linspace(0, 4, 16 * 24, dtype=np.float32).reshape(16, 24), "F").save(path)
     elif kind == "sixteen-bit":
         path = folder / "deep.png"
         Image.fromarray(np.arange(16 * 24, dtype=np.uint16).reshape(16, 24) * 170).save(path)

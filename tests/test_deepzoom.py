@@ -73,7 +73,7 @@ def test_the_tile_endpoint_equals_the_cli_render_at_every_level(events, photo, t
         last_col, last_row = math.ceil(w / TILE) - 1, math.ceil(h / TILE) - 1
         for col, row in {(0, 0), (last_col, 0), (0, last_row), (last_col, last_row)}:
             left, top, right, bottom = tile_box(PHOTO_W, PHOTO_H, zoom, col, row, TILE)
-            tile = np.asarray(events.tile(photo, zoom, col, row, TILE, precision=EXACT))
+            tile = np.asarray(Image.open(events.tile(photo, zoom, col, row, TILE, precision=EXACT)))
             assert tile.shape == (bottom - top, right - left, 3)
             assert np.array_equal(tile, full[top:bottom, left:right]), (zoom, col, row)
 
@@ -108,7 +108,7 @@ def test_the_viewer_gets_tiles_by_the_photos_digest_and_reuses_them(events, phot
     key = events.bench.picture(photo)[0]
     request = {"photo": key, "zoom": 16, "col": 1, "row": 0, "size": TILE, "precision": EXACT}
     first = _viewer_png(events.viewer_tile(request))
-    assert np.array_equal(first, np.asarray(events.tile(photo, 16, 1, 0, TILE, precision=EXACT)))
+    assert np.array_equal(first, np.asarray(Image.open(events.tile(photo, 16, 1, 0, TILE, precision=EXACT))))
     held = len(events.tiles)
     assert np.array_equal(_viewer_png(events.viewer_tile(request)), first)
     assert len(events.tiles) == held  # the second answer came from the cache
@@ -125,8 +125,8 @@ def test_the_viewer_gets_tiles_by_the_photos_digest_and_reuses_them(events, phot
         ({"zoom": 1e300}, "Zoom must be a number from 0 to 32, got 1e+300"),
         ({"zoom": "x" * 500}, "Zoom must be a number"),
         ({"col": 99}, "outside the 208x144 output"),
-        ({"col": 0.5}, "col must be a whole number"),
-        ({"row": None}, "row must be a whole number"),
+        ({"col": 0.5}, "Column must be a whole number"),
+        ({"row": None}, "Row must be a whole number"),
         ({"size": 2}, "Tile size must be"),
         ({"method": "lanczos"}, "Method must be one of liif, bicubic, nearest"),
     ],
@@ -236,7 +236,7 @@ def test_tiles_the_viewer_dropped_are_not_rendered_or_stop_rendering(events, pho
     assert len(events.tiles) == cached  # nothing half-rendered was kept
     monkeypatch.setattr(demo.handlers, "render_tile", real_tile)
     again = events.viewer_tile({**request, "id": 3})  # asked again once it is back in view
-    assert np.array_equal(_viewer_png(again), np.asarray(events.tile(photo, 7, 0, 0, TILE)))
+    assert np.array_equal(_viewer_png(again), np.asarray(Image.open(events.tile(photo, 7, 0, 0, TILE))))
     other_page = events.viewer_tile({**request, "col": 1, "id": 1, "page": "another page"})
     assert set(other_page) == {"png"}  # ids are per page
     for bad in (None, "x", {"tiles": "1"}, {"page": "p"}):

@@ -24,11 +24,14 @@ REFUSED = {
     "corrupt-png": "corrupt or truncated",
     "corrupt-jpeg": "not an image",
     "bomb": "decompression bomb",
+    "short-png": "corrupt or truncated",
 }
 # kind -> (output mode, note the user gets, output size for --scale 2)
 ACCEPTED = {
     "sixteen-bit": ("L", None, (48, 32)),
     "float": ("L", None, (48, 32)),
+    "wide-int": ("L", "scaled to 0-1 by that range", (48, 32)),
+    "hdr-float": ("L", "scaled to 0-1 by that range", (48, 32)),
     "cmyk": ("RGB", None, (48, 32)),
     "palette": ("RGB", None, (48, 32)),
     "alpha": ("RGBA", None, (48, 32)),
@@ -149,7 +152,7 @@ def test_app_refuses_an_upload_over_the_size_limit(client, tmp_path):
         _upscale(client, big, 10, 10)
 
 
-DEFAULTS = [None, "exact (fp32)", "standard"]  # model, precision, quality: a raw call sends every input
+DEFAULTS = [None, "exact", "standard"]  # model, precision, quality: a raw call sends every input
 
 
 def _raw_call(app_url, api, data):
@@ -214,7 +217,7 @@ def test_an_inline_photo_gets_the_same_upload_limit_before_it_is_decoded(tmp_pat
         ("compare", [48, 32, *DEFAULTS, 10, 10, 64, float("nan")], "Zoom"),
         ("profile", [48, 32, *DEFAULTS, 0, float("-inf"), 5, 5, ["Luminance"]], "Start y: -inf is not a finite"),
         ("sweep", [48, 32, *DEFAULTS, float("inf"), 5], "Crop centre x: inf is not a finite"),
-        ("tile", [float("nan"), 0, 0, 256, "edsr-baseline-liif", "exact (fp32)"], "Zoom: nan is not a finite"),
+        ("tile", [float("nan"), 0, 0, 256, "edsr-baseline-liif", "exact"], "Zoom: nan is not a finite"),
         ("cell", [48, 32, "edsr-baseline-liif", 10, 10, 2, float("nan")], "pretended scale must be a number from 1"),
     ],
 )

@@ -1,0 +1,85 @@
+"""Deep-zoom tile requests wait in the event loop, never on one of the server's threads.
+
+The viewer calls its tile function over HTTP, outside Gradio's queue. A call that blocked a thread while
+a LIIF tile rendered would, many at once, take every thread of the server's shared pool: the page, its
+files and every other request would wait behind them. Here a call is admitted up to a bound per page and
+in all (past it the answer is "busy" at once, and the viewer asks again a little later), then waits for
+its turn without a thread: LIIF tiles render one at a time, classic (bicubic, nearest) tiles beside them.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable
+from typing import Any
+
+import anyio
+
+BUSY = "The server is busy with other tiles; this one is asked again shortly."
+PER_PAGE = 8  # calls of one page admitted at once: the viewer sends 2, plus those it dropped that still wait
+TOTAL = 32  # calls admitted at once from all pages together
+ID_CHARS = 64  # the longest page or tile id kept (ids are the viewer's own short random strings)
+BODY_BYTES = 64 * 1024  # the largest call of the viewer's server functions (a tile request is ~300 bytes)
+
+
+class TileGate:
+    def __init__(self, per_page: int = PER_PAGE, total: int = TOTAL) -> None:
+        self.per_page, self.total = per_page, total
+        self._admitted: Counter[str] = Counter()
+        self._limiters: dict[str, anyio.CapacityLimiter] = {}
+
+    def admitted(self) -> int:
+        return sum(self._admitted.values())
+
+    async def run(self, tile: Callable[[Any], dict[str, str]], request: Any) -> dict[str, str]:
+        """``tile(request)`` on a worker thread once it is this call's turn, or ``{"busy": ...}`` past the bounds."""
+        page = str(request.get("page"))[:ID_CHARS] if isinstance(request, dict) else ""
+        if self._admitted[page] >= self.per_page or self.admitted() >= self.total:
+            return {"busy": BUSY}
+        kind = "classic" if isinstance(request, dict) and request.get("method", "liif") != "liif" else "liif"
+        self._admitted[page] += 1  # no await since the check: the event loop runs one call at a time
+        try:
+            return await anyio.to_thread.run_sync(tile, request, limiter=self._limiter(kind))
+        finally:
+            self._admitted[page] -= 1
+            if not self._admitted[page]:
+                del self._admitted[page]
+
+    def _limiter(self, kind: str) -> anyio.CapacityLimiter:
+        """Made on first use, inside the server's event loop (anyio binds a limiter to the loop it runs in)."""
+        if kind not in self._limiters:
+            self._limiters[kind] = anyio.CapacityLimiter(1 if kind == "liif" else 2)
+        return self._limiters[kind]
+
+
+class SmallBodies:
+    """ASGI middleware: a call of a component's server function (the viewer's tiles and drops) carries at
+    most ``limit`` bytes; a larger one is answered 413 before any of it is parsed or kept."""
+
+    def __init__(self, app: Any, limit: int = BODY_BYTES) -> None:
+        self.app, self.limit = app, limit
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] != "http" or not scope["path"].rstrip("/").endswith("/component_server"):
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope.get("headers") or []).get(b"content-length", b"0")
+        body, more = b"", True
+        while more and len(body) <= self.limit and (not declared.isdigit() or int(declared) <= self.limit):
+            message = await receive()
+            body += message.get("body", b"")
+            more = message.get("more_body", False)
+        if more or len(body) > self.limit:
+            await send({"type": "http.response.start", "status": 413, "headers": [(b"content-type", b"text/plain")]})
+            await send({"type": "http.response.body", "body": f"Over {self.limit} bytes: refused.".encode()})
+            return
+        replayed = False
+
+        async def replay() -> dict[str, Any]:
+            nonlocal replayed
+            if replayed:
+                return await receive()  # after the body: wait for the client to go, as the server would
+            replayed = True
+            return {"type": "http.request", "body": body, "more_body": False}
+
+        await self.app(scope, replay, send)
