@@ -106,7 +106,7 @@ def memory_rows(requests: int) -> list[list[str]]:
     budget = events.bench.config.tile_cache_bytes / 2**20
     return [
         ["tile requests", f"{requests} (64-px tiles, {time.perf_counter() - start:.0f} s)"],
-        ["tiles kept in the cache", f"{len(events.tiles)} ({events.tiles.bytes / 2**20:.1f} MB of {budget:.0f} MB)"],
+        ["tiles kept in the cache", f"{len(events.tiles)} ({events.tiles.size / 2**20:.1f} MB of {budget:.0f} MB)"],
         ["RSS before / after (MB)", f"{before:.0f} / {after:.0f} (+{after - before:.0f})"],
         ["peak RSS of the process (MB)", f"{peak:.0f}"],
     ]  # fmt: skip

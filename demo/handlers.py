@@ -14,7 +14,6 @@ import re
 import threading
 import time
 import uuid
-from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
@@ -29,10 +28,10 @@ from PIL import Image
 import liif
 from demo.components import echo, refuse
 from demo.foreground import Foreground
+from demo.lru import BoundedLRU
 from demo.memory import give_back
 from demo.plots import CHANNEL_CHOICES, LUMINANCE, profile_figure, sweep_sheet
 from demo.tickets import SupersededError, Tickets
-from demo.tilecache import TileCache
 from demo.tilegate import ID_CHARS
 from demo.workbench import PRECISION_CHOICES, Encoded, Workbench
 from liif.compare import crop_box, resample_window, sweep_windows
@@ -243,11 +242,11 @@ class Handlers:
     def __init__(self, bench: Workbench) -> None:
         self.bench = bench
         self.tickets = Tickets()
-        self.tiles = TileCache(bench.config.tile_cache_bytes)
+        self.tiles: BoundedLRU[tuple[Any, ...], bytes] = BoundedLRU(max_size=bench.config.tile_cache_bytes, size=len)
         self._rendering = threading.Lock()  # held while a LIIF tile renders
         self.foreground = Foreground()  # renders, crops, lines: tiles wait for them
-        self._dropped: OrderedDict[tuple[str, str], None] = OrderedDict()  # (page, tile id) the viewer gave up
-        self._drops = threading.Lock()
+        # (page, tile id) of tiles the viewer gave up, kept until they come (or, finished already, forgotten)
+        self._dropped: BoundedLRU[tuple[str, str], bool] = BoundedLRU(DROPS_KEPT)
         self._placeholders: dict[str, Path] = {}  # the photo's PNG the viewer shows before any tile, per digest
 
     def _job(
@@ -498,8 +497,7 @@ class Handlers:
             png = self._tile_png(key, self.bench.cached_picture(key), request, lambda: ticket not in self._dropped)
         except _TileDroppedError:
             if ticket is not None:  # only a request with ids can have been dropped
-                with self._drops:
-                    self._dropped.pop(ticket, None)
+                self._dropped.pop(ticket)
             return {"dropped": "This tile left the view before it was rendered."}
         except KeyError:
             return {"error": "This photo is no longer in the cache: pick it again."}
@@ -521,11 +519,8 @@ class Handlers:
         tickets = [ticket for tile in tiles if (ticket := _ticket(request.get("page"), tile))]
         if len(tickets) < len(tiles):
             return {"dropped": 0}
-        with self._drops:
-            for ticket in tickets:
-                self._dropped[ticket] = None
-            while len(self._dropped) > DROPS_KEPT:  # ids of tiles that had finished before the word came
-                self._dropped.popitem(last=False)
+        for ticket in tickets:
+            self._dropped.put(ticket, True)
         return {"dropped": len(tiles)}
 
     def warm(self, image: str | None, model: str | None) -> None:

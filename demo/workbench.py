@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 import weakref
-from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,6 +16,7 @@ import torch
 import liif
 from demo.components import echo
 from demo.config import AppConfig
+from demo.lru import BoundedLRU
 from liif.digests import sha256_bytes
 from liif.errors import LiifError, WeightsError
 from liif.explain import latent_pca
@@ -24,6 +25,7 @@ from liif.hardware import Precision, choose_precision, pick_device
 from liif.render import measure_rate
 from liif.sources import HOW_TO_PROVIDE, MODEL_NAMES, resolve
 
+DIGESTS_KEPT = 64  # uploads whose digest is remembered (a few bytes each)
 PRECISION_CHOICES = ("auto", "exact")  # what the page offers; fp32 and bf16 are the CLI's
 
 
@@ -43,16 +45,23 @@ class Encoded:
         return self.views[0]
 
 
+def _grid_bytes(views: Views) -> int:
+    return sum(grid.features.nbytes for grid in views)
+
+
 class Workbench:
     def __init__(self, config: AppConfig) -> None:
         self.config = config
         self.device = pick_device(config.device)
         self._models: dict[str, liif.LIIF] = {}
         self.notes: dict[str, tuple[str, ...]] = {}
-        self._grids: OrderedDict[tuple[str, str], Views] = OrderedDict()
-        self._pictures: OrderedDict[str, liif.Picture] = OrderedDict()
-        self._lock = threading.Lock()
         self._encoding: dict[tuple[str, str], threading.Lock] = {}  # held while a (photo, model) is encoded
+        self._grids: BoundedLRU[tuple[str, str], Views] = BoundedLRU(
+            config.cache_grids, config.grid_cache_bytes, _grid_bytes, keep_newest=True, evicted=self._forget
+        )  # the newest grid is always kept, however large
+        self._pictures: BoundedLRU[str, liif.Picture] = BoundedLRU(config.cache_grids)
+        self._digests: BoundedLRU[tuple[str, int, int], str] = BoundedLRU(DIGESTS_KEPT)  # upload -> its sha256
+        self._lock = threading.Lock()
         self._speed: dict[str, float] = {}  # output pixels per second, per compute precision
         self._pca: weakref.WeakKeyDictionary[liif.LatentGrid, np.ndarray] = weakref.WeakKeyDictionary()
         self._offered: list[str] | None = None
@@ -93,17 +102,20 @@ class Workbench:
         return self._offered
 
     def picture(self, path: str | Path) -> tuple[str, liif.Picture]:
-        data = Path(path).read_bytes()
-        key = sha256_bytes(data)
-        with self._lock:
-            if key in self._pictures:
-                self._pictures.move_to_end(key)
-                return key, self._pictures[key]
-        picture = liif.load_picture(data, max_pixels=self.config.max_input_pixels, name="The photo")
-        with self._lock:
-            self._pictures[key] = picture
-            while len(self._pictures) > self.config.cache_grids:
-                self._pictures.popitem(last=False)
+        """A photo's digest and its decoding: each upload is read, hashed and decoded once, not per event (an
+        upload's file never changes; its size and time are checked all the same)."""
+        stat = os.stat(path)
+        upload = (str(path), stat.st_mtime_ns, stat.st_size)
+        key = self._digests.get(upload)
+        picture = self._pictures.get(key) if key else None
+        if key is None or picture is None:
+            data = Path(path).read_bytes()
+            key = sha256_bytes(data)
+            picture = self._pictures.get(key) or liif.load_picture(
+                data, max_pixels=self.config.max_input_pixels, name="The photo"
+            )
+            self._pictures.put(key, picture)
+            self._digests.put(upload, key)
         return key, picture
 
     def encode(
@@ -119,8 +131,10 @@ class Workbench:
 
     def cached_picture(self, key: str) -> liif.Picture:
         """A photo this workbench decoded before, by its digest; KeyError once it has left the cache."""
-        with self._lock:
-            return self._pictures[key]
+        picture = self._pictures.get(key)
+        if picture is None:
+            raise KeyError(key)
+        return picture
 
     def encode_picture(
         self,
@@ -135,24 +149,18 @@ class Workbench:
         with self._lock:
             encoding = self._encoding.setdefault((key, model_name), threading.Lock())
         with encoding:  # one encode per photo and model at a time: requests that arrive meanwhile reuse it
-            with self._lock:
-                cached = self._grids.get((key, model_name))
-                if cached is not None and len(cached) >= views:
-                    self._grids.move_to_end((key, model_name))
-                    return Encoded(picture, cached[:views], model, 0.0, True)
+            cached = self._grids.get((key, model_name))
+            if cached is not None and len(cached) >= views:
+                return Encoded(picture, cached[:views], model, 0.0, True)
             start = time.perf_counter()
             grids = liif.encode_views(model, picture.rgb, views, progress=progress)
             seconds = time.perf_counter() - start
-            with self._lock:
-                self._grids[(key, model_name)] = grids
-                while len(self._grids) > self.config.cache_grids or (
-                    len(self._grids) > 1 and self._grid_bytes() > self.config.grid_cache_bytes
-                ):  # the newest grid is always kept, however large
-                    self._encoding.pop(self._grids.popitem(last=False)[0], None)
+            self._grids.put((key, model_name), grids)
         return Encoded(picture, grids, model, seconds, False)
 
-    def _grid_bytes(self) -> int:
-        return sum(grid.features.nbytes for views in self._grids.values() for grid in views)
+    def _forget(self, key: tuple[str, str]) -> None:
+        with self._lock:
+            self._encoding.pop(key, None)
 
     def latent_picture(self, grid: liif.LatentGrid) -> np.ndarray:
         """The grid's PCA picture, computed once per grid and kept as long as the grid is cached."""

@@ -61,14 +61,6 @@ class Transform:
             image = image.flip(-1)
         return image.transpose(-2, -1) if self.transpose else image
 
-    def undo(self, image: torch.Tensor) -> torch.Tensor:
-        """The image back from its (C, H, W) view: the inverse of :meth:`image`."""
-        if self.transpose:
-            image = image.transpose(-2, -1)
-        if self.flip_x:
-            image = image.flip(-1)
-        return image.flip(-2) if self.flip_y else image
-
     def points(self, coords: torch.Tensor) -> torch.Tensor:
         """(N, 2) (y, x) points of the image in [-1, 1]^2, where they sit in the view."""
         if self.is_identity:

@@ -58,7 +58,6 @@ def latent_pca(grid: LatentGrid) -> np.ndarray:
 class PointQuery:
     """The four latent codes behind one output pixel and how they are blended."""
 
-    pixel: tuple[int, int]  # (x, y) in the W x H output
     point: tuple[float, float]  # its centre in latent-grid cells (x, y), cell (0, 0) spanning [0, 1)
     cells: np.ndarray  # (4, 2) latent cells (row, col)
     offsets: np.ndarray  # (4, 2) the point minus each cell's centre, in cells (dy, dx)
@@ -75,7 +74,6 @@ def explain_pixel(model: LIIF, grid: LatentGrid, x: int, y: int, width: int, hei
     ens = local_ensemble(model, grid, coords, render_cell(height, width), precision="exact")  # one pixel: exact
     point = ((x + 0.5) * grid.width / width, (y + 0.5) * grid.height / height)
     return PointQuery(
-        pixel=(x, y),
         point=point,
         cells=ens.cells[:, 0].cpu().numpy(),
         offsets=ens.rel[:, 0].cpu().numpy() / 2,  # rel is in half-cells: the domain [-1, 1] spans 2

@@ -53,9 +53,7 @@ class _Decoder:
 
 def compute_dtype(precision: str, device: torch.device) -> torch.dtype:
     """The MLP's dtype for a precision name (``auto``, ``exact``, ``fp32``, ``bf16``) on ``device``."""
-    if choose_precision(precision, device).compute == "fp32":
-        return torch.float32
-    return torch.bfloat16 if device.type in ("cpu", "cuda") else torch.float16
+    return torch.float32 if choose_precision(precision, device).compute == "fp32" else torch.bfloat16
 
 
 def _decoder(model: LIIF, rel_cell: torch.Tensor, dtype: torch.dtype) -> _Decoder:

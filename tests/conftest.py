@@ -13,12 +13,20 @@ import liif
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
-REFERENCE = SHARED / "reference"
-PHOTOS = SHARED / "photos"
+REFERENCE = ROOT / "tests" / "reference"  # the official outputs, copied from ../shared by tools/copy_reference.py
+
+
+def pytest_collection_finish(session):
+    """Start the type check beside the suite, if this run includes it (see test_style)."""
+    if any(item.name == "test_types_check_clean" for item in session.items):
+        import test_style
+
+        test_style.MYPY.append(test_style.start_mypy())
 
 
 def pytest_collection_modifyitems(config, items):
-    """Tests marked ``shared`` read ../shared (the official outputs and weights); say once if it is missing."""
+    """Tests marked ``shared`` read ../shared (the official checkpoint, the full-size photos); say once if it is
+    missing."""
     needing = [item for item in items if item.get_closest_marker("shared")]
     if not needing or SHARED.is_dir():
         return
@@ -34,13 +42,26 @@ def model() -> liif.LIIF:
     return liif.load_model()
 
 
+def tiny_liif(seed: int = 0) -> liif.LIIF:
+    """A LIIF shaped like EDSR-baseline-LIIF but tiny (one residual block of 8 channels, an MLP of 16, 16) with
+    random weights: for plumbing tests, where how the colours come back matters, not which."""
+    torch.manual_seed(seed)
+    encoder = {"name": "edsr-baseline", "args": {"n_resblocks": 1, "n_feats": 8, "no_upsampling": True}}
+    return liif.LIIF(encoder_spec=encoder, imnet_spec={"name": "mlp", "args": {"out_dim": 3, "hidden_list": [16, 16]}})
+
+
 @pytest.fixture(scope="session")
-def app_url():
-    """The app, launched once on a free port of 127.0.0.1."""
-    from demo.config import AppConfig
+def tiny_weights(tmp_path_factory) -> Path:
+    """:func:`tiny_liif` as a Hub-format folder: the app and the CLI take it wherever they take weights."""
+    folder = tmp_path_factory.mktemp("tiny-liif")
+    tiny_liif().save_pretrained(folder)
+    return folder
+
+
+def _launched(config):
+    """The app built with ``config``, launched on a free port of 127.0.0.1; its URL, and the app to close."""
     from demo.layout import build, launch_options
 
-    config = AppConfig(max_output_pixels=2_000_000, max_upload="2mb")
     app = build(config)
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -48,8 +69,30 @@ def app_url():
     app.launch(
         server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True, **launch_options(config)
     )
+    return f"http://127.0.0.1:{port}/", app
+
+
+@pytest.fixture(scope="session")
+def app_url():
+    """The app on the bundled weights, launched once (what a person sees: the browser tests)."""
+    from demo.config import AppConfig
+
+    url, app = _launched(AppConfig(max_output_pixels=2_000_000, max_upload="2mb"))
     try:
-        yield f"http://127.0.0.1:{port}/"
+        yield url
+    finally:
+        app.close()
+
+
+@pytest.fixture(scope="session")
+def tiny_app_url(tiny_weights):
+    """The app on :func:`tiny_liif`'s weights, launched once: for tests of the API's plumbing, where the
+    pictures' content does not matter and the real model's seconds would only slow the suite."""
+    from demo.config import AppConfig
+
+    url, app = _launched(AppConfig(model=str(tiny_weights), max_output_pixels=2_000_000, max_upload="2mb"))
+    try:
+        yield url
     finally:
         app.close()
 

@@ -154,6 +154,7 @@ def test_the_status_says_which_precision_ran_and_why(events, photo, monkeypatch)
     assert "exact fp32" in status
 
 
+@pytest.mark.slow
 def test_the_time_estimate_is_within_2x_of_a_second_render(events, photo):
     events.upscale(photo, 200, 150)  # the first render refines the start-up calibration
     estimate = 240 * 180 / events.bench.speed()
@@ -193,12 +194,13 @@ def test_bad_requests_get_one_line_messages(events, photo, call, message):
 
 
 @pytest.fixture(scope="module")
-def client(app_url):
+def client(tiny_app_url):
     from gradio_client import Client
 
-    return Client(app_url, verbose=False)
+    return Client(tiny_app_url, verbose=False)
 
 
+@pytest.mark.slow
 def test_launched_app_upscales_to_an_exact_odd_size(client):
     from gradio_client import handle_file
 
@@ -209,6 +211,7 @@ def test_launched_app_upscales_to_an_exact_odd_size(client):
     assert "**301×117**" in status
 
 
+@pytest.mark.slow
 def test_the_best_quality_is_liif_plus_everywhere(events, photo):
     plain_path, _ = events.upscale(photo, 72, 48, precision=EXACT)
     plus_path, status = events.upscale(photo, 72, 48, precision=EXACT, quality=BEST)

@@ -20,7 +20,7 @@ FLAGS = [
 ]  # fmt: skip
 WIDTHS = (390, 1024, 1920)  # phone, laptop, desktop
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 
 @pytest.fixture(scope="module")

@@ -130,6 +130,7 @@ def test_weights_fetch_prints_the_bundled_folder():
     assert_clean_failure(run_cli("weights", "fetch", "rdn-liif"), "rdn-liif.pth")
 
 
+@pytest.mark.slow
 def test_a_real_process_exits_2_with_one_line_and_0_on_success(tmp_path, photo):
     env = {"PYTHONPATH": str(ROOT), "PATH": ""}
     assert_clean_failure(
@@ -150,6 +151,7 @@ def test_bf16_is_honoured_and_says_when_it_is_emulated(tmp_path, photo):
     assert ("emulated" in done.stderr) != native_bf16(pick_device("auto"))
 
 
+@pytest.mark.slow
 def test_info_says_what_auto_means_here(monkeypatch):
     from liif import hardware
 

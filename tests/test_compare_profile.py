@@ -78,6 +78,7 @@ def test_bicubic_and_input_markers_follow_the_input(model, setup):
     assert torch.allclose(prof.input_distance, torch.arange(16.0), atol=1e-5)
 
 
+@pytest.mark.slow
 def test_dense_sampling_is_sub_pixel_and_bounded(model, setup):
     image, grid = setup
     prof = line_profile(model, grid, image, 640, 480, (0, 0), (640, 480), samples_per_pixel=4)

@@ -13,7 +13,7 @@ from PIL import Image
 import liif
 from demo.config import AppConfig
 from demo.handlers import EXACT, Handlers
-from demo.tilecache import TileCache
+from demo.lru import BoundedLRU
 from demo.workbench import Workbench
 from liif.cli import main as cli
 from liif.tiles import MAX_ZOOM, render_tile, resample_tile, tile_box
@@ -62,6 +62,7 @@ def test_tiles_that_do_not_exist_are_refused_in_one_line(zoom, col, row, size, m
         tile_box(13, 9, zoom, col, row, size)
 
 
+@pytest.mark.slow
 def test_the_tile_endpoint_equals_the_cli_render_at_every_level(events, photo, tmp_path):
     """Levels x1..x32 as the viewer asks for them: each level's corner, edge and last tiles against the same
     window of ``liif upscale --size (w*z)x(h*z)`` (exact precision)."""
@@ -152,16 +153,16 @@ def test_the_tile_api_refuses_bad_requests_in_one_line(events, photo):
 
 
 def test_the_tile_cache_keeps_recent_tiles_within_its_byte_budget():
-    cache = TileCache(limit_bytes=1000)
+    cache: BoundedLRU[int, bytes] = BoundedLRU(max_size=1000, size=len)
     for i in range(5):
         cache.put(i, bytes(300))
-    assert len(cache) == 3 and cache.bytes == 900
+    assert len(cache) == 3 and cache.size == 900
     assert cache.get(0) is None and cache.get(1) is None  # the oldest went first
     assert cache.get(2) is not None  # now the most recently used
     cache.put(5, bytes(300))
     assert cache.get(3) is None and cache.get(2) is not None
     cache.put(6, bytes(2000))  # larger than the whole budget: not kept, nothing else dropped
-    assert cache.get(6) is None and len(cache) == 3 and cache.bytes <= 1000
+    assert cache.get(6) is None and len(cache) == 3 and cache.size <= 1000
 
 
 def test_the_viewer_source_names_the_photo_and_a_png_of_it(events, photo):

@@ -86,6 +86,7 @@ def test_receptive_radius_is_what_the_tiles_overlap_by(rdn):
     assert rdn.encoder.receptive_radius == _measured_radius(rdn.encoder, 301) == 131
 
 
+@pytest.mark.slow
 def test_rdn_tiled_encoding_equals_one_pass(rdn):
     image = random_image(4, 600, seed=9)
     whole = encode(rdn, image, tile=1000)

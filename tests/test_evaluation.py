@@ -50,6 +50,7 @@ def test_hr_is_cropped_to_a_multiple_of_the_scale_and_lr_is_pil_bicubic():
     assert shave_for(4, "div2k") == 10 and shave_for(4, "benchmark") == 4
 
 
+@pytest.mark.slow
 def test_liif_beats_bicubic_on_a_real_photo(model):
     with Image.open(ROOT / "examples" / "forest_stream.jpg") as img:
         hr = img.convert("RGB")

@@ -85,10 +85,10 @@ def test_an_output_over_the_limit_is_refused_before_work(tmp_path, monkeypatch):
 
 
 @pytest.fixture(scope="module")
-def client(app_url):
+def client(tiny_app_url):
     from gradio_client import Client
 
-    return Client(app_url, verbose=False)
+    return Client(tiny_app_url, verbose=False)
 
 
 def _upscale(client, path, width=48, height=32):
@@ -155,16 +155,16 @@ def test_app_refuses_an_upload_over_the_size_limit(client, tmp_path):
 DEFAULTS = [None, "exact", "standard"]  # model, precision, quality: a raw call sends every input
 
 
-def _raw_call(app_url, api, data):
+def _raw_call(url, api, data):
     """An API call as raw JSON (values gradio_client would not send: NaN, inline images); the event stream."""
     request = urllib.request.Request(
-        f"{app_url}gradio_api/call/{api}",
+        f"{url}gradio_api/call/{api}",
         data=json.dumps({"data": data}).encode(),  # json writes NaN and Infinity as JavaScript does
         headers={"Content-Type": "application/json"},
     )
     with urllib.request.urlopen(request, timeout=30) as response:
         event_id = json.loads(response.read())["event_id"]
-    with urllib.request.urlopen(f"{app_url}gradio_api/call/{api}/{event_id}", timeout=120) as response:
+    with urllib.request.urlopen(f"{url}gradio_api/call/{api}/{event_id}", timeout=120) as response:
         return response.read().decode()
 
 
@@ -178,9 +178,9 @@ def _uploaded(path):
     return {"path": str(copy), "meta": {"_type": "gradio.FileData"}}
 
 
-def test_the_api_never_reads_a_server_path(app_url):
+def test_the_api_never_reads_a_server_path(tiny_app_url):
     server_file = {"path": "/etc/hostname", "meta": {"_type": "gradio.FileData"}}
-    stream = _raw_call(app_url, "upscale", [server_file, 10, 10, *DEFAULTS])
+    stream = _raw_call(tiny_app_url, "upscale", [server_file, 10, 10, *DEFAULTS])
     assert "event: error" in stream and "complete" not in stream
 
 
@@ -221,23 +221,24 @@ def test_an_inline_photo_gets_the_same_upload_limit_before_it_is_decoded(tmp_pat
         ("cell", [48, 32, "edsr-baseline-liif", 10, 10, 2, float("nan")], "pretended scale must be a number from 1"),
     ],
 )
-def test_numbers_at_the_edges_get_one_clear_line(app_url, tmp_path, api, values, message):
+def test_numbers_at_the_edges_get_one_clear_line(tiny_app_url, tmp_path, api, values, message):
     source = tmp_path / "p.png"
     Image.fromarray(photo((24, 16))).save(source)
-    stream = _raw_call(app_url, api, [_uploaded(source), *values])
+    stream = _raw_call(tiny_app_url, api, [_uploaded(source), *values])
     assert "event: error" in stream and message in stream, stream[-300:]
 
 
-def test_a_crop_is_answered_while_a_long_render_runs(app_url, tmp_path):
+@pytest.mark.slow
+def test_a_crop_is_answered_while_a_long_render_runs(tiny_app_url, tmp_path):
     from gradio_client import Client, handle_file
 
     source = tmp_path / "p.png"
     Image.fromarray(photo((48, 32))).save(source)
-    long_render = Client(app_url, verbose=False).submit(
+    long_render = Client(tiny_app_url, verbose=False).submit(
         image=handle_file(str(source)), width=720, height=480, api_name="/upscale"
     )  # several seconds on 2 cores
     time.sleep(1.0)
-    crop = Client(app_url, verbose=False).predict(
+    crop = Client(tiny_app_url, verbose=False).predict(
         image=handle_file(str(source)), width=96, height=64, centre_x=48, centre_y=32, crop=16, zoom=2,
         api_name="/compare",
     )  # fmt: skip
@@ -246,13 +247,14 @@ def test_a_crop_is_answered_while_a_long_render_runs(app_url, tmp_path):
     long_render.result(timeout=120)
 
 
-def test_eight_concurrent_clients_all_get_answers(app_url, tmp_path):
+@pytest.mark.slow
+def test_eight_concurrent_clients_all_get_answers(tiny_app_url, tmp_path):
     from gradio_client import Client, handle_file
 
     source = make("palette", tmp_path)
 
     def one(i):
-        client = Client(app_url, verbose=False)
+        client = Client(tiny_app_url, verbose=False)
         out, _ = client.predict(image=handle_file(str(source)), width=30 + i, height=20, api_name="/upscale")
         with Image.open(out) as img:
             return img.size
@@ -262,6 +264,7 @@ def test_eight_concurrent_clients_all_get_answers(app_url, tmp_path):
     assert sizes == [(30 + i, 20) for i in range(8)]
 
 
+@pytest.mark.slow
 def test_a_full_queue_answers_busy_clearly(tmp_path):
     from gradio_client import Client, handle_file
 
@@ -320,6 +323,7 @@ def test_long_output_names_work_and_refused_ones_are_one_line(tmp_path):
     assert not list(tmp_path.glob(".*partial*"))
 
 
+@pytest.mark.slow
 def test_sigterm_during_a_render_leaves_no_partial_file(tmp_path):
     import signal
     import subprocess
@@ -401,6 +405,7 @@ print(round(resident_mb() - before))
 """
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not Path("/proc/self/statm").exists(), reason="reads Linux's /proc")
 def test_big_buffers_go_back_to_the_system_once_freed():
     def held(mode):
@@ -414,7 +419,7 @@ def test_big_buffers_go_back_to_the_system_once_freed():
     assert held("fixed") < 50  # with the app's setting (demo/memory.py) they are returned at once
 
 
-def test_an_inline_photo_sent_over_http_gets_the_upload_limit(app_url, tmp_path):
+def test_an_inline_photo_sent_over_http_gets_the_upload_limit(tiny_app_url, tmp_path):
     """The raw API accepts an image as a data: URL; the app's 2 MB test limit applies to it before decoding."""
     big, small = tmp_path / "big.png", tmp_path / "small.png"
     Image.fromarray(photo((1100, 1000))).save(big)  # about 3.3 MB
@@ -424,7 +429,7 @@ def test_an_inline_photo_sent_over_http_gets_the_upload_limit(app_url, tmp_path)
         url = "data:image/png;base64," + base64.b64encode(path.read_bytes()).decode()
         return {"url": url, "meta": {"_type": "gradio.FileData"}}
 
-    refused = _raw_call(app_url, "upscale", [inline(big), 10, 10, *DEFAULTS])
+    refused = _raw_call(tiny_app_url, "upscale", [inline(big), 10, 10, *DEFAULTS])
     assert "event: error" in refused and "over the upload limit of 2 MB" in refused
-    answered = _raw_call(app_url, "upscale", [inline(small), 30, 20, *DEFAULTS])
+    answered = _raw_call(tiny_app_url, "upscale", [inline(small), 30, 20, *DEFAULTS])
     assert "event: complete" in answered and "_30x20.png" in answered

@@ -52,6 +52,7 @@ def test_first_download_then_served_from_cache_with_no_get(hub, config, tmp_path
     assert len(hub.gets()) == 2  # no new GET: the cache served it
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("fault", "note"), [("404", "not found"), ("500", "HTTP 500"), ("cut", "Hub repo")])
 def test_faults_fall_back_to_the_bundled_weights(hub, config, fault, note):
     hub.faults["edsr-baseline-liif/model.safetensors"] = fault
@@ -88,6 +89,7 @@ def test_server_down_falls_back_within_five_seconds(tmp_path):
     assert_bundled_with_note(found, "unreachable")
 
 
+@pytest.mark.slow
 def test_a_server_that_never_answers_falls_back_within_five_seconds(hub, config):
     hub.faults["edsr-baseline-liif/model.safetensors"] = "hang"
     start = time.monotonic()
@@ -140,6 +142,7 @@ def test_an_explicit_repo_id_with_revision(tmp_path):
     assert (found.path / "model.safetensors").is_file()
 
 
+@pytest.mark.slow
 def test_env_variables_set_before_import_drive_the_cli(hub, tmp_path):
     env = {
         **os.environ,
@@ -164,6 +167,7 @@ def test_env_variables_set_before_import_drive_the_cli(hub, tmp_path):
     assert done.stderr.count("\n") == 1 and "using the bundled" in done.stderr
 
 
+@pytest.mark.slow
 def test_a_malicious_checkpoint_is_refused_by_the_cli(tmp_path):
     class RunsCode:
         def __reduce__(self):

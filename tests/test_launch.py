@@ -8,6 +8,7 @@ import sys
 import time
 import urllib.request
 
+import pytest
 from conftest import ROOT
 
 
@@ -17,6 +18,7 @@ def _free_port():
         return sock.getsockname()[1]
 
 
+@pytest.mark.slow
 def test_app_py_honours_gradio_env_and_survives_a_failed_share_link():
     port = _free_port()
     env = {**os.environ, "GRADIO_SERVER_NAME": "127.0.0.1", "GRADIO_SERVER_PORT": str(port), "PYTHONUNBUFFERED": "1"}

@@ -24,7 +24,6 @@ def _shapes(model):
     return {key: list(value.shape) for key, value in model.state_dict().items()}
 
 
-@pytest.mark.shared
 @pytest.mark.parametrize("name", ["edsr-baseline-liif", "rdn-liif"])
 def test_architecture_has_exactly_the_official_keys(name):
     spec = _keys(name)["model"]["args"]
@@ -64,7 +63,6 @@ def _rdn_features(sd, x):
     return conv(conv(torch.cat(outs, 1), "GFF.0", 0), "GFF.1", 1) + shallow
 
 
-@pytest.mark.shared
 def test_rdn_checkpoint_loads_strictly_and_computes_rdn(rdn_checkpoint):
     path, state_dict = rdn_checkpoint
     model = load_path(path)

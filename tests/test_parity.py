@@ -1,4 +1,5 @@
-"""Our outputs against the official LIIF code's (../shared/reference), through the API and the CLI."""
+"""Our outputs against the official LIIF code's (tests/reference, a copy of ../shared/reference), through the API
+and the CLI."""
 
 import numpy as np
 import pytest
@@ -11,8 +12,6 @@ import liif
 RENDERS = [("coffee_437x291", 437, 291), ("chelsea_stretch_640x96", 640, 96)]
 TOLERANCE = 1e-4
 
-pytestmark = pytest.mark.shared
-
 
 @pytest.mark.parametrize(("name", "width", "height"), RENDERS)
 def test_fast_render_matches_official(model, name, width, height):
@@ -24,6 +23,7 @@ def test_fast_render_matches_official(model, name, width, height):
 
 
 # The reference decode is slow (it unfolds the whole map); one render plus the 2,000 points below suffice.
+@pytest.mark.slow
 @pytest.mark.parametrize(("name", "width", "height"), RENDERS[1:])
 def test_reference_render_matches_official(model, name, width, height):
     grid = liif.encode(model, reference_input(f"{name}_input.png"), precision="exact")
@@ -47,6 +47,7 @@ def test_continuous_points_match_official(model, query):
     assert max_diff(ours, official) <= TOLERANCE
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("name", "width", "height"), RENDERS)
 def test_cli_npy_matches_official(tmp_path, name, width, height):
     out = tmp_path / "out.npy"

@@ -47,8 +47,8 @@ def _error_line(stream: str) -> str:
     return ""
 
 
-def _alive(app_url: str) -> None:
-    with urllib.request.urlopen(f"{app_url}config", timeout=10) as response:
+def _alive(url: str) -> None:
+    with urllib.request.urlopen(f"{url}config", timeout=10) as response:
         assert response.status == 200
 
 
@@ -62,14 +62,14 @@ def secret(tmp_path_factory):
 
 
 @pytest.mark.parametrize("api", sorted(PHOTO_APIS))
-def test_no_endpoint_reads_a_photo_named_by_a_server_path(app_url, secret, api):
+def test_no_endpoint_reads_a_photo_named_by_a_server_path(tiny_app_url, secret, api):
     for payload in ({"path": str(secret)}, {"path": str(secret), "meta": {"_type": "other"}}):
-        stream = _raw_call(app_url, api, [payload, *PHOTO_APIS[api]])
+        stream = _raw_call(tiny_app_url, api, [payload, *PHOTO_APIS[api]])
         assert _error_line(stream) == NOT_AN_UPLOAD, stream[-300:]
-    _alive(app_url)
+    _alive(tiny_app_url)
 
 
-def test_every_path_outside_the_uploads_gets_the_same_line(app_url, secret, tmp_path):
+def test_every_path_outside_the_uploads_gets_the_same_line(tiny_app_url, secret, tmp_path):
     text = tmp_path / "notes.png"
     text.write_text("not an image")
     elsewhere = [secret, tmp_path, tmp_path / "missing.png", text, "/etc/hostname", "/proc/self/environ", "x" * 5000,
@@ -79,36 +79,36 @@ def test_every_path_outside_the_uploads_gets_the_same_line(app_url, secret, tmp_
                  {"path": f"data:image/png;base64,{'A' * 40}", "meta": {"_type": "gradio.FileData"}},
                  {"path": "http://example.invalid/x.png", "meta": {"_type": "gradio.FileData"}},
                  {"url": "http://example.invalid/x.png"}, str(secret), [str(secret)], 7]  # fmt: skip
-    answers = {_error_line(_raw_call(app_url, "latent_grid", [payload, None])) for payload in payloads}
+    answers = {_error_line(_raw_call(tiny_app_url, "latent_grid", [payload, None])) for payload in payloads}
     assert answers == {NOT_AN_UPLOAD}
-    _alive(app_url)
+    _alive(tiny_app_url)
 
 
-def test_uploads_and_the_apps_own_examples_are_read(app_url, secret):
+def test_uploads_and_the_apps_own_examples_are_read(tiny_app_url, secret):
     for payload in (_uploaded(secret), {"path": str(EXAMPLE)}):
-        stream = _raw_call(app_url, "latent_grid", [payload, None])
+        stream = _raw_call(tiny_app_url, "latent_grid", [payload, None])
         assert "event: complete" in stream, stream[-300:]
 
 
 # --- the viewer's server functions, called as the page calls them -------------------------------------------
 
 
-def _viewer_id(app_url: str) -> int:
-    with urllib.request.urlopen(f"{app_url}config", timeout=10) as response:
+def _viewer_id(url: str) -> int:
+    with urllib.request.urlopen(f"{url}config", timeout=10) as response:
         config = json.loads(response.read())
     return next(c["id"] for c in config["components"] if c.get("props", {}).get("elem_id") == "deep-zoom")
 
 
-def _server_call(app_url: str, fn_name: str, data, body: bytes | None = None, timeout: float = 60):
+def _server_call(url: str, fn_name: str, data, body: bytes | None = None, timeout: float = 60):
     """POST /gradio_api/component_server as the page's ``server.<fn_name>(data)`` does; (status, answer)."""
     body = (
         body
         or json.dumps(
-            {"data": data, "component_id": _viewer_id(app_url), "session_hash": "tests", "fn_name": fn_name}
+            {"data": data, "component_id": _viewer_id(url), "session_hash": "tests", "fn_name": fn_name}
         ).encode()
     )
     request = urllib.request.Request(
-        f"{app_url}gradio_api/component_server", data=body, headers={"Content-Type": "application/json"}
+        f"{url}gradio_api/component_server", data=body, headers={"Content-Type": "application/json"}
     )
     try:
         with urllib.request.urlopen(request, timeout=timeout) as response:
@@ -118,9 +118,9 @@ def _server_call(app_url: str, fn_name: str, data, body: bytes | None = None, ti
 
 
 @pytest.fixture(scope="module")
-def digest(app_url, secret):
+def digest(tiny_app_url, secret):
     """A photo the page has opened (so the viewer may name it by its digest), as the page would open it."""
-    stream = _raw_call(app_url, "latent_grid", [_uploaded(secret), None])
+    stream = _raw_call(tiny_app_url, "latent_grid", [_uploaded(secret), None])
     assert "event: complete" in stream
     return Workbench(AppConfig()).picture(secret)[0]
 
@@ -143,9 +143,9 @@ BAD_TILES = [
 
 
 @pytest.mark.parametrize(("change", "message"), BAD_TILES)
-def test_a_bad_tile_request_is_one_line_not_a_traceback(app_url, digest, change, message):
+def test_a_bad_tile_request_is_one_line_not_a_traceback(tiny_app_url, digest, change, message):
     request = {"photo": digest, "zoom": 2, "col": 0, "row": 0, "size": 64, "page": "p", "id": 1, **change}
-    status, answer = _server_call(app_url, "viewer_tile", request)
+    status, answer = _server_call(tiny_app_url, "viewer_tile", request)
     assert status == 200 and set(answer) == {"error"}, answer
     assert message in answer["error"] and "\n" not in answer["error"] and len(answer["error"]) < 200
 
@@ -169,20 +169,23 @@ def test_requests_never_resolve_weights_beyond_the_offered_models(monkeypatch, t
     assert resolved == before and set(events.bench._models) <= set(offered)
 
 
-def test_tile_calls_never_hold_the_servers_threads(app_url, digest):
+@pytest.mark.slow
+def test_tile_calls_never_hold_the_servers_threads(tiny_app_url, digest):
     """60 heavy tiles at once (more than the 40 threads of the server's pool): the page, its config and a drop
     still answer at once, calls past the bound are told "busy", and dropping the rest frees the server."""
     requests = [{"photo": digest, "zoom": 32, "col": i % 3, "row": i // 3 % 2, "size": 256, "page": f"page-{i % 4}",
                  "id": i, "method": "liif", "precision": "exact"} for i in range(60)]  # fmt: skip
     with concurrent.futures.ThreadPoolExecutor(60) as pool:
-        calls = [pool.submit(_server_call, app_url, "viewer_tile", r, None, 300) for r in requests]
+        calls = [pool.submit(_server_call, tiny_app_url, "viewer_tile", r, None, 300) for r in requests]
         time.sleep(3)  # every call has arrived; one tile renders, the admitted ones wait
         started = time.perf_counter()
-        _alive(app_url)
-        with urllib.request.urlopen(app_url, timeout=10) as page:
+        _alive(tiny_app_url)
+        with urllib.request.urlopen(tiny_app_url, timeout=10) as page:
             assert page.status == 200
         for page_id in range(4):
-            status, answer = _server_call(app_url, "viewer_drop", {"page": f"page-{page_id}", "tiles": list(range(60))})
+            status, answer = _server_call(
+                tiny_app_url, "viewer_drop", {"page": f"page-{page_id}", "tiles": list(range(60))}
+            )
             assert status == 200 and answer == {"dropped": 60}
         answered_in = time.perf_counter() - started
         answers = [call.result(timeout=120) for call in calls]
@@ -191,44 +194,44 @@ def test_tile_calls_never_hold_the_servers_threads(app_url, digest):
     assert len(kinds) == 60 and kinds.count("busy") >= 60 - 32 and "error" not in kinds, kinds
 
 
-def test_drop_calls_keep_only_short_ids(app_url):
+def test_drop_calls_keep_only_short_ids(tiny_app_url):
     events = Handlers(Workbench(AppConfig()))
     assert events.viewer_drop({"page": "p", "tiles": ["x" * 65]}) == {"dropped": 0}
     assert events.viewer_drop({"page": "p" * 65, "tiles": [1]}) == {"dropped": 0}
     assert events.viewer_drop({"page": "p", "tiles": list(range(257))}) == {"dropped": 0}
     assert events.viewer_drop({"page": "p", "tiles": [1, "two"]}) == {"dropped": 2}
     assert len(events._dropped) == 2
-    status, _ = _server_call(app_url, "viewer_drop", None, body=b'{"data": "' + b"x" * 100_000 + b'"}')
+    status, _ = _server_call(tiny_app_url, "viewer_drop", None, body=b'{"data": "' + b"x" * 100_000 + b'"}')
     assert status == 413  # over 64 KB: refused before it is parsed or kept
     try:  # 50 MB: the server answers 413 and closes without reading it, so the sender may see a broken pipe
-        status, _ = _server_call(app_url, "viewer_drop", None, body=b"x" * (50 << 20))
+        status, _ = _server_call(tiny_app_url, "viewer_drop", None, body=b"x" * (50 << 20))
         assert status == 413
     except urllib.error.URLError:
         pass
-    _alive(app_url)
+    _alive(tiny_app_url)
 
 
 # --- values Gradio itself cannot decode ----------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("api", ["upscale", "compare", "profile", "sweep"])
-def test_a_null_precision_means_the_default(app_url, secret, api):
+def test_a_null_precision_means_the_default(tiny_app_url, secret, api):
     values = list(PHOTO_APIS[api])
     values[3] = None  # width, height, model, precision, ...
-    stream = _raw_call(app_url, api, [_uploaded(secret), *values])
+    stream = _raw_call(tiny_app_url, api, [_uploaded(secret), *values])
     assert "event: complete" in stream, stream[-300:]
 
 
-def test_an_input_gradio_cannot_decode_gets_one_line(app_url, secret):
-    stream = _raw_call(app_url, "upscale", [_uploaded(secret), 10, 10, None, "exact", ["standard"]])
+def test_an_input_gradio_cannot_decode_gets_one_line(tiny_app_url, secret):
+    stream = _raw_call(tiny_app_url, "upscale", [_uploaded(secret), 10, 10, None, "exact", ["standard"]])
     message = _error_line(stream)
     assert message and "\n" not in message and len(message) < 200, stream[-300:]
-    stream = _raw_call(app_url, "upscale", [_uploaded(secret), 10, 10, None, "fast", "standard"])
+    stream = _raw_call(tiny_app_url, "upscale", [_uploaded(secret), 10, 10, None, "fast", "standard"])
     assert "not in the list of choices" in _error_line(stream)
 
 
-def test_the_picture_of_a_refused_photo_never_comes_back(app_url, secret):
-    stream = _raw_call(app_url, "latent_grid", [{"path": str(secret)}, None])
+def test_the_picture_of_a_refused_photo_never_comes_back(tiny_app_url, secret):
+    stream = _raw_call(tiny_app_url, "latent_grid", [{"path": str(secret)}, None])
     assert "event: complete" not in stream and np.asarray(Image.open(secret)).size > 0
 
 
@@ -249,6 +252,7 @@ def _on_small_disk(tmp_path, command: str, options: str = "size=64k") -> subproc
                           timeout=300)  # fmt: skip
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not ALONE_MOUNTS, reason="needs root and unshare for a private tmpfs")
 @pytest.mark.parametrize("suffix", [".npy", ".png"])
 def test_a_full_disk_is_one_line_and_leaves_no_partial_file(tmp_path, suffix):
@@ -270,6 +274,7 @@ def test_a_full_disk_is_one_line_and_leaves_no_partial_file(tmp_path, suffix):
         'weights export edsr-baseline-liif --out "$DISK/hub"',
     ],
 )
+@pytest.mark.slow
 def test_a_read_only_folder_is_refused_before_any_work(tmp_path, command):
     source = tmp_path / "in" / "in.png"
     source.parent.mkdir()
@@ -326,33 +331,33 @@ def test_a_non_finite_float_image_is_refused(tmp_path):
         liif.load_picture(tmp_path / "nan.tiff")
 
 
-def test_app_errors_about_the_photo_start_the_same_way(app_url, tmp_path):
+def test_app_errors_about_the_photo_start_the_same_way(tiny_app_url, tmp_path):
     from bad_inputs import make
 
     for kind in ("not-an-image", "truncated-png", "short-png"):
-        message = _error_line(_raw_call(app_url, "latent_grid", [_uploaded(make(kind, tmp_path)), None]))
+        message = _error_line(_raw_call(tiny_app_url, "latent_grid", [_uploaded(make(kind, tmp_path)), None]))
         assert message.startswith("The photo: "), message
 
 
-def test_best_quality_takes_photos_only_up_to_its_grid_budget(app_url, tmp_path):
+def test_best_quality_takes_photos_only_up_to_its_grid_budget(tiny_app_url, tmp_path):
     big = tmp_path / "big.png"
     Image.fromarray(photo((800, 700))).save(big)  # 0.56 MP: 8 grids would be 1.1 GB, over the 1 GB budget
     values = list(PHOTO_APIS["compare"])
     values[4] = "best"
-    message = _error_line(_raw_call(app_url, "compare", [_uploaded(big), *values]))
+    message = _error_line(_raw_call(tiny_app_url, "compare", [_uploaded(big), *values]))
     assert message.startswith("LIIF+ (best) takes photos up to 0.52 MP here") and "0.56 MP" in message, message
     assert AppConfig().max_best_input_pixels * 8 * 64 * 4 <= AppConfig().grid_cache_bytes
 
 
-def test_a_zoom_of_true_and_a_cell_study_on_a_thin_photo_are_refused_in_words(app_url, tmp_path):
+def test_a_zoom_of_true_and_a_cell_study_on_a_thin_photo_are_refused_in_words(tiny_app_url, tmp_path):
     thin = tmp_path / "thin.png"
     Image.fromarray(photo((400, 1))).save(thin)
     values = list(PHOTO_APIS["compare"])
     values[-1] = True  # zoom
     assert "Zoom must be a number from 0.015625 to 16, got True." in _error_line(
-        _raw_call(app_url, "compare", [_uploaded(thin), *values])
+        _raw_call(tiny_app_url, "compare", [_uploaded(thin), *values])
     )
-    message = _error_line(_raw_call(app_url, "cell", [_uploaded(thin), 800, 2, None, 10, 1, 12, 4]))
+    message = _error_line(_raw_call(tiny_app_url, "cell", [_uploaded(thin), 800, 2, None, 10, 1, 12, 4]))
     assert message == "The cell study shrinks the photo by ×12: this 400×1 photo needs at least 12 px on each side."
 
 
@@ -382,6 +387,7 @@ app.close()
 """
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not ALONE_MOUNTS, reason="needs root and unshare for a private tmpfs")
 def test_a_full_cache_disk_is_one_line_without_the_servers_paths(tmp_path):
     source = tmp_path / "p.png"

@@ -3,6 +3,7 @@
 import subprocess
 import sys
 
+import pytest
 from conftest import ROOT
 
 # Gradio writes a .pyi stub beside a module with component subclasses the first time it is imported and
@@ -11,11 +12,16 @@ from conftest import ROOT
 for _stub in (ROOT / "demo").glob("*.pyi"):
     _stub.unlink()
 
-# mypy needs about 40 s from a cold cache (as in CI): start it when this module is collected, so it runs
-# beside the rest of the suite, and read its verdict in the test.
-_MYPY = subprocess.Popen(
-    [sys.executable, "-m", "mypy"], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
-)
+
+def start_mypy() -> subprocess.Popen:
+    """mypy needs about 40 s from a cold cache (as in CI): conftest starts it once collection has chosen its
+    test, so it runs beside the rest of the suite, and the test reads its verdict."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "mypy"], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
+
+
+MYPY: list[subprocess.Popen] = []  # the run conftest started, if this session runs the type check
 
 
 def test_ruff_lint_and_format_are_clean():
@@ -24,9 +30,11 @@ def test_ruff_lint_and_format_are_clean():
         assert done.returncode == 0, done.stdout + done.stderr
 
 
+@pytest.mark.slow
 def test_types_check_clean():
-    output, _ = _MYPY.communicate(timeout=600)
-    assert _MYPY.returncode == 0, output
+    run = MYPY[0] if MYPY else start_mypy()
+    output, _ = run.communicate(timeout=600)
+    assert run.returncode == 0, output
 
 
 def test_the_library_never_imports_gradio():

@@ -66,6 +66,7 @@ def test_edge_width_of_a_sampled_box_blur():
     assert edge_width(distance, values) == pytest.approx(0.8 * 6, abs=0.3)
 
 
+@pytest.mark.slow
 def test_sweep_windows_are_the_same_spot_at_each_zoom(model):
     picture = liif.load_picture(Image.open(ROOT / "examples" / "tree_foliage.jpg").reduce(8))
     w, h = picture.width, picture.height
