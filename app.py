@@ -13,7 +13,7 @@ import sys
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 
 from demo.config import AppConfig
-from demo.layout import build, launch_options
+from demo.page.shell import build, launch_options
 from liif.errors import LiifError
 from liif.hardware import DEVICES
 

@@ -15,8 +15,8 @@ from pathlib import Path
 from common import EXAMPLES, free_port, median_time
 
 from demo.config import AppConfig
-from demo.handlers import Handlers
-from demo.layout import build
+from demo.events import Events
+from demo.page.shell import build
 from demo.workbench import Workbench
 from liif.hardware import speed_flags
 from liif.tables import markdown_table as table
@@ -35,12 +35,13 @@ def line_kwargs(i: int) -> dict[str, float]:
 
 
 def direct_rows(repeat: int) -> list[list[str]]:
-    events = Handlers(Workbench(AppConfig()))
-    events.bench.encode(PHOTO, "edsr-baseline-liif")
+    events = Events.over(Workbench(AppConfig()))
+    events.workbench.encode(PHOTO, "edsr-baseline-liif")
+    crops = events.compare.crops
     calls = {
-        "crop 64 px at zoom 2 (128x128 render)": lambda i: events.compare(PHOTO, WIDTH, HEIGHT, **crop_kwargs(i, 2)),
-        "crop 64 px at zoom 4 (256x256 render)": lambda i: events.compare(PHOTO, WIDTH, HEIGHT, **crop_kwargs(i, 4)),
-        "line plot, ~3,400 samples + CSV": lambda i: events.profile(PHOTO, WIDTH, HEIGHT, **line_kwargs(i)),
+        "crop 64 px at zoom 2 (128x128 render)": lambda i: crops(PHOTO, WIDTH, HEIGHT, **crop_kwargs(i, 2)),
+        "crop 64 px at zoom 4 (256x256 render)": lambda i: crops(PHOTO, WIDTH, HEIGHT, **crop_kwargs(i, 4)),
+        "line plot, ~3,400 samples + CSV": lambda i: events.line.plot(PHOTO, WIDTH, HEIGHT, **line_kwargs(i)),
     }
     rows = []
     for name, call in calls.items():
@@ -55,8 +56,8 @@ def first_rows() -> list[list[str]]:
 
     from PIL import Image
 
-    events = Handlers(Workbench(AppConfig()))
-    events.bench.calibrate()
+    events = Events.over(Workbench(AppConfig()))
+    events.workbench.calibrate()
     request = type("Request", (), {"session_hash": "bench"})()
     big = Path(tempfile.mkdtemp()) / "photo_500x375.png"
     with Image.open(PHOTO) as img:
@@ -68,14 +69,14 @@ def first_rows() -> list[list[str]]:
         ("first LIIF rows, 1000x750, encoding a 500x375 photo", str(big), (1000, 750), False),
     ]:
         if warm:
-            events.bench.encode(photo, "edsr-baseline-liif")
+            events.workbench.encode(photo, "edsr-baseline-liif")
         start = time.perf_counter()
-        frames = events.upscale_live(photo, *size, None, "auto", "standard", events.start(request), request)
+        frames = events.upscale.live(photo, *size, None, "auto", "standard", events.upscale.start(request), request)
         for _, line, _ in frames:
             if "LIIF" in line:
                 rows.append([label, "event function (streamed)", f"{time.perf_counter() - start:.3f}"])
                 break
-        events.stop(request)
+        events.upscale.stop(request)
         list(frames)
     return rows
 

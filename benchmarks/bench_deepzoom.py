@@ -24,7 +24,7 @@ from common import EXAMPLES, free_port, median_time
 
 import liif
 from demo.config import AppConfig
-from demo.handlers import Handlers
+from demo.events import Events
 from demo.workbench import Workbench
 from liif.hardware import choose_precision, speed_flags
 from liif.tables import markdown_table as table
@@ -58,12 +58,12 @@ def tile_rows(repeat: int) -> list[list[str]]:
         label = precision if native else f"{precision} (emulated on this CPU)"
         rows.append([f"256x256 tile at x{ZOOM}, grid cached", label, f"{median_time(one, repeat):.3f}"])
 
-    events = Handlers(Workbench(AppConfig()))
-    key, _ = events.bench.picture(PHOTO)
+    events = Events.over(Workbench(AppConfig()))
+    key, _ = events.workbench.picture(PHOTO)
     counter = iter(range(10_000))
     request = {"photo": key, "zoom": ZOOM, "row": 5, "size": 256}
-    events.viewer_tile({**request, "col": 0})  # encodes and caches the grid
-    seconds = median_time(lambda: events.viewer_tile({**request, "col": 1 + next(counter)}), repeat)
+    events.deepzoom.viewer_tile({**request, "col": 0})  # encodes and caches the grid
+    seconds = median_time(lambda: events.deepzoom.viewer_tile({**request, "col": 1 + next(counter)}), repeat)
     rows.append([f"256x256 tile at x{ZOOM}, viewer's tile function", "auto", f"{seconds:.3f}"])
     return rows
 
@@ -87,9 +87,11 @@ def view_rows() -> list[list[str]]:
 
 
 def memory_rows(requests: int) -> list[list[str]]:
-    events = Handlers(Workbench(AppConfig()))
-    key, picture = events.bench.picture(PHOTO)
-    events.viewer_tile({"photo": key, "zoom": 1, "col": 0, "row": 0, "size": 64})  # model, grid, first allocations
+    events = Events.over(Workbench(AppConfig()))
+    key, picture = events.workbench.picture(PHOTO)
+    events.deepzoom.viewer_tile(
+        {"photo": key, "zoom": 1, "col": 0, "row": 0, "size": 64}
+    )  # model, grid, first allocations
     before, _ = _memory_mb()
     rng = random.Random(0)
     start = time.perf_counter()
@@ -97,16 +99,17 @@ def memory_rows(requests: int) -> list[list[str]]:
         zoom = 2 ** rng.randint(0, 5)
         cols, rows = math.ceil(picture.width * zoom / 64), math.ceil(picture.height * zoom / 64)
         method = "bicubic" if rng.random() < 0.2 else "liif"
-        answer = events.viewer_tile(
+        answer = events.deepzoom.viewer_tile(
             {"photo": key, "zoom": zoom, "col": rng.randrange(cols), "row": rng.randrange(rows), "size": 64,
              "method": method}
         )  # fmt: skip
         assert "png" in answer, answer
     after, peak = _memory_mb()
-    budget = events.bench.config.tile_cache_bytes / 2**20
+    budget = events.workbench.config.tile_cache_bytes / 2**20
+    tiles = events.deepzoom.tiles
     return [
         ["tile requests", f"{requests} (64-px tiles, {time.perf_counter() - start:.0f} s)"],
-        ["tiles kept in the cache", f"{len(events.tiles)} ({events.tiles.size / 2**20:.1f} MB of {budget:.0f} MB)"],
+        ["tiles kept in the cache", f"{len(tiles)} ({tiles.size / 2**20:.1f} MB of {budget:.0f} MB)"],
         ["RSS before / after (MB)", f"{before:.0f} / {after:.0f} (+{after - before:.0f})"],
         ["peak RSS of the process (MB)", f"{peak:.0f}"],
     ]  # fmt: skip
@@ -118,7 +121,7 @@ def browser_rows() -> list[list[str]]:
 
     from playwright.sync_api import sync_playwright
 
-    from demo.layout import build, launch_options
+    from demo.page.shell import build, launch_options
 
     os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
     config = AppConfig()

@@ -17,6 +17,7 @@ from typing import NoReturn
 import torch
 from tqdm import tqdm
 
+from liif.coords import TRANSFORMS
 from liif.errors import LiifError
 from liif.evaluation import PROTOCOLS, check_plot_path, evaluate, means, plot_gain, table_rows
 from liif.grid import DEFAULT_TILE, encode_views
@@ -205,7 +206,7 @@ def _upscale_one(model: LIIF, src: Path, dst: Path, args: argparse.Namespace, po
         disable=None,
     ) as bar:
         views = encode_views(
-            model, picture.rgb, 8 if args.self_ensemble else 1, tile=args.tile, precision=args.precision
+            model, picture.rgb, len(TRANSFORMS) if args.self_ensemble else 1, tile=args.tile, precision=args.precision
         )
 
         def progress(done: int, _total: int) -> None:

@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
+from liif.coords import TRANSFORMS
 from liif.errors import LiifError
 from liif.grid import encode_views
 from liif.imageio import atomic_output, check_writable, load_picture
@@ -87,7 +88,7 @@ def score_image(
     bicubic_psnr = psnr(bicubic, target, shave=shave, y_only=y_only)
     if math.isinf(bicubic_psnr):
         raise ValueError("flat: even bicubic reproduces it exactly, so PSNR is infinite and says nothing")
-    views = encode_views(model, load_picture(lr).rgb, 8 if self_ensemble else 1, precision=precision)
+    views = encode_views(model, load_picture(lr).rgb, len(TRANSFORMS) if self_ensemble else 1, precision=precision)
     out = render(model, views[0], hr.width, hr.height, precision=precision).numpy()
     plus = render(model, views, hr.width, hr.height, precision=precision).numpy() if self_ensemble else None
     return Score(

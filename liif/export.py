@@ -9,38 +9,9 @@ from pathlib import Path
 from liif.digests import sha256_file
 from liif.errors import WeightsError
 from liif.imageio import check_writable
-from liif.sources import Resolved
+from liif.sources import BUNDLED, Resolved
 
-WEIGHTS_LICENSE = """BSD 3-Clause License
-
-Copyright (c) 2020, Yinbo Chen
-All rights reserved.
-
-Redistribution and use in source and binary forms, with or without
-modification, are permitted provided that the following conditions are met:
-
-1. Redistributions of source code must retain the above copyright notice, this
-   list of conditions and the following disclaimer.
-
-2. Redistributions in binary form must reproduce the above copyright notice,
-   this list of conditions and the following disclaimer in the documentation
-   and/or other materials provided with the distribution.
-
-3. Neither the name of the copyright holder nor the names of its
-   contributors may be used to endorse or promote products derived from
-   this software without specific prior written permission.
-
-THIS SOFTWARE IS PROVIDED BY THE COPYRIGHT HOLDERS AND CONTRIBUTORS "AS IS"
-AND ANY EXPRESS OR IMPLIED WARRANTIES, INCLUDING, BUT NOT LIMITED TO, THE
-IMPLIED WARRANTIES OF MERCHANTABILITY AND FITNESS FOR A PARTICULAR PURPOSE ARE
-DISCLAIMED. IN NO EVENT SHALL THE COPYRIGHT HOLDER OR CONTRIBUTORS BE LIABLE
-FOR ANY DIRECT, INDIRECT, INCIDENTAL, SPECIAL, EXEMPLARY, OR CONSEQUENTIAL
-DAMAGES (INCLUDING, BUT NOT LIMITED TO, PROCUREMENT OF SUBSTITUTE GOODS OR
-SERVICES; LOSS OF USE, DATA, OR PROFITS; OR BUSINESS INTERRUPTION) HOWEVER
-CAUSED AND ON ANY THEORY OF LIABILITY, WHETHER IN CONTRACT, STRICT LIABILITY,
-OR TORT (INCLUDING NEGLIGENCE OR OTHERWISE) ARISING IN ANY WAY OUT OF THE USE
-OF THIS SOFTWARE, EVEN IF ADVISED OF THE POSSIBILITY OF SUCH DAMAGE.
-"""
+WEIGHTS_LICENSE = BUNDLED / "edsr-baseline-liif" / "LICENSE"  # BSD-3-Clause of the official weights' authors
 
 
 def export(found: Resolved, out: Path) -> Path:
@@ -57,7 +28,7 @@ def export(found: Resolved, out: Path) -> Path:
     with tempfile.TemporaryDirectory(dir=out.parent, prefix=f".{out.name}.") as tmp:
         folder = Path(tmp)
         model.save_pretrained(folder)
-        (folder / "LICENSE").write_text(WEIGHTS_LICENSE)
+        shutil.copyfile(WEIGHTS_LICENSE, folder / "LICENSE")
         hashes = {p.name: sha256_file(p) for p in sorted(folder.iterdir()) if p.name != "README.md"}
         card = model.generate_model_card(
             title=f"LIIF with the {architecture} encoder",

@@ -60,7 +60,7 @@ def tiny_weights(tmp_path_factory) -> Path:
 
 def _launched(config):
     """The app built with ``config``, launched on a free port of 127.0.0.1; its URL, and the app to close."""
-    from demo.layout import build, launch_options
+    from demo.page.shell import build, launch_options
 
     app = build(config)
     with socket.socket() as sock:
@@ -111,3 +111,11 @@ def reference_input(name: str) -> torch.Tensor:
 
 def max_diff(a, b) -> float:
     return float(np.abs(np.asarray(a, dtype=np.float64) - np.asarray(b, dtype=np.float64)).max())
+
+
+@pytest.fixture(scope="session")
+def client(tiny_app_url):
+    """A gradio_client Client of the tiny app, for API calls."""
+    from gradio_client import Client
+
+    return Client(tiny_app_url, verbose=False)

@@ -12,13 +12,14 @@ from conftest import ROOT
 from PIL import Image
 
 from demo.config import AppConfig
-from demo.handlers import AUTO, BEST, EXACT, STANDARD, Handlers
+from demo.events import Events
+from demo.events.common import AUTO, BEST, EXACT, STANDARD
 from demo.workbench import Workbench
 
 
 @pytest.fixture(scope="module")
 def events():
-    return Handlers(Workbench(AppConfig(max_output_pixels=2_000_000, max_crop_render=128)))
+    return Events.over(Workbench(AppConfig(max_output_pixels=2_000_000, max_crop_render=128)))
 
 
 @pytest.fixture(scope="module")
@@ -37,30 +38,34 @@ def test_a_new_photo_gives_its_size_the_output_size_and_where_the_views_start(ev
     pixels = np.full((40, 64, 3), 128, np.uint8)
     pixels[:, 32:] = np.random.default_rng(2).integers(0, 256, (40, 32, 3), dtype=np.uint8)
     Image.fromarray(pixels).save(tmp_path / "halves.png")
-    photo_w, photo_h, width, height, info, cx, cy, fx, fy, zoom, *line = events.photo_changed(
-        str(tmp_path / "halves.png"), 1.5
-    )
-    assert (photo_w, photo_h, width, height) == (64, 40, 96, 60) and "64×40 → output 96×60" in info
-    assert cx > 48 and (cx, cy) == (fx * 96, fy * 60)  # on the textured right half, in output pixels
-    assert zoom * 1.5 >= 4 and zoom == 3
-    x0, y0, x1, y1 = line
+    start = events.photo.opened(str(tmp_path / "halves.png"), 1.5)
+    assert (start.photo_width, start.photo_height, start.width, start.height) == (64, 40, 96, 60)
+    assert "64×40 → output 96×60" in start.info
+    (cx, cy), (fx, fy) = start.centre, start.fractions
+    assert cx > 48 and (cx, cy) == (round(fx * 96, 1), round(fy * 60, 1))  # on the textured half, output pixels
+    assert start.zoom * 1.5 >= 4 and start.zoom == 3
+    x0, y0, x1, y1 = start.line
     assert math.hypot(x1 - x0, y1 - y0) == pytest.approx(48, abs=0.2) and all(0 <= v <= 96 for v in (x0, x1))
-    assert events.photo_changed(None, 2.5)[:4] == (None, None, None, None)
+    assert events.photo.opened(None, 2.5) is None
 
 
 def test_the_default_line_crosses_a_known_edge_at_a_right_angle(events, tmp_path):
     ys, xs = np.mgrid[0:60, 0:60]
     edge = np.where(ys < 0.5 * xs + 10, 40, 210).astype(np.uint8)  # a tilted edge, slope 1/2
     Image.fromarray(np.repeat(edge[:, :, None], 3, 2)).save(tmp_path / "edge.png")
-    x0, y0, x1, y1 = events.place_line(str(tmp_path / "edge.png"), 120, 120, 60, 80, False)
+    edge = str(tmp_path / "edge.png")
+    placed = events.line.after_render(edge, 120, 120, None, EXACT, STANDARD, 60, 80, False, 0, 0, 1, 1, None)
+    x0, y0, x1, y1 = placed.ends
     direction = np.array([x1 - x0, y1 - y0]) / math.hypot(x1 - x0, y1 - y0)
     along_edge = np.array([2, 1]) / math.sqrt(5)
     assert abs(direction @ along_edge) < math.sin(math.radians(8))  # within 8 degrees of perpendicular
-    assert events.place_line(str(tmp_path / "edge.png"), 120, 120, 60, 80, True) == (gr.skip(),) * 4
+    assert "Edge width" in placed.status  # the plot of the placed line, in the same request
+    chosen = events.line.after_render(edge, 120, 120, None, EXACT, STANDARD, 60, 80, True, 0, 0, 1, 1, None)
+    assert chosen.ends == (0, 0, 1, 1)  # the person's own line is kept
 
 
 def test_upscale_returns_exactly_the_asked_size_under_a_telling_name(events, photo):
-    path, status = events.upscale(photo, 101, 37)
+    path, status = events.upscale.render(photo, 101, 37)
     assert Path(path).name == "small_edsr-baseline-liif_101x37.png"
     with Image.open(path) as image:
         assert image.format == "PNG" and image.size == (101, 37)
@@ -73,57 +78,57 @@ class _Request:
 
 
 def test_the_streamed_upscale_starts_with_bicubic_and_ends_with_the_api_png(events, photo, monkeypatch):
-    monkeypatch.setattr("demo.handlers.FRAME_SECONDS", 0.0)  # a frame after every band
-    monkeypatch.setattr("demo.handlers.LIVE_BAND", 4096)  # several bands for a small output
+    monkeypatch.setattr("demo.events.upscale.FRAME_SECONDS", 0.0)  # a frame after every band
+    monkeypatch.setattr("demo.events.upscale.LIVE_BAND", 4096)  # several bands for a small output
     request = _Request()
-    ticket = events.start(request)
-    frames = list(events.upscale_live(photo, 160, 107, None, EXACT, STANDARD, ticket, request))
-    first, *middle, (final, status, speed) = frames
-    assert first[0].size == (160, 107) and "Bicubic preview" in first[1]
-    assert middle and all("% · about" in line for _, line, _ in middle)
-    assert speed == events.bench.speed() > 0  # the page's estimates follow the measured speed
-    api_path, _ = events.upscale(photo, 160, 107, precision=EXACT)
-    assert Path(final).read_bytes() == Path(api_path).read_bytes()
-    assert "**160×107**" in status
+    ticket = events.upscale.start(request)
+    frames = list(events.upscale.live(photo, 160, 107, None, EXACT, STANDARD, ticket, request))
+    first, *middle, last = frames
+    assert first.picture.size == (160, 107) and "Bicubic preview" in first.status
+    assert middle and all("% · about" in frame.status for frame in middle)
+    assert last.speed == events.workbench.speed() > 0  # the page's estimates follow the measured speed
+    api_path, _ = events.upscale.render(photo, 160, 107, precision=EXACT)
+    assert Path(last.picture).read_bytes() == Path(api_path).read_bytes()
+    assert "**160×107**" in last.status
 
 
 def test_a_newer_click_or_stop_ends_a_render_at_its_next_step(events, photo):
     request = _Request("t")
-    old = events.start(request)
-    frames = events.upscale_live(photo, 160, 107, None, EXACT, STANDARD, old, request)
-    assert "Bicubic preview" in next(frames)[1]
-    events.start(request)  # a newer Upscale click: the old render stops quietly
+    old = events.upscale.start(request)
+    frames = events.upscale.live(photo, 160, 107, None, EXACT, STANDARD, old, request)
+    assert "Bicubic preview" in next(frames).status
+    events.upscale.start(request)  # a newer Upscale click: the old render stops quietly
     assert list(frames) == []
-    stopped = events.start(request)
-    frames = events.upscale_live(photo, 160, 107, None, EXACT, STANDARD, stopped, request)
+    stopped = events.upscale.start(request)
+    frames = events.upscale.live(photo, 160, 107, None, EXACT, STANDARD, stopped, request)
     next(frames)
-    events.stop(request)
-    assert [line for _, line, _ in frames] == ["Stopped. Press **Upscale** to render again."]
+    events.upscale.stop(request)
+    assert [frame.status for frame in frames] == ["Stopped. Press **Upscale** to render again."]
 
 
 def test_the_compare_crop_is_the_same_pixels_as_the_result(events, photo):
-    result_path, _ = events.upscale(photo, 96, 64, precision=EXACT)
+    result_path, _ = events.upscale.render(photo, 96, 64, precision=EXACT)
     result = Image.open(result_path)
-    (bicubic, liif_crop), nearest, status = events.compare(
+    (bicubic, liif_crop), nearest, status = events.compare.crops(
         photo, 96, 64, precision=EXACT, centre_x=40, centre_y=30, crop=32, zoom=1
     )
     assert bicubic.size == liif_crop.size == nearest.size == (32, 32)
     assert np.array_equal(np.asarray(liif_crop), np.asarray(result)[14:46, 24:56])
     assert "32×32" in status
-    (_, zoomed), _, status = events.compare(photo, 96, 64, centre_x=40, centre_y=30, crop=32, zoom=4)
+    (_, zoomed), _, status = events.compare.crops(photo, 96, 64, centre_x=40, centre_y=30, crop=32, zoom=4)
     assert zoomed.size == (128, 128) and "virtual 384×256" in status
 
 
 def test_crops_render_at_most_the_configured_size(events, photo):
-    (_, crop), _, status = events.compare(photo, 96, 64, centre_x=40, centre_y=30, crop=256, zoom=16)
+    (_, crop), _, status = events.compare.crops(photo, 96, 64, centre_x=40, centre_y=30, crop=256, zoom=16)
     assert max(crop.size) <= 128 and "crop reduced" in status
 
 
 def test_the_profile_has_curves_markers_and_a_csv(events, photo):
-    figure, csv_path, status = events.profile(photo, 96, 64, x0=2, y0=3, x1=90, y1=60)
+    figure, csv_path, status = events.line.plot(photo, 96, 64, x0=2, y0=3, x1=90, y1=60)
     names = [trace.name for trace in figure.data]
     assert names == ["Luminance LIIF", "Luminance bicubic", "Luminance input pixels"]  # by default
-    rgb, *_ = events.profile(photo, 96, 64, x0=2, y0=3, x1=90, y1=60, channels=["R", "G", "B"])
+    rgb, *_ = events.line.plot(photo, 96, 64, x0=2, y0=3, x1=90, y1=60, channels=["R", "G", "B"])
     assert [trace.name for trace in rgb.data][:3] == ["R LIIF", "R bicubic", "R input pixels"] and len(rgb.data) == 9
     luma = np.array(figure.data[0].y)
     assert np.allclose(luma, 0.299 * np.array(rgb.data[0].y) + 0.587 * np.array(rgb.data[3].y)
@@ -139,27 +144,27 @@ def test_the_profile_has_curves_markers_and_a_csv(events, photo):
 
 
 def test_grids_are_cached_per_image_and_model(events, photo):
-    events.bench.encode(photo, "edsr-baseline-liif")
-    assert events.bench.encode(photo, "edsr-baseline-liif").cached
+    events.workbench.encode(photo, "edsr-baseline-liif")
+    assert events.workbench.encode(photo, "edsr-baseline-liif").cached
 
 
 def test_the_status_says_which_precision_ran_and_why(events, photo, monkeypatch):
     from liif import hardware
 
-    _, status = events.upscale(photo, 20, 20, precision=AUTO)
-    assert events.bench.precision(AUTO).why in status
+    _, status = events.upscale.render(photo, 20, 20, precision=AUTO)
+    assert events.workbench.precision(AUTO).why in status
     monkeypatch.setattr(hardware, "cpu_flags", lambda: frozenset({"avx512_bf16"}))
-    assert events.bench.precision(AUTO).compute == "bf16"
-    _, status = events.upscale(photo, 20, 20, precision=EXACT)
+    assert events.workbench.precision(AUTO).compute == "bf16"
+    _, status = events.upscale.render(photo, 20, 20, precision=EXACT)
     assert "exact fp32" in status
 
 
 @pytest.mark.slow
 def test_the_time_estimate_is_within_2x_of_a_second_render(events, photo):
-    events.upscale(photo, 200, 150)  # the first render refines the start-up calibration
-    estimate = 240 * 180 / events.bench.speed()
+    events.upscale.render(photo, 200, 150)  # the first render refines the start-up calibration
+    estimate = 240 * 180 / events.workbench.speed()
     start = time.perf_counter()
-    events.upscale(photo, 240, 180)
+    events.upscale.render(photo, 240, 180)
     measured = time.perf_counter() - start
     assert 0.5 <= estimate / measured <= 2, (estimate, measured)
 
@@ -167,37 +172,30 @@ def test_the_time_estimate_is_within_2x_of_a_second_render(events, photo):
 @pytest.mark.parametrize(
     ("call", "message"),
     [
-        (lambda e, p: e.upscale(None, 10, 10), "Upload, paste or pick a photo"),
+        (lambda e, p: e.upscale.render(None, 10, 10), "Upload, paste or pick a photo"),
         (
-            lambda e, p: e.upscale(p, 3000, 3000),
+            lambda e, p: e.upscale.render(p, 3000, 3000),
             "over the limit of 2.0 MP (LIIF_APP_MAX_OUTPUT_PIXELS or app.py --max-output)",
         ),
-        (lambda e, p: e.upscale(p, 0, 10), "at least 1x1"),
-        (lambda e, p: e.upscale(p, 10.5, 10), "whole pixels"),
-        (lambda e, p: e.upscale(p, None, 10), "must be numbers"),
-        (lambda e, p: e.profile(p, 96, 64, x0=-5, y0=0, x1=10, y1=10), "inside the 96×64 output"),
-        (lambda e, p: e.compare(p, 96, 64, crop=0), "Crop size must be a number from 1 to 256, got 0"),
-        (lambda e, p: e.compare(p, 96, 64, zoom=1e9), "Zoom must be a number from 0.015625 to 16"),
-        (lambda e, p: e.compare(p, 96, 64, zoom=float("nan")), "Zoom must be a number from"),
-        (lambda e, p: e.compare(p, 96, 64, centre_x=1e308), "Crop centre x must be a number from 0 to 96, got 1e+308"),
-        (lambda e, p: e.compare(p, 96, 64, centre_y=float("-inf")), "got -inf"),
-        (lambda e, p: e.explain_cell(p, 96, 64, pretend=float("nan")), "pretended scale must be a number"),
-        (lambda e, p: e.upscale(p, float("inf"), 10), "finite numbers"),
-        (lambda e, p: e.upscale(p, 1e20, 10), "over"),
-        (lambda e, p: e.upscale(p, 10, 10, model="rdn-liif"), "rdn-liif.pth"),
+        (lambda e, p: e.upscale.render(p, 0, 10), "at least 1x1"),
+        (lambda e, p: e.upscale.render(p, 10.5, 10), "whole pixels"),
+        (lambda e, p: e.upscale.render(p, None, 10), "must be numbers"),
+        (lambda e, p: e.line.plot(p, 96, 64, x0=-5, y0=0, x1=10, y1=10), "inside the 96×64 output"),
+        (lambda e, p: e.compare.crops(p, 96, 64, crop=0), "Crop size must be a number from 1 to 256, got 0"),
+        (lambda e, p: e.compare.crops(p, 96, 64, zoom=1e9), "Zoom must be a number from 0.015625 to 16"),
+        (lambda e, p: e.compare.crops(p, 96, 64, zoom=float("nan")), "Zoom must be a number from"),
+        (lambda e, p: e.compare.crops(p, 96, 64, centre_x=1e308), "Crop centre x must be a number from 0 to 96"),
+        (lambda e, p: e.compare.crops(p, 96, 64, centre_y=float("-inf")), "got -inf"),
+        (lambda e, p: e.explain.cell(p, 96, 64, pretend=float("nan")), "pretended scale must be a number"),
+        (lambda e, p: e.upscale.render(p, float("inf"), 10), "finite numbers"),
+        (lambda e, p: e.upscale.render(p, 1e20, 10), "over"),
+        (lambda e, p: e.upscale.render(p, 10, 10, model="rdn-liif"), "rdn-liif.pth"),
     ],
 )
 def test_bad_requests_get_one_line_messages(events, photo, call, message):
     with pytest.raises(gr.Error) as info:
         call(events, photo)
     assert message in str(info.value.message) and "\n" not in str(info.value.message)
-
-
-@pytest.fixture(scope="module")
-def client(tiny_app_url):
-    from gradio_client import Client
-
-    return Client(tiny_app_url, verbose=False)
 
 
 @pytest.mark.slow
@@ -213,16 +211,16 @@ def test_launched_app_upscales_to_an_exact_odd_size(client):
 
 @pytest.mark.slow
 def test_the_best_quality_is_liif_plus_everywhere(events, photo):
-    plain_path, _ = events.upscale(photo, 72, 48, precision=EXACT)
-    plus_path, status = events.upscale(photo, 72, 48, precision=EXACT, quality=BEST)
+    plain_path, _ = events.upscale.render(photo, 72, 48, precision=EXACT)
+    plus_path, status = events.upscale.render(photo, 72, 48, precision=EXACT, quality=BEST)
     assert "LIIF+, 8 views" in status
     plain, plus = np.asarray(Image.open(plain_path)), np.asarray(Image.open(plus_path))
     assert plain.shape == plus.shape and not np.array_equal(plain, plus)
-    (_, crop), _, _ = events.compare(
+    (_, crop), _, _ = events.compare.crops(
         photo, 72, 48, precision=EXACT, quality=BEST, centre_x=36, centre_y=24, crop=72, zoom=1
     )
     assert np.array_equal(np.asarray(crop), plus)  # the crop is a window of the same LIIF+ render
-    assert events.bench.encode(photo, "edsr-baseline-liif", views=1).cached  # the 8 views serve plain requests
+    assert events.workbench.encode(photo, "edsr-baseline-liif", views=1).cached  # the 8 views serve plain requests
 
 
 def test_launched_app_compares_and_profiles(client, photo):
@@ -253,19 +251,19 @@ def test_launched_app_reports_bad_input_as_an_error(client, tmp_path):
 
 
 def test_how_it_works_events(events, photo):
-    picture, grid_picture, status = events.latent_grid(photo)
-    grid = events.bench.encode(photo, "edsr-baseline-liif").grid
-    assert events.bench.latent_picture(grid) is events.bench.latent_picture(grid)  # computed once per grid
+    picture, grid_picture, status = events.explain.latent_grid(photo)
+    grid = events.workbench.encode(photo, "edsr-baseline-liif").grid
+    assert events.workbench.latent_picture(grid) is events.workbench.latent_picture(grid)  # computed once per grid
     assert picture.size == grid_picture.size == (48, 32) and "48×32 codes of 64 numbers" in status
-    drawing, table = events.explain_point(photo, 96, 64, x=40, y=20)
+    drawing, table = events.explain.point(photo, 96, 64, x=40, y=20)
     assert drawing.size[0] > 100 and table.count("\n| (") == 4
     assert "Weights sum to **1.0000**" in table
-    (true, smaller), difference, status = events.explain_cell(photo, 96, 64, centre_x=40, centre_y=30, scale=2)
+    (true, smaller), difference, status = events.explain.cell(photo, 96, 64, centre_x=40, centre_y=30, scale=2)
     assert true.size == smaller.size == difference.size == (32, 32)  # the photo's 32x32 region, back from 16x16
     assert not np.array_equal(np.asarray(true), np.asarray(smaller)) and "4× smaller" in status
     assert np.asarray(difference).max() > 0 and "dB" in status
     with pytest.raises(gr.Error, match="inside the 96×64 output"):
-        events.explain_point(photo, 96, 64, x=96, y=0)
+        events.explain.point(photo, 96, 64, x=96, y=0)
 
 
 def test_the_grid_cache_is_bounded(tmp_path):

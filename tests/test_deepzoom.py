@@ -12,7 +12,8 @@ from PIL import Image
 
 import liif
 from demo.config import AppConfig
-from demo.handlers import EXACT, Handlers
+from demo.events import Events
+from demo.events.common import EXACT
 from demo.lru import BoundedLRU
 from demo.workbench import Workbench
 from liif.cli import main as cli
@@ -32,7 +33,7 @@ def photo(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def events():
-    return Handlers(Workbench(AppConfig()))
+    return Events.over(Workbench(AppConfig()))
 
 
 def test_tile_boxes_cover_the_virtual_output_and_edge_tiles_are_cut():
@@ -74,7 +75,7 @@ def test_the_tile_endpoint_equals_the_cli_render_at_every_level(events, photo, t
         last_col, last_row = math.ceil(w / TILE) - 1, math.ceil(h / TILE) - 1
         for col, row in {(0, 0), (last_col, 0), (0, last_row), (last_col, last_row)}:
             left, top, right, bottom = tile_box(PHOTO_W, PHOTO_H, zoom, col, row, TILE)
-            tile = np.asarray(Image.open(events.tile(photo, zoom, col, row, TILE, precision=EXACT)))
+            tile = np.asarray(Image.open(events.deepzoom.tile(photo, zoom, col, row, TILE, precision=EXACT)))
             assert tile.shape == (bottom - top, right - left, 3)
             assert np.array_equal(tile, full[top:bottom, left:right]), (zoom, col, row)
 
@@ -106,14 +107,14 @@ def _viewer_png(answer: dict) -> np.ndarray:
 
 
 def test_the_viewer_gets_tiles_by_the_photos_digest_and_reuses_them(events, photo):
-    key = events.bench.picture(photo)[0]
+    key = events.workbench.picture(photo)[0]
     request = {"photo": key, "zoom": 16, "col": 1, "row": 0, "size": TILE, "precision": EXACT}
-    first = _viewer_png(events.viewer_tile(request))
-    assert np.array_equal(first, np.asarray(Image.open(events.tile(photo, 16, 1, 0, TILE, precision=EXACT))))
-    held = len(events.tiles)
-    assert np.array_equal(_viewer_png(events.viewer_tile(request)), first)
-    assert len(events.tiles) == held  # the second answer came from the cache
-    bicubic = _viewer_png(events.viewer_tile({**request, "method": "bicubic"}))
+    first = _viewer_png(events.deepzoom.viewer_tile(request))
+    assert np.array_equal(first, np.asarray(Image.open(events.deepzoom.tile(photo, 16, 1, 0, TILE, precision=EXACT))))
+    held = len(events.deepzoom.tiles)
+    assert np.array_equal(_viewer_png(events.deepzoom.viewer_tile(request)), first)
+    assert len(events.deepzoom.tiles) == held  # the second answer came from the cache
+    bicubic = _viewer_png(events.deepzoom.viewer_tile({**request, "method": "bicubic"}))
     assert bicubic.shape == first.shape and not np.array_equal(bicubic, first)
 
 
@@ -133,23 +134,23 @@ def test_the_viewer_gets_tiles_by_the_photos_digest_and_reuses_them(events, phot
     ],
 )
 def test_bad_viewer_requests_answer_one_line_and_draw_nothing(events, photo, change, message):
-    request = {"photo": events.bench.picture(photo)[0], "zoom": 16, "col": 0, "row": 0, "size": TILE, **change}
-    answer = events.viewer_tile(request)
+    request = {"photo": events.workbench.picture(photo)[0], "zoom": 16, "col": 0, "row": 0, "size": TILE, **change}
+    answer = events.deepzoom.viewer_tile(request)
     assert set(answer) == {"error"} and message in answer["error"], answer
     assert "\n" not in answer["error"] and len(answer["error"]) < 200
 
 
 def test_the_tile_api_refuses_bad_requests_in_one_line(events, photo):
     for call, message in [
-        (lambda: events.tile(None, 2, 0, 0), "Upload, paste or pick a photo first."),
-        (lambda: events.tile(photo, 0, 0, 0), "Zoom must be above 0"),
-        (lambda: events.tile(photo, 64, 0, 0), "Zoom must be a number from 0 to 32"),
-        (lambda: events.tile(photo, 2, 5, 0, 64), "Tile (5, 0) is outside the 26x18 output"),
+        (lambda: events.deepzoom.tile(None, 2, 0, 0), "Upload, paste or pick a photo first."),
+        (lambda: events.deepzoom.tile(photo, 0, 0, 0), "Zoom must be above 0"),
+        (lambda: events.deepzoom.tile(photo, 64, 0, 0), "Zoom must be a number from 0 to 32"),
+        (lambda: events.deepzoom.tile(photo, 2, 5, 0, 64), "Tile (5, 0) is outside the 26x18 output"),
     ]:
         with pytest.raises(gr.Error) as info:
             call()
         assert message in info.value.message and "\n" not in info.value.message
-    assert events.viewer_tile("not a request") == {"error": "A tile request is a JSON object."}
+    assert events.deepzoom.viewer_tile("not a request") == {"error": "A tile request is a JSON object."}
 
 
 def test_the_tile_cache_keeps_recent_tiles_within_its_byte_budget():
@@ -168,27 +169,27 @@ def test_the_tile_cache_keeps_recent_tiles_within_its_byte_budget():
 def test_the_viewer_source_names_the_photo_and_a_png_of_it(events, photo):
     import json
 
-    source = json.loads(events.viewer_source(photo, None, EXACT))
+    source = json.loads(events.deepzoom.source(photo, None, EXACT))
     assert (source["width"], source["height"]) == (PHOTO_W, PHOTO_H)
-    assert source["photo"] == events.bench.picture(photo)[0] and source["precision"] == EXACT
+    assert source["photo"] == events.workbench.picture(photo)[0] and source["precision"] == EXACT
     assert source["url"].startswith("gradio_api/file=") and source["url"].endswith(".png")
-    assert json.loads(events.viewer_source(photo, None, EXACT))["url"] == source["url"]  # made once per photo
+    assert json.loads(events.deepzoom.source(photo, None, EXACT))["url"] == source["url"]  # made once per photo
     Path(source["url"].removeprefix("gradio_api/file=")).unlink()  # as Gradio's delete_cache does after an hour
-    again = json.loads(events.viewer_source(photo, None, EXACT))["url"]
+    again = json.loads(events.deepzoom.source(photo, None, EXACT))["url"]
     assert again != source["url"] and Path(again.removeprefix("gradio_api/file=")).is_file()
-    assert events.viewer_source(None, None, EXACT) == ""
+    assert events.deepzoom.source(None, None, EXACT) == ""
 
 
 def test_a_liif_tile_waits_while_a_render_runs(events, photo, monkeypatch):
     import threading
 
-    import demo.handlers
+    import demo.events.deepzoom
 
-    key = events.bench.picture(photo)[0]
-    events.bench.encode(photo, events.bench.config.default_model)
+    key = events.workbench.picture(photo)[0]
+    events.workbench.encode(photo, events.workbench.config.default_model)
     rendering, release = threading.Event(), threading.Event()
     tile_started_during_render = []
-    real_rows, real_tile = liif.iter_rows, demo.handlers.render_tile
+    real_rows, real_tile = liif.iter_rows, demo.events.deepzoom.render_tile
 
     def held_rows(*args, **kwargs):  # the page's render, held open until the test lets it go
         rendering.set()
@@ -200,15 +201,15 @@ def test_a_liif_tile_waits_while_a_render_runs(events, photo, monkeypatch):
         return real_tile(*args, **kwargs)
 
     monkeypatch.setattr(liif, "iter_rows", held_rows)
-    monkeypatch.setattr(demo.handlers, "render_tile", recorded_tile)
-    render = threading.Thread(target=events.upscale, args=(photo, 26, 18))
+    monkeypatch.setattr(demo.events.deepzoom, "render_tile", recorded_tile)
+    render = threading.Thread(target=events.upscale.render, args=(photo, 26, 18))
     render.start()
     assert rendering.wait(10)
     answers = []
     request = {"photo": key, "zoom": 5, "col": 0, "row": 0, "size": TILE}
-    tile = threading.Thread(target=lambda: answers.append(events.viewer_tile(request)))
+    tile = threading.Thread(target=lambda: answers.append(events.deepzoom.viewer_tile(request)))
     tile.start()
-    classic = events.viewer_tile({**request, "method": "bicubic"})  # a classic tile does not wait
+    classic = events.deepzoom.viewer_tile({**request, "method": "bicubic"})  # a classic tile does not wait
     tile.join(0.5)
     assert set(classic) == {"png"} and tile.is_alive() and not tile_started_during_render
     release.set()
@@ -218,30 +219,30 @@ def test_a_liif_tile_waits_while_a_render_runs(events, photo, monkeypatch):
 
 
 def test_tiles_the_viewer_dropped_are_not_rendered_or_stop_rendering(events, photo, monkeypatch):
-    import demo.handlers
+    import demo.events.deepzoom
 
-    key = events.bench.picture(photo)[0]
-    real_tile, started = demo.handlers.render_tile, []
+    key = events.workbench.picture(photo)[0]
+    real_tile, started = demo.events.deepzoom.render_tile, []
 
     def dropped_while_rendering(*args, **kwargs):  # the viewer's word arrives while the tile renders
         started.append(args)
-        events.viewer_drop({"page": "p", "tiles": [2]})
+        events.deepzoom.viewer_drop({"page": "p", "tiles": [2]})
         return real_tile(*args, **kwargs)
 
-    monkeypatch.setattr(demo.handlers, "render_tile", dropped_while_rendering)
+    monkeypatch.setattr(demo.events.deepzoom, "render_tile", dropped_while_rendering)
     request = {"photo": key, "zoom": 7, "col": 0, "row": 0, "size": TILE, "page": "p"}
-    cached = len(events.tiles)
-    assert events.viewer_drop({"page": "p", "tiles": [1]}) == {"dropped": 1}
-    assert set(events.viewer_tile({**request, "id": 1})) == {"dropped"} and not started  # never started
-    assert set(events.viewer_tile({**request, "id": 2})) == {"dropped"} and len(started) == 1  # stopped
-    assert len(events.tiles) == cached  # nothing half-rendered was kept
-    monkeypatch.setattr(demo.handlers, "render_tile", real_tile)
-    again = events.viewer_tile({**request, "id": 3})  # asked again once it is back in view
-    assert np.array_equal(_viewer_png(again), np.asarray(Image.open(events.tile(photo, 7, 0, 0, TILE))))
-    other_page = events.viewer_tile({**request, "col": 1, "id": 1, "page": "another page"})
+    cached = len(events.deepzoom.tiles)
+    assert events.deepzoom.viewer_drop({"page": "p", "tiles": [1]}) == {"dropped": 1}
+    assert set(events.deepzoom.viewer_tile({**request, "id": 1})) == {"dropped"} and not started  # never started
+    assert set(events.deepzoom.viewer_tile({**request, "id": 2})) == {"dropped"} and len(started) == 1  # stopped
+    assert len(events.deepzoom.tiles) == cached  # nothing half-rendered was kept
+    monkeypatch.setattr(demo.events.deepzoom, "render_tile", real_tile)
+    again = events.deepzoom.viewer_tile({**request, "id": 3})  # asked again once it is back in view
+    assert np.array_equal(_viewer_png(again), np.asarray(Image.open(events.deepzoom.tile(photo, 7, 0, 0, TILE))))
+    other_page = events.deepzoom.viewer_tile({**request, "col": 1, "id": 1, "page": "another page"})
     assert set(other_page) == {"png"}  # ids are per page
     for bad in (None, "x", {"tiles": "1"}, {"page": "p"}):
-        assert events.viewer_drop(bad) == {"dropped": 0}
+        assert events.deepzoom.viewer_drop(bad) == {"dropped": 0}
 
 
 def test_tiles_give_way_to_a_stretch_of_foreground_work_but_not_forever(monkeypatch):

@@ -84,13 +84,6 @@ def test_an_output_over_the_limit_is_refused_before_work(tmp_path, monkeypatch):
 # --- the app's API ----------------------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def client(tiny_app_url):
-    from gradio_client import Client
-
-    return Client(tiny_app_url, verbose=False)
-
-
 def _upscale(client, path, width=48, height=32):
     from gradio_client import handle_file
 
@@ -229,16 +222,16 @@ def test_numbers_at_the_edges_get_one_clear_line(tiny_app_url, tmp_path, api, va
 
 
 @pytest.mark.slow
-def test_a_crop_is_answered_while_a_long_render_runs(tiny_app_url, tmp_path):
+def test_a_crop_is_answered_while_a_long_render_runs(app_url, tmp_path):
     from gradio_client import Client, handle_file
 
     source = tmp_path / "p.png"
     Image.fromarray(photo((48, 32))).save(source)
-    long_render = Client(tiny_app_url, verbose=False).submit(
+    long_render = Client(app_url, verbose=False).submit(
         image=handle_file(str(source)), width=720, height=480, api_name="/upscale"
     )  # several seconds on 2 cores
     time.sleep(1.0)
-    crop = Client(tiny_app_url, verbose=False).predict(
+    crop = Client(app_url, verbose=False).predict(
         image=handle_file(str(source)), width=96, height=64, centre_x=48, centre_y=32, crop=16, zoom=2,
         api_name="/compare",
     )  # fmt: skip
@@ -269,7 +262,7 @@ def test_a_full_queue_answers_busy_clearly(tmp_path):
     from gradio_client import Client, handle_file
 
     from demo.config import AppConfig
-    from demo.layout import build
+    from demo.page.shell import build
 
     app = build(AppConfig(queue_size=1))
     _, url, _ = app.launch(server_name="127.0.0.1", prevent_thread_lock=True, quiet=True)

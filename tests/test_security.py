@@ -21,7 +21,7 @@ from test_hardening import DEFAULTS, _raw_call, _uploaded
 
 from demo.components import NOT_AN_UPLOAD
 from demo.config import AppConfig
-from demo.handlers import Handlers
+from demo.events import Events
 from demo.workbench import Workbench
 
 EXAMPLE = ROOT / "examples" / "dandelions.jpg"
@@ -156,17 +156,17 @@ def test_requests_never_resolve_weights_beyond_the_offered_models(monkeypatch, t
     resolved = []
     real = demo.workbench.resolve
     monkeypatch.setattr(demo.workbench, "resolve", lambda name, **kw: resolved.append(name) or real(name, **kw))
-    events = Handlers(Workbench(AppConfig()))
+    events = Events.over(Workbench(AppConfig()))
     source = tmp_path / "p.png"
     Image.fromarray(photo((24, 16))).save(source)
-    key, _ = events.bench.picture(source)
-    offered = events.bench.available_models()
+    key, _ = events.workbench.picture(source)
+    offered = events.workbench.available_models()
     before = list(resolved)
     for model in ("/proc/self/environ", "owner/evil-weights", *(f"{ROOT}/liif/bundled/edsr-baseline-liif{'/' * n}"
                                                                  for n in range(1, 4))):  # fmt: skip
-        answer = events.viewer_tile({"photo": key, "zoom": 1, "col": 0, "row": 0, "size": 64, "model": model})
+        answer = events.deepzoom.viewer_tile({"photo": key, "zoom": 1, "col": 0, "row": 0, "size": 64, "model": model})
         assert "is not offered here" in answer["error"]
-    assert resolved == before and set(events.bench._models) <= set(offered)
+    assert resolved == before and set(events.workbench._models) <= set(offered)
 
 
 @pytest.mark.slow
@@ -195,12 +195,12 @@ def test_tile_calls_never_hold_the_servers_threads(tiny_app_url, digest):
 
 
 def test_drop_calls_keep_only_short_ids(tiny_app_url):
-    events = Handlers(Workbench(AppConfig()))
-    assert events.viewer_drop({"page": "p", "tiles": ["x" * 65]}) == {"dropped": 0}
-    assert events.viewer_drop({"page": "p" * 65, "tiles": [1]}) == {"dropped": 0}
-    assert events.viewer_drop({"page": "p", "tiles": list(range(257))}) == {"dropped": 0}
-    assert events.viewer_drop({"page": "p", "tiles": [1, "two"]}) == {"dropped": 2}
-    assert len(events._dropped) == 2
+    events = Events.over(Workbench(AppConfig()))
+    assert events.deepzoom.viewer_drop({"page": "p", "tiles": ["x" * 65]}) == {"dropped": 0}
+    assert events.deepzoom.viewer_drop({"page": "p" * 65, "tiles": [1]}) == {"dropped": 0}
+    assert events.deepzoom.viewer_drop({"page": "p", "tiles": list(range(257))}) == {"dropped": 0}
+    assert events.deepzoom.viewer_drop({"page": "p", "tiles": [1, "two"]}) == {"dropped": 2}
+    assert len(events.deepzoom._dropped) == 2
     status, _ = _server_call(tiny_app_url, "viewer_drop", None, body=b'{"data": "' + b"x" * 100_000 + b'"}')
     assert status == 413  # over 64 KB: refused before it is parsed or kept
     try:  # 50 MB: the server answers 413 and closes without reading it, so the sender may see a broken pipe
@@ -367,7 +367,7 @@ from pathlib import Path
 sys.path.insert(0, "tests")
 from test_hardening import DEFAULTS, _raw_call, _uploaded
 from demo.config import AppConfig
-from demo.layout import build, launch_options
+from demo.page.shell import build, launch_options
 app = build(AppConfig())
 app.launch(server_name="127.0.0.1", prevent_thread_lock=True, quiet=True, **launch_options(AppConfig()))
 photo = _uploaded(Path(sys.argv[1]))  # uploaded while there is room

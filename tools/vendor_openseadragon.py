@@ -1,7 +1,7 @@
 """Refresh the vendored OpenSeadragon (the deep-zoom viewer) from the npm registry.
 
 The app must work offline and in a Space, so the viewer's minified file and its licence live in the repo
-(demo/vendor/openseadragon/); nothing is fetched from a CDN at run time. The version is pinned here; the
+(demo/page/static/vendor/openseadragon/); nothing is fetched from a CDN at run time. The version is pinned here; the
 tarball is checked against the registry's sha512 before anything is written.
 
     python tools/vendor_openseadragon.py
@@ -19,7 +19,7 @@ from pathlib import Path
 
 VERSION = "6.1.1"
 PACKAGE = f"https://registry.npmjs.org/openseadragon/{VERSION}"
-OUT = Path(__file__).resolve().parents[1] / "demo" / "vendor" / "openseadragon"
+OUT = Path(__file__).resolve().parents[1] / "demo" / "page" / "static" / "vendor" / "openseadragon"
 FILES = {
     "package/build/openseadragon/openseadragon.min.js": "openseadragon.min.js",
     "package/LICENSE.txt": "LICENSE.txt",

@@ -1,34 +1,19 @@
 // The size controls, run in the browser: width, height, scale and "keep aspect" update each other
 // synchronously on every keystroke or slider move, so what the boxes show is what Upscale sends.
 // Only the photo's own size comes from the server (when a photo is chosen). Loaded by launch(js=...).
+// The page wraps this function so SETTINGS holds the numbers and words it shares with Python (demo/page/shell.py).
 () => {
-  const MAX_SIDE = 65535; // the library's largest side (liif.sizes.MAX_SIDE)
-  const SLIDER = [0.25, 8]; // the scale slider's range (demo/layout.py)
+  const L = liifLogic; // static/logic.js: the arithmetic, tested under node
+  const MAX_SIDE = SETTINGS.maxSide; // the library's largest side (liif.sizes.MAX_SIDE)
   const whole = (v) => (typeof v === "number" && Number.isFinite(v) ? v : NaN);
-  const valid = (v) => Number.isInteger(v) && v >= 1 && v <= MAX_SIDE;
-  const fmt = (s) => s.toFixed(2);
-  // The slider shows the scale to its step (0.05 would hide 1.82, so two decimals, as the label shows).
-  const clampScale = (s) => Math.round(100 * Math.min(SLIDER[1], Math.max(SLIDER[0], s))) / 100;
-
-  // "about T s here": the render alone, from this machine's measured speed (output pixels per second).
-  // LIIF+ ("best") renders the photo's 8 views: 8 times the work.
-  function estimate(w, h, rate, quality) {
-    if (!(rate > 0)) return "";
-    const seconds = ((w * h) / rate) * (String(quality).startsWith("best") ? 8 : 1);
-    if (seconds < 1) return " · under a second to render here";
-    return ` · about ${seconds < 90 ? Math.round(seconds) + " s" : Math.round(seconds / 60) + " min"} to render here`;
-  }
+  const valid = (v) => L.isSide(v, MAX_SIDE);
+  const clampScale = (s) => L.clampScale(s, SETTINGS.scaleRange);
+  const estimate = (w, h, rate, quality) => L.estimate(w, h, rate, quality === SETTINGS.best ? SETTINGS.bestViews : 1);
 
   function describe(w, h, iw, ih, rate, quality) {
-    if (!valid(iw) || !valid(ih)) return ["Scale", "No photo yet: upload, paste or pick one."];
-    if (!valid(w) || !valid(h)) {
-      return ["Scale", `Input ${iw}×${ih}. Width and height must be whole numbers from 1 to ${MAX_SIDE}.`];
-    }
-    const sx = w / iw;
-    const sy = h / ih;
-    const uniform = Math.round(w * ih / iw) === h || Math.round(h * iw / ih) === w;
-    const scale = uniform ? `×${fmt(sx)}` : `custom: ×${fmt(sx)} across, ×${fmt(sy)} down`;
-    return [`Scale ${scale}`, `Input ${iw}×${ih} → output ${w}×${h} · ${scale}${estimate(w, h, rate, quality)}`];
+    const { label, text } = L.describe(w, h, iw, ih, MAX_SIDE);
+    if (text === null) return [label, SETTINGS.noPhoto];
+    return [label, valid(w) && valid(h) ? text + estimate(w, h, rate, quality) : text];
   }
 
   // What the scale slider shows: the width's scale, with a label that says "custom" when the sides differ.
@@ -65,15 +50,14 @@
   // Marks over pictures: the crop (orange) and the line (teal) on the result, the line on the compare
   // crops, and the point of the line the plot is hovered at. Each picture gets a canvas laid exactly over
   // the picture as shown (images are scaled to fit their box), redrawn when the page changes.
-  let shown = null; // cx, cy, crop, x0, y0, x1, y1, width, height: output pixels of the chosen W x H
+  let shown = null; // crop box, its centre x, its side, x0, y0, x1, y1, width, height: output pixels of the W x H
   let hovered = null; // the hovered point of the line, [x, y] in output pixels, or null
   let queued = false;
 
   function cropBox() {
-    // The compare crop in output pixels, kept inside the output as the server keeps it (liif.compare.crop_box).
-    const [cx, cy, crop, , , , , ow, oh] = shown;
-    const side = Math.min(crop, ow, oh);
-    return [Math.min(Math.max(cx - side / 2, 0), ow - side), Math.min(Math.max(cy - side / 2, 0), oh - side), side, side];
+    // The compare crop in output pixels, [left, top, width, height]: the window the server renders (Compare.box).
+    const [box] = shown;
+    return Array.isArray(box) && box.length === 4 ? box : [0, 0, 0, 0];
   }
 
   // A canvas over what `img` shows, its context mapping `region` ([left, top, width, height] in output
@@ -198,12 +182,12 @@
     // Width typed or pasted: with "keep aspect" the height follows.
     fromWidth(keep, w, h, iw, ih, fx, fy, rate, quality) {
       w = whole(w);
-      if (keep && valid(w) && valid(iw)) h = Math.max(1, Math.round(w * ih / iw));
+      if (keep && valid(w) && valid(iw)) h = L.keepAspect(w, iw, ih);
       return [h, slider(w, h, iw, ih), info(w, h, iw, ih, rate, quality), ...centre(w, h, fx, fy)];
     },
     fromHeight(keep, w, h, iw, ih, fx, fy, rate, quality) {
       h = whole(h);
-      if (keep && valid(h) && valid(ih)) w = Math.max(1, Math.round(h * iw / ih));
+      if (keep && valid(h) && valid(ih)) w = L.keepAspect(h, ih, iw);
       return [w, slider(w, h, iw, ih), info(w, h, iw, ih, rate, quality), ...centre(w, h, fx, fy)];
     },
     // The slider moved (drag, click or arrow keys): both sides from the photo's size.
@@ -229,10 +213,12 @@
       return valid(w) && valid(h) && Number.isFinite(cx) && Number.isFinite(cy) ? [cx / w, cy / h] : [undefined, undefined];
     },
     // The crop or the line moved, or the output size changed: draw them on the result and the deep zoom.
-    marks(...values) {
-      shown = values;
+    // `box` is the crop's window as the server renders it (output pixels: left, top, width, height).
+    marks(box, x0, y0, x1, y1, width, height) {
+      const drawn = Array.isArray(box) && box.length === 4 ? box : [NaN, NaN, NaN, NaN];
+      shown = [drawn, drawn[0] + drawn[2] / 2, drawn[2], x0, y0, x1, y1, width, height];
       redraw();
-      if (window.liifDeepZoom) window.liifDeepZoom.marks(...values, ...cropBox().slice(0, 3)); // the same box
+      if (window.liifDeepZoom) window.liifDeepZoom.marks(shown[1], drawn[1] + drawn[3] / 2, ...shown.slice(2), ...drawn.slice(0, 3));
       return [];
     },
   };

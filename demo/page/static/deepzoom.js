@@ -1,15 +1,15 @@
 // The deep-zoom viewer: the photo as a continuous image, from "fit" down to x32, on OpenSeadragon.
 //
-// Runs as the js_on_load of the viewer's gr.HTML (demo/layout.py): `element`, `props`, `server`,
+// Runs as the js_on_load of the viewer's gr.HTML (demo/page/deepzoom.py): `element`, `props`, `server`,
 // `trigger` and `watch` come from Gradio. The virtual image is the photo at x32 in 256-px tiles; the levels
-// from x1 to x32 are LIIF renders of that size (server.viewer_tile, demo/handlers.py), below x1 the photo
+// from x1 to x32 are LIIF renders of that size (server.viewer_tile, demo/events/deepzoom.py), below x1 the photo
 // itself is shown. The photo is drawn at once under the tiles, so every zoom shows something immediately.
 // Tiles wait in a queue here: the one nearest the centre of the view goes first, and tiles that left the
 // view (or are finer than the screen needs, or the viewer is off the screen) are held back, never sent,
 // until they are wanted again.
 (() => {
-  const DEEPEST = 32; // the virtual image is the photo at this zoom
-  const TILE = 256;
+  const DEEPEST = SETTINGS.deepest; // the virtual image is the photo at this zoom (liif.tiles.MAX_ZOOM)
+  const TILE = SETTINGS.tile; // the viewer's tile side (demo/page/deepzoom.py), set by the page
   const IN_FLIGHT = 2; // tile requests at once: one renders while the next travels (1 measured slower)
   const BUSY_WAIT_MS = 1000; // after the server answers "busy" (others' tiles fill its bound), ask again this late
   // A level is drawn while its pixels are at least this many screen pixels: tiles are never enlarged more
@@ -42,8 +42,7 @@
   let liifDrawn = false; // a tile of the current LIIF layer has arrived
 
   function levels() {
-    const maxLevel = Math.ceil(Math.log2(Math.max(source.width, source.height) * DEEPEST));
-    return { maxLevel, minLevel: maxLevel - Math.log2(DEEPEST) };
+    return liifLogic.levels(source.width, source.height, DEEPEST);
   }
 
   // --- tiles ------------------------------------------------------------------------------------------
@@ -86,10 +85,8 @@
   // The level the viewer draws now: the finest whose pixels are at least MIN_PIXEL_RATIO screen pixels.
   // Tiles of other levels wait: a coarser one would only stand in for a while, as the photo already does.
   function neededLevel() {
-    const { maxLevel, minLevel } = levels();
     const screenPerVirtual = items.liif.viewportToImageZoom(viewer.viewport.getZoom(true));
-    const level = Math.floor(maxLevel + Math.log2(screenPerVirtual / MIN_PIXEL_RATIO) + 1e-6);
-    return Math.min(Math.max(level, minLevel), maxLevel);
+    return liifLogic.neededLevel(levels(), screenPerVirtual, MIN_PIXEL_RATIO);
   }
 
   function wanted(job) {
@@ -131,9 +128,8 @@
       }
       if (!live.length) break;
       // Bicubic and nearest tiles take milliseconds: they go first, then LIIF from the centre outwards.
-      const cost = (job) => (job.userData.layer === "liif" ? 1 : 0);
-      live.sort((a, b) => cost(a) - cost(b) || distance(a) - distance(b));
-      const job = live[0];
+      const [first] = liifLogic.sendOrder(live.map((job) => ({ job, liif: job.userData.layer === "liif", distance: distance(job) })));
+      const job = first.job;
       queue = queue.filter((waiting) => waiting !== job);
       send(job);
     }
@@ -330,7 +326,7 @@
       const p = items.photo.viewerElementToImageCoordinates(event.position);
       const fx = p.x / source.width;
       const fy = p.y / source.height;
-      if (fx >= 0 && fx <= 1 && fy >= 0 && fy <= 1) trigger("pick", { fx, fy });
+      if (fx >= 0 && fx <= 1 && fy >= 0 && fy <= 1) trigger("select", { index: [fx, fy], value: null, selected: true }); // gr.SelectData: index
     });
     view.addEventListener("pointermove", (event) => {
       if (!items.photo) return;

@@ -1,4 +1,69 @@
-"""The app's explanatory text."""
+"""All the words the page shows, in one place: headings, hints under each view, the How it works text."""
+
+CLICK_MODES = [("move the crop", "crop"), ("set the line's ends", "line"), ("explain a point", "point")]
+NO_PHOTO = "No photo yet: upload, paste or pick one."
+RESULT_CAPTION = "### Result · click it to pick a crop centre, a line's ends or a point to explain"
+
+INTRO = """
+# Look at a photo at any size
+Upscale a photo to an **exact** width × height with **LIIF** (Local Implicit Image Function, CVPR 2021):
+the photo becomes a grid of latent codes, and a small network returns the colour at *any* continuous
+point, so any size works, even a different scale across and down. Compare it with bicubic up close,
+and follow the colour signal along a line.
+"""
+
+HOW_TO_ADD_RDN = (
+    "*RDN-LIIF (slower, a little sharper) is not installed here: a Space owner adds it by publishing its "
+    "weights and setting `LIIF_HUB_REPO` (README, “Publishing weights for a Space”).*"
+)
+
+VIEWER = """
+<div class="dz">
+  <div class="dz-bar">
+    <button class="dz-fit" type="button">Fit</button>
+    <label>Compare <select class="dz-swipe">
+      <option value="off">off: LIIF only</option>
+      <option value="bicubic">bicubic ◀ ▶ LIIF</option>
+      <option value="nearest">nearest ◀ ▶ LIIF</option>
+    </select></label>
+    <span class="dz-info"></span>
+  </div>
+  <div class="dz-stage">
+    <div class="dz-view"></div>
+    <canvas class="dz-overlay"></canvas>
+    <div class="dz-divider" hidden><span>◀ ▶</span></div>
+  </div>
+  <div class="dz-where"></div>
+</div>
+"""
+
+DEEP_ZOOM_HINT = (
+    "Scroll or pinch to zoom down to ×32 of the photo, drag to pan. LIIF renders only the tiles in view, "
+    "from the photo's latent grid; the photo itself shows until they arrive. Pick *Compare* to put bicubic "
+    "or nearest beside LIIF under a divider you can drag; a click sets the crop or the line, as on the result."
+)
+
+COMPARE_HINT = (
+    "The same crop three ways: drag the divider between bicubic and LIIF, nearest shows the photo's own "
+    "pixels. Look at leaf edges and twigs: bicubic turns them into soft halos, LIIF keeps them as lines."
+)
+
+LINE_HINT = (
+    "Solid: LIIF; dashed: bicubic; circles: the photo's own pixels where the line crosses them. The steeper "
+    "the rise across the edge, the sharper it is; the edge width under the plot says by how much."
+)
+
+SWEEP_HINT = (
+    "The crop's spot at ever higher zoom, as a window of a render that large. LIIF was trained on ×1–×4; "
+    "beyond that it extrapolates, yet it stays continuous: edges stay edges, where nearest turns them into "
+    "blocks and bicubic into blur."
+)
+
+CELL_HINT = (
+    "LIIF is told how large an output pixel is (its *cell*). Here a region of the photo is shrunk, brought "
+    "back with the true cell and with a smaller one, and both are scored against the original; the map shows "
+    "where the cell changes the colour (×10): at edges and fine texture, most at ×2–×6, hardly at ×12."
+)
 
 HOW_IT_WORKS = """
 ## How LIIF represents your photo

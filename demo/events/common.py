@@ -1,0 +1,223 @@
+"""What every event needs: the one request check, one-line errors, numbers checked, files saved.
+
+Events take plain values and return plain values (pictures, paths, text), so tests call them directly;
+the page (demo/page/) maps them onto components.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import inspect
+import logging
+import math
+import re
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any, TypeVar
+
+from gradio.utils import get_upload_folder
+
+import liif
+from demo.components import echo, refuse
+from demo.foreground import Foreground
+from demo.workbench import PRECISION_CHOICES, Encoded, Workbench
+from liif.coords import TRANSFORMS
+from liif.imageio import atomic_output
+from liif.sizes import check_size
+
+F = TypeVar("F", bound=Callable[..., Any])
+log = logging.getLogger("liif.app")
+
+STANDARD, BEST = "standard", "best"  # the quality values the page and the API take
+QUALITIES = [("standard", STANDARD), ("best: LIIF+ (about 8× slower)", BEST)]  # (label, value)
+AUTO, EXACT = PRECISION_CHOICES
+PRECISIONS = [("auto (bf16 where native)", AUTO), ("exact (fp32)", EXACT)]
+LIIF_PLUS_VIEWS = len(TRANSFORMS)  # LIIF+ averages the photo's flips and transposes
+APP_LIMIT = "LIIF_APP_MAX_OUTPUT_PIXELS or app.py --max-output"
+NOT_SAVED = "The server could not save the result (its disk is full or cannot be written): try again later."
+LARGEST_INDEX = 2**31  # no tile column, row or size is larger; bigger numbers are refused, not converted
+
+
+def message(exc: liif.LiifError | MemoryError) -> str:
+    """The one line a library error, or memory running out, becomes for the person."""
+    return "out of memory: try a smaller size" if isinstance(exc, MemoryError) else str(exc)
+
+
+def _around(fn: F, context: Callable[[tuple[Any, ...]], AbstractContextManager[Any]]) -> F:
+    """``fn`` run inside ``context(args)``; for a streaming event, while it is iterated."""
+    if inspect.isgeneratorfunction(fn):
+
+        @functools.wraps(fn)
+        def frames(*args: Any, **kwargs: Any) -> Any:
+            with context(args):
+                yield from fn(*args, **kwargs)
+
+        return frames  # type: ignore[return-value]
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        with context(args):
+            return fn(*args, **kwargs)
+
+    return wrapper  # type: ignore[return-value]
+
+
+@contextmanager
+def _translated() -> Iterator[None]:
+    try:
+        yield
+    except (liif.LiifError, MemoryError) as exc:
+        raise refuse(message(exc)) from None
+
+
+def user_errors(fn: F) -> F:
+    """Show the library's one-line errors as Gradio errors instead of a crash."""
+    return _around(fn, lambda _: _translated())
+
+
+def waited_for(method: F) -> F:
+    """An event a person waits for (a method of an object with a ``context``): deep-zoom tiles do not start
+    while it runs."""
+    return _around(method, lambda args: args[0].context.foreground.running())
+
+
+def need_image(image: str | None) -> str:
+    if not image:
+        raise refuse("Upload, paste or pick a photo first.")
+    return image
+
+
+def finite(name: str, value: Any, low: float, high: float) -> float:
+    """A number sent to the app: within [low, high] (so finite, and never true or false), or one line."""
+    if isinstance(value, bool) or not isinstance(value, int | float) or not low <= value <= high:
+        raise refuse(f"{name} must be a number from {low:g} to {high:g}, got {echo(value)}.")
+    return value
+
+
+def whole(name: str, value: Any) -> int:
+    """A count or index sent to the app: a whole number of a sane size, or one line saying so."""
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int | float)
+        or not -LARGEST_INDEX <= value <= LARGEST_INDEX
+        or value != int(value)
+    ):
+        raise refuse(f"{name} must be a whole number from {-LARGEST_INDEX} to {LARGEST_INDEX}, got {echo(value)}.")
+    return int(value)
+
+
+def on_photo(centre_x: Any, centre_y: Any, width: int, height: int, picture: liif.Picture) -> tuple[float, float]:
+    """The crop centre, sent in pixels of the W x H output, checked and in the photo's own pixels."""
+    x, y = finite("Crop centre x", centre_x, 0, width), finite("Crop centre y", centre_y, 0, height)
+    return x * picture.width / width, y * picture.height / height
+
+
+def tenths(*points: tuple[float, float]) -> tuple[float, ...]:
+    """Points (x, y) as a flat tuple rounded to a tenth of a pixel, as the number boxes show them."""
+    return tuple(round(v, 1) for point in points for v in point)
+
+
+def output_size(width: float | None, height: float | None, limit: int) -> tuple[int, int]:
+    if width is None or height is None:
+        raise refuse("Width and height must be numbers.")
+    if not (math.isfinite(width) and math.isfinite(height)):
+        raise refuse(f"Width and height must be finite numbers, got {echo(width)} x {echo(height)}.")
+    if width != int(width) or height != int(height):
+        raise refuse(f"Width and height must be whole pixels, got {echo(width)} x {echo(height)}.")
+    return check_size(int(width), int(height), max_pixels=limit, limit_name=APP_LIMIT)
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_.-]+", "-", text).strip("-.")[:60]
+
+
+def result_name(image: str, model: str, width: int, height: int) -> str:
+    """The download's name: photo, model and size, e.g. ``forest_edsr-baseline-liif_800x600.png``."""
+    return f"{_slug(Path(image).stem) or 'photo'}_{_slug(Path(model).stem) or 'model'}_{width}x{height}.png"
+
+
+def save(name: str, write: Callable[[Path], object]) -> str:
+    """A new file inside Gradio's cache, served under its own name and removed by ``delete_cache`` later. A
+    failed write (a full disk) is one line for the person that names no path of the server's."""
+    folder = Path(get_upload_folder()) / "liif" / uuid.uuid4().hex
+    try:
+        folder.mkdir(parents=True)
+        with atomic_output(folder / name) as partial:
+            write(partial)
+    except (OSError, liif.LiifError) as exc:
+        log.warning("could not save %s: %s", name, exc)
+        with contextlib.suppress(OSError):
+            folder.rmdir()
+        raise refuse(NOT_SAVED) from None
+    return str(folder / name)
+
+
+@dataclass(frozen=True)
+class Request:
+    """A checked request: the photo (decoded), the output size, the model and how to render it."""
+
+    image: str
+    key: str  # the photo's digest
+    picture: liif.Picture
+    width: int
+    height: int
+    model: str
+    precision: str  # what computes: "fp32" or "bf16"
+    why: str  # which precision ran and why, for the status line
+    views: int  # 1, or the LIIF+ views
+
+
+@dataclass(frozen=True)
+class Job(Request):
+    """A checked request with its photo encoded: the latent grid(s) to render from."""
+
+    encoded: Encoded
+
+
+@dataclass
+class Context:
+    """What every event reads: the workbench (models, photos, grids, speed) and what runs first."""
+
+    workbench: Workbench
+    foreground: Foreground = field(default_factory=Foreground)  # renders, crops, lines: tiles wait for them
+
+    def request(
+        self,
+        image: str | None,
+        width: float | None,
+        height: float | None,
+        model: str | None,
+        precision: str | None = AUTO,
+        quality: str | None = STANDARD,
+    ) -> Request:
+        """The one request check: a photo, a size within limits, an offered model, a known precision and
+        quality (LIIF+ within its input bound)."""
+        bench, config = self.workbench, self.workbench.config
+        image = need_image(image)
+        width, height = output_size(width, height, config.max_output_pixels)
+        model = bench.check_model(model or config.default_model)
+        chosen = bench.precision(precision)
+        if quality not in (None, STANDARD, BEST):
+            raise refuse(f"Quality must be {STANDARD} or {BEST}, got {echo(quality)}.")
+        key, picture = bench.picture(image)
+        views = LIIF_PLUS_VIEWS if quality == BEST else 1
+        pixels, limit = picture.width * picture.height, config.max_best_input_pixels
+        if views > 1 and pixels > limit:
+            raise refuse(
+                f"LIIF+ (best) takes photos up to {limit / 1e6:.2f} MP here (its {views} latent grids must fit "
+                f"the server's grid memory); this one is {pixels / 1e6:.2f} MP: use standard, or a smaller photo."
+            )
+        return Request(image, key, picture, width, height, model, chosen.compute, chosen.why, views)
+
+    def encode(self, request: Request, progress: Callable[[int, int], None] | None = None) -> Job:
+        """The request's photo encoded (or its grids from the cache)."""
+        encoded = self.workbench.encode_picture(request.key, request.picture, request.model, progress, request.views)
+        return Job(**{f.name: getattr(request, f.name) for f in fields(request)}, encoded=encoded)
+
+    def job(self, *args: Any, progress: Callable[[int, int], None] | None = None) -> Job:
+        """:meth:`request` (same arguments), encoded."""
+        return self.encode(self.request(*args), progress)

@@ -1,0 +1,79 @@
+"""Compare: bicubic, LIIF and nearest on one crop of the output, rendered at a zoom from the cached grid."""
+
+from __future__ import annotations
+
+import time
+
+import gradio as gr
+from PIL import Image
+
+import liif
+from demo.events.common import AUTO, STANDARD, Context, finite, output_size, user_errors, waited_for
+from liif.compare import crop_box, resample_window
+from liif.imageio import to_uint8
+
+MAX_ZOOM = 16  # the zoom slider's range; the API refuses more
+MAX_CROP = 256  # the crop slider's range, in output pixels
+
+
+class Compare:
+    def __init__(self, context: Context) -> None:
+        self.context = context
+
+    def side(self, crop: float | None, zoom: float | None) -> tuple[int, str]:
+        """The crop side to render, in output pixels, shrunk so crop x zoom stays within the render limit, and
+        a note if so. The page draws the crop's box with this side: the box is the crop the server renders."""
+        limit = self.context.workbench.config.max_crop_render
+        asked = round(finite("Crop size", crop, 1, MAX_CROP))
+        zoom = finite("Zoom", zoom, 1 / 64, MAX_ZOOM)
+        side = min(asked, max(1, int(limit / zoom)))
+        note = f" (crop reduced to {side} px: crops render at most {limit} px wide)" if side < asked else ""
+        return side, note
+
+    def box(
+        self, width: float | None, height: float | None, centre_x: float, centre_y: float, crop: float, zoom: float
+    ) -> list[float] | None:
+        """The crop's window as :meth:`crops` renders it, [left, top, width, height] in output pixels, for the
+        page to draw (None while the size or the centre is not a valid one)."""
+        try:
+            side, _ = self.side(crop, zoom)
+            width, height = output_size(width, height, self.context.workbench.config.max_output_pixels)
+            centre = (finite("Crop centre x", centre_x, 0, width), finite("Crop centre y", centre_y, 0, height))
+        except (gr.Error, liif.LiifError):
+            return None
+        (left, top, right, bottom), _, _ = crop_box(centre, side, zoom, width, height)
+        return [left / zoom, top / zoom, (right - left) / zoom, (bottom - top) / zoom]
+
+    @user_errors
+    @waited_for
+    def crops(
+        self,
+        image: str | None,
+        width: float | None,
+        height: float | None,
+        model: str | None = None,
+        precision: str = AUTO,
+        quality: str = STANDARD,
+        centre_x: float = 0.0,
+        centre_y: float = 0.0,
+        crop: float = 64,
+        zoom: float = 2,
+    ) -> tuple[tuple[Image.Image, Image.Image], Image.Image, str]:
+        """Bicubic vs LIIF (and nearest) on a crop of the W x H output around a centre, at a zoom."""
+        side, note = self.side(crop, zoom)
+        job = self.context.job(image, width, height, model, precision, quality)
+        encoded, width, height = job.encoded, job.width, job.height
+        start = time.perf_counter()
+        centre = (finite("Crop centre x", centre_x, 0, width), finite("Crop centre y", centre_y, 0, height))
+        box, virtual_w, virtual_h = crop_box(centre, side, zoom, width, height)
+        liif_crop = liif.render(encoded.model, encoded.views, virtual_w, virtual_h, box=box, precision=job.precision)
+        source = job.picture.rgb_image()
+        bicubic = resample_window(source, virtual_w, virtual_h, box, "bicubic")
+        nearest = resample_window(source, virtual_w, virtual_h, box, "nearest")
+        seconds = time.perf_counter() - start
+        left, top, right, bottom = box
+        status = (
+            f"Crop {right - left}×{bottom - top} px of a virtual {virtual_w}×{virtual_h} output "
+            f"(×{zoom:g} of {width}×{height}), centre ({centre_x:.0f}, {centre_y:.0f}) · {seconds:.2f} s{note}"
+        )
+        return (bicubic, Image.fromarray(to_uint8(liif_crop))), nearest, status

@@ -1,0 +1,125 @@
+"""Line: the colour signal along a line of the output, LIIF sampled densely beside bicubic and the photo's pixels."""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from demo.components import refuse
+from demo.events.common import AUTO, STANDARD, Context, Request, on_photo, save, tenths, user_errors, waited_for
+from demo.plots import CHANNEL_CHOICES, LUMINANCE, profile_figure
+from liif.detail import edge_line, edge_width, luminance
+from liif.profile import CSV_HEADER, line_profile
+
+LINE_LENGTH = 48  # output pixels: a new photo's line crosses one edge, so the curves can be read
+
+
+@dataclass(frozen=True)
+class LinePlot:
+    """The plot, its samples as a CSV file, the status (with the edge widths), and the line's ends."""
+
+    figure: Any
+    csv: str
+    status: str
+    ends: tuple[float, ...]  # (x0, y0, x1, y1)
+
+
+def placed_line(request: Request, centre: tuple[float, float]) -> tuple[float, ...]:
+    """A line across the strongest edge near ``centre`` (photo pixels), in output pixels (x0, y0, x1, y1)."""
+    return tenths(*edge_line(request.picture.rgb, centre, request.width, request.height, LINE_LENGTH))
+
+
+def _csv(rows: list[list[float]]) -> str:
+    lines = [",".join(CSV_HEADER)] + [",".join(f"{v:.6g}" for v in row) for row in rows]
+    return "\n".join(lines) + "\n"
+
+
+class Line:
+    def __init__(self, context: Context) -> None:
+        self.context = context
+
+    def _plot(self, request: Request, ends: tuple[Any, ...], channels: list[str] | None) -> LinePlot:
+        """The plot of the line ``ends`` (x0, y0, x1, y1) of the request's output."""
+        if any(v is None for v in ends):
+            raise refuse("Line coordinates must be numbers.")
+        width, height = request.width, request.height
+        if not all(0 <= v <= limit for v, limit in zip(ends, [width, height, width, height], strict=True)):
+            raise refuse(f"The line must lie inside the {width}×{height} output.")
+        job = self.context.encode(request)
+        x0, y0, x1, y1 = ends
+        start = time.perf_counter()
+        prof = line_profile(
+            job.encoded.model,
+            job.encoded.views,
+            job.picture.rgb,
+            width,
+            height,
+            (x0, y0),
+            (x1, y1),
+            precision=job.precision,
+        )
+        seconds = time.perf_counter() - start
+        csv_path = save("line-profile.csv", lambda path: path.write_text(_csv(prof.rows())))
+        widths = {
+            name: edge_width(prof.distance, luminance(rgb.T))
+            for name, rgb in (("bicubic", prof.bicubic), ("LIIF", prof.liif))
+        }
+        sharpness = ", ".join(f"{name} {w:.1f} px" for name, w in widths.items() if math.isfinite(w))
+        status = (
+            f"{len(prof.distance)} LIIF samples over {float(prof.distance[-1]):.1f} output px "
+            f"({len(prof.input_distance)} input pixels crossed) · {seconds:.2f} s"
+            + (f"\n\n**Edge width** (10–90 % rise of the luminance): {sharpness}" if sharpness else "")
+        )
+        shown = [c for c in (channels or [LUMINANCE]) if c in CHANNEL_CHOICES] or [LUMINANCE]
+        return LinePlot(profile_figure(prof, shown), csv_path, status, (x0, y0, x1, y1))
+
+    @user_errors
+    @waited_for
+    def plot(
+        self,
+        image: str | None,
+        width: float | None,
+        height: float | None,
+        model: str | None = None,
+        precision: str = AUTO,
+        quality: str = STANDARD,
+        x0: float = 0.0,
+        y0: float = 0.0,
+        x1: float = 0.0,
+        y1: float = 0.0,
+        channels: list[str] | None = None,
+    ) -> tuple[Any, str, str]:
+        """The colour along the line (x0, y0) -> (x1, y1) of the W x H output: a plot (luminance, or the
+        chosen ``channels`` of Luminance, R, G, B), a CSV file, and a status with the edge's 10-90 % width."""
+        request = self.context.request(image, width, height, model, precision, quality)
+        drawn = self._plot(request, (x0, y0, x1, y1), channels)
+        return drawn.figure, drawn.csv, drawn.status
+
+    @user_errors
+    @waited_for
+    def after_render(
+        self,
+        image: str | None,
+        width: float | None,
+        height: float | None,
+        model: str | None,
+        precision: str,
+        quality: str,
+        centre_x: float,
+        centre_y: float,
+        chosen: bool,
+        x0: float,
+        y0: float,
+        x1: float,
+        y1: float,
+        channels: list[str] | None,
+    ) -> LinePlot:
+        """After a render, in one request: unless the person chose the line's ends, the line across the
+        strongest edge near the crop centre (so the plot shows an edge without a click), then its plot."""
+        request = self.context.request(image, width, height, model, precision, quality)
+        ends: tuple[float, ...] = (x0, y0, x1, y1)
+        if not chosen:
+            ends = placed_line(request, on_photo(centre_x, centre_y, request.width, request.height, request.picture))
+        return self._plot(request, ends, channels)

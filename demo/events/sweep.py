@@ -1,0 +1,52 @@
+"""Sweep: the crop's spot at x2 ... x32 of the photo, as windows of renders that large."""
+
+from __future__ import annotations
+
+import time
+
+from PIL import Image
+
+import liif
+from demo.events.common import AUTO, STANDARD, Context, on_photo, user_errors, waited_for
+from demo.plots import sweep_sheet
+from liif.compare import resample_window, sweep_windows
+from liif.imageio import to_uint8
+
+SWEEP_SIDE = 128  # pixels of each window of the scale sweep
+
+
+class Sweep:
+    def __init__(self, context: Context) -> None:
+        self.context = context
+
+    @user_errors
+    @waited_for
+    def sheet(
+        self,
+        image: str | None,
+        width: float | None,
+        height: float | None,
+        model: str | None = None,
+        precision: str = AUTO,
+        quality: str = STANDARD,
+        centre_x: float = 0.0,
+        centre_y: float = 0.0,
+    ) -> tuple[Image.Image, str]:
+        """The crop centre's spot at x2 ... x32 of the photo: nearest, bicubic and LIIF rows in one picture."""
+        job = self.context.job(image, width, height, model, precision, quality)
+        encoded, picture = job.encoded, job.picture
+        centre = on_photo(centre_x, centre_y, job.width, job.height, picture)
+        start = time.perf_counter()
+        source = picture.rgb_image()
+        rows: dict[str, list[Image.Image]] = {"nearest": [], "bicubic": [], "LIIF": []}
+        windows = sweep_windows(centre, SWEEP_SIDE, picture.width, picture.height)
+        for _, box, virtual_w, virtual_h in windows:
+            for method in ("nearest", "bicubic"):
+                rows[method].append(resample_window(source, virtual_w, virtual_h, box, method))
+            window = liif.render(encoded.model, encoded.views, virtual_w, virtual_h, box=box, precision=job.precision)
+            rows["LIIF"].append(Image.fromarray(to_uint8(window)))
+        status = (
+            f"The spot at ({centre[0]:.0f}, {centre[1]:.0f}) of the photo: {SWEEP_SIDE}-px windows of renders at "
+            f"{', '.join(f'×{zoom:g}' for zoom, *_ in windows)} of it · {time.perf_counter() - start:.1f} s"
+        )
+        return sweep_sheet(rows, [f"x{zoom:g}" for zoom, *_ in windows]), status  # PIL's font has no "×"

@@ -1,0 +1,165 @@
+"""Upscale: the whole render, for the API at once and for the page streamed band by band over a preview."""
+
+from __future__ import annotations
+
+import functools
+import math
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import gradio as gr
+import numpy as np
+from PIL import Image
+
+import liif
+from demo.events.common import AUTO, STANDARD, Context, Job, result_name, save, user_errors, waited_for
+from demo.memory import give_back
+from demo.tickets import SupersededError, Tickets
+from liif.imageio import assemble_uint8, finish_image, to_uint8
+
+PREVIEW_PIXELS = 1_500_000  # frames shown while streaming are thinned to about this many pixels
+FRAME_SECONDS = 1.0  # after the first LIIF rows, at most one streamed frame a second
+LIVE_BAND = 16_384  # pixels per band of the live render: the first LIIF rows show within about 0.5 s
+
+
+@dataclass(frozen=True)
+class Frame:
+    """One step of the page's render: the picture so far (or the finished PNG's path), the status, and the
+    measured speed once the render is done (None before)."""
+
+    picture: Image.Image | str | None
+    status: str
+    speed: float | None = None
+
+
+def _scales(width: int, height: int, picture: liif.Picture) -> str:
+    return f"×{width / picture.width:.2f} across, ×{height / picture.height:.2f} down"
+
+
+def progress_line(fraction: float, seconds_left: float) -> str:
+    percent = round(100 * fraction)
+    return f'<progress value="{percent}" max="100"></progress> LIIF {percent}% · about {seconds_left:.0f} s left'
+
+
+class Upscale:
+    def __init__(self, context: Context) -> None:
+        self.context = context
+        self.tickets = Tickets()
+
+    def _status(self, job: Job, seconds: float) -> str:
+        picture, encoded, bench = job.picture, job.encoded, self.context.workbench
+        encode_text = "cached latent grid" if encoded.cached else f"encode {encoded.seconds:.1f} s"
+        status = (
+            f"**{job.width}×{job.height}** from {picture.width}×{picture.height} "
+            f"({_scales(job.width, job.height, picture)}) · {encode_text} · render {seconds:.1f} s · "
+            f"{job.model}{f' (LIIF+, {job.views} views)' if job.views > 1 else ''} on {bench.device_name}, "
+            f"{job.why}"
+        )
+        notes = [*bench.notes.get(job.model, ()), *picture.notes]
+        return status + "".join(f"\n\n*{n}*" for n in notes)
+
+    def _finish(self, job: Job, pixels: np.ndarray, seconds: float) -> str:
+        """The finished render saved as a PNG named after the photo, model and size; the speed recorded."""
+        self.context.workbench.record_speed(job.precision, job.width * job.height * job.views, seconds)
+        name = result_name(job.image, job.model, job.width, job.height)
+        return save(name, lambda path: finish_image(pixels, job.picture).save(path, format="PNG"))
+
+    @user_errors
+    @waited_for
+    def render(
+        self,
+        image: str | None,
+        width: float | None,
+        height: float | None,
+        model: str | None = None,
+        precision: str = AUTO,
+        quality: str = STANDARD,
+        progress: gr.Progress = gr.Progress(),  # noqa: B008  (Gradio injects the tracker)
+    ) -> tuple[str, str]:
+        """Render the photo at exactly ``width`` x ``height``; returns the PNG's path and a status line."""
+
+        def encoding(done: int, total: int) -> None:
+            progress((done, total), desc="Encoding")
+
+        job = self.context.job(image, width, height, model, precision, quality, progress=encoding)
+        start = time.perf_counter()
+        rows = liif.iter_rows(
+            job.encoded.model,
+            job.encoded.views,
+            job.width,
+            job.height,
+            precision=job.precision,
+            progress=lambda d, t: progress(d / t, desc="Rendering"),
+        )
+        pixels = assemble_uint8(rows, job.width, job.height)
+        seconds = time.perf_counter() - start
+        result = self._finish(job, pixels, seconds)
+        del pixels
+        give_back()
+        return result, self._status(job, seconds)
+
+    def start(self, request: gr.Request) -> int:
+        """Upscale was clicked: a new ticket, so any render this session still runs stops at its next step."""
+        return self.tickets.take(request.session_hash or "")
+
+    def stop(self, request: gr.Request) -> None:
+        self.tickets.take(request.session_hash or "", stop=True)
+
+    @user_errors
+    @waited_for
+    def live(
+        self,
+        image: str | None,
+        width: float | None,
+        height: float | None,
+        model: str | None,
+        precision: str,
+        quality: str,
+        ticket: int,
+        request: gr.Request,
+    ) -> Iterator[Frame]:
+        """The page's Upscale: the bicubic preview at once, then LIIF painted over it band by band.
+
+        The last frame is the same PNG :meth:`render` returns, with this machine's measured speed for the
+        page's time estimates. A newer click or Stop ends it at its next step (see tickets).
+        """
+        check = functools.partial(self.tickets.check, request.session_hash or "", ticket)
+        try:
+            check()  # a request still queued when a newer one was made never starts
+            asked = self.context.request(image, width, height, model, precision, quality)
+            w, h = asked.width, asked.height
+            canvas = np.asarray(asked.picture.rgb_image().resize((w, h), Image.Resampling.BICUBIC)).copy()
+            thin = max(1, math.ceil(math.sqrt(w * h / PREVIEW_PIXELS)))
+
+            def frame() -> Image.Image:
+                return Image.fromarray(canvas[::thin, ::thin])
+
+            yield Frame(frame(), f"Bicubic preview at {w}×{h}; encoding the photo…")
+            job = self.context.encode(asked, lambda _d, _t: check())
+            start = time.perf_counter()
+            shown = start - FRAME_SECONDS  # the first LIIF band is shown as soon as it is there
+            rows = liif.iter_rows(
+                job.encoded.model,
+                job.encoded.views,
+                w,
+                h,
+                precision=job.precision,
+                progress=lambda _d, _t: check(),
+                band=LIVE_BAND,
+            )
+            for row, rgb in rows:
+                canvas[row : row + rgb.shape[0]] = to_uint8(rgb)
+                now = time.perf_counter()
+                if now - shown >= FRAME_SECONDS and row + rgb.shape[0] < h:
+                    done = (row + rgb.shape[0]) * w
+                    yield Frame(frame(), progress_line(done / (w * h), (now - start) / done * (w * h - done)))
+                    shown = now
+            check()
+            seconds = time.perf_counter() - start
+            result = self._finish(job, canvas, seconds)
+            give_back()
+            yield Frame(result, self._status(job, seconds), self.context.workbench.speed())
+        except SupersededError as exc:
+            if exc.stopped:
+                yield Frame(None, "Stopped. Press **Upscale** to render again.")

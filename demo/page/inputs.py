@@ -1,0 +1,167 @@
+"""The top of the page: the photo, its size (width, height, scale, keep aspect), model, precision, quality.
+
+The size controls run in the browser (static/controls.js): only the photo's own size, and where the views
+start on it, come from the server when a photo is chosen.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import gradio as gr
+
+from demo.components import NumberInput, PhotoInput, upload_limit
+from demo.config import AppConfig
+from demo.events import Events
+from demo.events.common import AUTO, PRECISIONS, QUALITIES, STANDARD
+from demo.page.shared import Shared, in_browser
+from demo.page.text import HOW_TO_ADD_RDN, NO_PHOTO
+from liif.sources import MODEL_NAMES
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+SCALE_RANGE = (0.25, 8)  # the scale slider's range (controls.js reads it from the page's settings)
+
+
+@dataclass
+class Inputs:
+    """The components of the top of the page that only it and the upscale wiring use."""
+
+    scale: Any
+    keep_aspect: Any
+    size_info: Any
+    photo_w: Any
+    photo_h: Any
+    speed: Any
+    run: Any
+    stop: Any
+
+
+def render(config: AppConfig, events: Events) -> tuple[Shared, Inputs]:
+    bench = events.workbench
+    models = bench.available_models()
+    with gr.Row():
+        with gr.Column(scale=1, min_width=300):
+            photo = PhotoInput(
+                label="Photo",
+                elem_id="photo",
+                type="filepath",
+                image_mode=None,
+                sources=["upload", "clipboard"],
+                format="png",
+                height=320,
+            )
+            photo.max_bytes = upload_limit(config.max_upload)  # every way a photo arrives, inline ones too
+            photo.examples = EXAMPLES  # besides uploads, the only photos a request may name
+            examples = sorted(str(p) for p in EXAMPLES.glob("*.jpg"))
+            gr.Examples(examples=[[p] for p in examples], inputs=[photo], label="Landscapes with leaves")
+        with gr.Column(scale=1, min_width=300):
+            with gr.Row():
+                width = NumberInput(label="Width (px)", precision=0, minimum=1, elem_id="width", min_width=120)
+                height = NumberInput(label="Height (px)", precision=0, minimum=1, elem_id="height", min_width=120)
+            scale = gr.Slider(*SCALE_RANGE, value=2, step=0.05, label="Scale", elem_id="scale")
+            keep_aspect = gr.Checkbox(value=True, label="Keep aspect (editing one side updates the other)")
+            size_info = gr.Markdown(NO_PHOTO, elem_classes="status", elem_id="size-info")
+            photo_w = gr.Number(visible="hidden", elem_id="photo-w")
+            photo_h = gr.Number(visible="hidden", elem_id="photo-h")
+            speed = gr.Number(lambda: bench.speed(), visible="hidden")  # output px/s here, for estimates
+            with gr.Row():
+                model = gr.Dropdown(models, value=models[0], label="Model", elem_id="model", min_width=240)
+                precision = gr.Radio(PRECISIONS, value=AUTO, label="Precision", min_width=240)
+            quality = gr.Radio(
+                QUALITIES,
+                value=STANDARD,
+                label="Quality",
+                elem_id="quality",
+                info="best: LIIF+, the photo's 8 flips and turns averaged, a little sharper",
+            )
+            if any(name not in models for name in MODEL_NAMES):
+                gr.Markdown(HOW_TO_ADD_RDN, elem_id="model-hint")
+            with gr.Row():
+                run = gr.Button("Upscale", variant="primary", elem_id="run", interactive=False, scale=3)
+                stop = gr.Button("Stop", variant="stop", elem_id="stop", scale=1, min_width=80)
+    shared = Shared(photo, width, height, model, precision, quality)
+    shared.actions.append(run)
+    return shared, Inputs(scale, keep_aspect, size_info, photo_w, photo_h, speed, run, stop)
+
+
+def wire(inputs: Inputs, shared: Shared, events: Events) -> Any:
+    """The photo's size from the server, every size update in the browser; returns the photo's change event
+    (the deep zoom follows it)."""
+    photo_set = _wire_photo(inputs, shared, events)
+    _wire_sizes(inputs, shared)
+    return photo_set
+
+
+def _wire_photo(inputs: Inputs, shared: Shared, events: Events) -> Any:
+    s = shared
+    starts = [
+        inputs.photo_w,
+        inputs.photo_h,
+        s.width,
+        s.height,
+        inputs.size_info,
+        *s.centre,
+        s.crop_fx,
+        s.crop_fy,
+        s.zoom,
+        *s.line_ends,
+    ]
+
+    def opened(image: str | None, chosen_scale: float) -> dict[Any, Any]:
+        ready = {action: gr.update(interactive=bool(image)) for action in s.actions}
+        start = events.photo.opened(image, chosen_scale)
+        if start is None:
+            return {**dict.fromkeys(starts[:4]), inputs.size_info: NO_PHOTO, **ready}
+        values = [
+            start.photo_width,
+            start.photo_height,
+            start.width,
+            start.height,
+            start.info,
+            *start.centre,
+            *start.fractions,
+            start.zoom,
+            *start.line,
+        ]
+        return {**dict(zip(starts, values, strict=True)), s.line_chosen: False, **ready}  # a placed line, not chosen
+
+    photo_set = s.photo.change(
+        opened, [s.photo, inputs.scale], [*starts, s.line_chosen, *s.actions], api_visibility="private"
+    )
+    photo_set.then(
+        inputs=[inputs.photo_w, s.width, s.height, inputs.speed, s.quality, inputs.size_info],
+        outputs=[inputs.size_info],
+        **in_browser("photoSet"),
+    )
+    return photo_set
+
+
+def _wire_sizes(inputs: Inputs, shared: Shared) -> None:
+    """Width, height, scale and keep aspect update each other in the browser, on every keystroke."""
+    s = shared
+    estimate = [inputs.speed, s.quality]  # what the time estimate beside the size needs
+    reads = [s.width, s.height, inputs.photo_w, inputs.photo_h, s.crop_fx, s.crop_fy, *estimate]
+    follow = [inputs.scale, inputs.size_info, *s.centre]
+    s.width.input(inputs=[inputs.keep_aspect, *reads], outputs=[s.height, *follow], **in_browser("fromWidth"))
+    s.height.input(inputs=[inputs.keep_aspect, *reads], outputs=[s.width, *follow], **in_browser("fromHeight"))
+    gr.on(
+        [inputs.scale.input, inputs.scale.release],
+        inputs=[inputs.scale, *reads],
+        outputs=[s.width, s.height, *follow],
+        **in_browser("fromScale"),
+    )
+    inputs.keep_aspect.input(inputs=[inputs.keep_aspect, *reads], outputs=[s.height, *follow], **in_browser("fromKeep"))
+    gr.on(
+        [s.centre_x.input, s.centre_y.input],
+        inputs=[*s.centre, s.width, s.height],
+        outputs=[s.crop_fx, s.crop_fy],
+        **in_browser("fromCentre"),
+    )
+    gr.on(
+        [inputs.speed.change, s.quality.input],
+        inputs=[s.width, s.height, inputs.photo_w, inputs.photo_h, *estimate],
+        outputs=[inputs.size_info],
+        **in_browser("fromSpeed"),
+    )

@@ -1,0 +1,117 @@
+"""The result: the streamed render, its status, and what a click on it (or on the deep zoom) does."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import gradio as gr
+
+from demo.events import Events
+from demo.events.upscale import Frame
+from demo.page.inputs import Inputs
+from demo.page.shared import Shared
+from demo.page.text import CLICK_MODES, RESULT_CAPTION
+
+CROP, LINE, POINT = (value for _, value in CLICK_MODES)
+
+
+def render(shared: Shared) -> None:
+    gr.Markdown(RESULT_CAPTION, elem_classes="caption")
+    shared.result = gr.Image(
+        show_label=False,
+        elem_id="result",
+        format="png",
+        type="filepath",
+        interactive=False,
+        buttons=["download", "fullscreen"],
+    )
+    shared.status = gr.Markdown(elem_classes="status", elem_id="status")
+    shared.click_mode = gr.Radio(
+        CLICK_MODES, value=CROP, label="A click on the result or the deep zoom will", elem_id="click-mode"
+    )
+
+
+def wire_upscale(inputs: Inputs, shared: Shared, events: Events, renders: dict[str, Any], on_gpu: Any) -> None:
+    """Upscale streams into the result; a new click or Stop supersedes the render in progress. The API's
+    /upscale returns only the finished PNG."""
+    ticket = gr.State(0)
+    upscale = events.upscale
+
+    def live(
+        image: Any, width: Any, height: Any, model: Any, precision: Any, quality: Any, ticket: int, request: gr.Request
+    ) -> Any:  # Gradio hands the request to a parameter typed gr.Request
+        for frame in upscale.live(image, width, height, model, precision, quality, ticket, request):
+            yield _frame_outputs(frame, shared, inputs)
+
+    started = inputs.run.click(
+        upscale.start, None, [ticket], queue=False, trigger_mode="multiple", api_visibility="private"
+    )
+    shared.rendered = started.then(
+        on_gpu(live),
+        [*shared.common, ticket],
+        [shared.result, shared.status, inputs.speed],
+        show_progress="minimal",
+        trigger_mode="always_last",
+        api_visibility="private",
+        **renders,
+    )
+    inputs.stop.click(upscale.stop, None, None, queue=False, api_visibility="private")
+    gr.Button(visible=False).click(
+        on_gpu(upscale.render), shared.common, [shared.result, shared.status], api_name="upscale", **renders
+    )  # an API-only endpoint
+
+
+def _frame_outputs(frame: Frame, shared: Shared, inputs: Inputs) -> dict[Any, Any]:
+    """A frame as the page's outputs: what a frame does not hold stays as it was."""
+    shown: dict[Any, Any] = {shared.status: frame.status}
+    if frame.picture is not None:
+        shown[shared.result] = frame.picture
+    if frame.speed is not None:
+        shown[inputs.speed] = frame.speed
+    return shown
+
+
+def route_click(shared: Shared, mode: str, stage: str, x: float, y: float, width: float, height: float) -> dict:
+    """A click at output point (x, y): move the crop, set the line's start then its end, or pick a point."""
+    s = shared
+    if mode == CROP:
+        return {s.centre_x: x, s.centre_y: y, s.crop_fx: x / width, s.crop_fy: y / height}
+    if mode == POINT:
+        return {s.explain_x: int(x), s.explain_y: int(y)}
+    if stage == "start":
+        return {s.x0: x, s.y0: y, s.stage: "end", s.line_chosen: True}
+    return {s.x1: x, s.y1: y, s.stage: "start", s.line_chosen: True}
+
+
+def wire_clicks(shared: Shared, viewer: Any) -> list[Any]:
+    """A click on the result (at a pixel) or on the deep zoom (at fractions of the photo) routes to the crop,
+    the line or the explained point; returns the click events, for the views that follow them."""
+    s = shared
+    outputs = [
+        s.centre_x,
+        s.centre_y,
+        s.crop_fx,
+        s.crop_fy,
+        *s.line_ends,
+        s.stage,
+        s.explain_x,
+        s.explain_y,
+        s.line_chosen,
+    ]
+
+    def on_result(mode: str, at: str, width: float, height: float, evt: gr.SelectData) -> dict:
+        col, row = evt.index[0], evt.index[1]
+        return route_click(s, mode, at, col + 0.5, row + 0.5, width, height)  # its centre is the point
+
+    def on_viewer(mode: str, at: str, width: float | None, height: float | None, evt: gr.SelectData) -> dict:
+        where = evt.index if isinstance(evt.index, list) and len(evt.index) == 2 else [None, None]
+        fx, fy = (float(v) if isinstance(v, int | float) and 0 <= v <= 1 else None for v in where)
+        if fx is None or fy is None or not width or not height:
+            return {}
+        return route_click(s, mode, at, fx * width, fy * height, width, height)
+
+    inputs = [s.click_mode, s.stage, s.width, s.height]
+    return [
+        s.result.select(on_result, inputs, outputs, api_visibility="private"),
+        viewer.select(on_viewer, inputs, outputs, api_visibility="private"),  # fractions (fx, fy) of the photo
+    ]

@@ -1,0 +1,95 @@
+"""The components more than one part of the page reads or writes, and how events are queued.
+
+The shell makes one :class:`Shared` before the tabs; each tab renders the ones it shows (made unrendered
+here, ``.render()`` in place) and wires its own events to the rest.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import gradio as gr
+
+from demo.components import NumberInput
+from demo.config import AppConfig
+
+
+def queues(config: AppConfig) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
+    """Two slots: whole renders in one, everything short (crops, lines, explanations) in the other, so a long
+    render never makes a crop wait for it. Returns (renders, quick, private): ``private`` is the quick slot for
+    the page's own events, which are not in the API."""
+    renders = {"concurrency_limit": config.concurrency, "concurrency_id": "render"}
+    quick = {"concurrency_limit": config.concurrency, "concurrency_id": "quick"}
+    return renders, quick, {"api_visibility": "private", **quick}
+
+
+def in_browser(call: str) -> dict[str, Any]:
+    """An event that runs only in the browser (controls.js): instant, in order, never dropped while busy."""
+    return {"fn": None, "js": f"(...a) => window.liifControls.{call}(...a)", "queue": False, "trigger_mode": "multiple"}
+
+
+def captioned_image(caption: str, **options: Any) -> gr.Image:
+    """An output image with its caption above it, not a label drawn over the picture."""
+    gr.Markdown(caption, elem_classes="caption")
+    return gr.Image(show_label=False, format="png", type="pil", interactive=False, **options)
+
+
+def _number(label: str, **options: Any) -> NumberInput:
+    return NumberInput(label=label, value=0, render=False, **options)
+
+
+@dataclass
+class Shared:
+    """Inputs every view reads (photo, size, model, precision, quality) and the marks they share: the crop
+    centre, the line's ends, the explained point, made unrendered for the tab that shows them."""
+
+    photo: Any
+    width: Any
+    height: Any
+    model: Any
+    precision: Any
+    quality: Any
+    result: Any = None
+    status: Any = None
+    click_mode: Any = None
+    rendered: Any = None  # the Upscale event: views follow it
+    centre_x: Any = field(default_factory=lambda: _number("Crop centre x", min_width=120))
+    centre_y: Any = field(default_factory=lambda: _number("Crop centre y", min_width=120))
+    crop_fx: Any = field(default_factory=lambda: gr.Number(0.5, visible="hidden", render=False))  # as a fraction
+    crop_fy: Any = field(default_factory=lambda: gr.Number(0.5, visible="hidden", render=False))
+    zoom: Any = field(
+        default_factory=lambda: gr.Slider(
+            1, 16, value=2, step=0.5, label="Zoom (× the output)", elem_id="zoom", render=False
+        )
+    )
+    crop: Any = field(
+        default_factory=lambda: gr.Slider(
+            16, 256, value=64, step=8, label="Crop size (output px)", elem_id="crop", render=False
+        )
+    )
+    # the crop's window as the server renders it, [left, top, width, height] in output pixels: what is drawn
+    crop_drawn: Any = field(default_factory=lambda: gr.JSON(None, visible="hidden", render=False))
+    x0: Any = field(default_factory=lambda: _number("Start x", min_width=100))
+    y0: Any = field(default_factory=lambda: _number("Start y", min_width=100))
+    x1: Any = field(default_factory=lambda: _number("End x", min_width=100))
+    y1: Any = field(default_factory=lambda: _number("End y", min_width=100))
+    line_chosen: Any = field(default_factory=lambda: gr.Checkbox(False, visible=False, render=False))
+    explain_x: Any = field(default_factory=lambda: _number("Explain output pixel x", precision=0, min_width=120))
+    explain_y: Any = field(default_factory=lambda: _number("Explain output pixel y", precision=0, min_width=120))
+    stage: Any = field(default_factory=lambda: gr.State("start"))  # which end of the line the next click sets
+    open_tab: Any = None  # the label of the tab on screen: slow views follow a render only there
+    actions: list[Any] = field(default_factory=list)  # buttons that need a photo
+
+    @property
+    def common(self) -> list[Any]:
+        """What every render, crop and line reads, in the events' argument order."""
+        return [self.photo, self.width, self.height, self.model, self.precision, self.quality]
+
+    @property
+    def line_ends(self) -> list[Any]:
+        return [self.x0, self.y0, self.x1, self.y1]
+
+    @property
+    def centre(self) -> list[Any]:
+        return [self.centre_x, self.centre_y]

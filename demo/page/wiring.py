@@ -1,0 +1,19 @@
+"""How a tab reaches the events and the queue: one value handed to every tab's ``wire``."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from demo.events import Events
+
+
+@dataclass(frozen=True)
+class Wiring:
+    events: Events
+    renders: dict[str, Any]  # the whole-render slot
+    quick: dict[str, Any]  # the short-request slot, for API endpoints
+    private: dict[str, Any]  # the short-request slot, for the page's own events (not in the API)
+    on_gpu: Callable[[Any], Any]  # spaces.GPU on a ZeroGPU Space, else nothing
+    clicks: list[Any]  # the click events on the result and the deep zoom
