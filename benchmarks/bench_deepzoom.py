@@ -20,7 +20,7 @@ import random
 import time
 from pathlib import Path
 
-from common import EXAMPLES, free_port, median_time
+from common import EXAMPLES, free_port, median_time, memory_mb
 
 import liif
 from demo.config import AppConfig
@@ -32,13 +32,6 @@ from liif.tiles import render_tile
 
 PHOTO = str(EXAMPLES / "forest_stream.jpg")  # 384x256
 ZOOM = 30
-
-
-def _memory_mb() -> tuple[float, float]:
-    """This process's resident memory now and at its peak, from /proc (Linux)."""
-    status = Path("/proc/self/status").read_text().splitlines()
-    fields = dict(line.split(":", 1) for line in status if ":" in line)
-    return int(fields["VmRSS"].split()[0]) / 1024, int(fields["VmHWM"].split()[0]) / 1024
 
 
 def tile_rows(repeat: int) -> list[list[str]]:
@@ -92,7 +85,7 @@ def memory_rows(requests: int) -> list[list[str]]:
     events.deepzoom.viewer_tile(
         {"photo": key, "zoom": 1, "col": 0, "row": 0, "size": 64}
     )  # model, grid, first allocations
-    before, _ = _memory_mb()
+    before, _ = memory_mb()
     rng = random.Random(0)
     start = time.perf_counter()
     for _ in range(requests):
@@ -104,7 +97,7 @@ def memory_rows(requests: int) -> list[list[str]]:
              "method": method}
         )  # fmt: skip
         assert "png" in answer, answer
-    after, peak = _memory_mb()
+    after, peak = memory_mb()
     budget = events.workbench.config.tile_cache_bytes / 2**20
     tiles = events.deepzoom.tiles
     return [

@@ -24,17 +24,11 @@ import urllib.request
 from pathlib import Path
 
 import numpy as np
-from common import EXAMPLES, ROOT, free_port
+from common import EXAMPLES, ROOT, free_port, memory_mb
 
 from liif.tables import markdown_table as table
 
 PHOTO = str(EXAMPLES / "dandelions.jpg")  # 384x216
-
-
-def _memory_mb(pid: int) -> tuple[float, float]:
-    """Current and peak resident memory of a process, from /proc (Linux)."""
-    fields = dict(line.split(":", 1) for line in Path(f"/proc/{pid}/status").read_text().splitlines() if ":" in line)
-    return int(fields["VmRSS"].split()[0]) / 1024, int(fields["VmHWM"].split()[0]) / 1024
 
 
 def start_server(queue_size: int) -> tuple[subprocess.Popen, str]:
@@ -80,7 +74,7 @@ def summarise(name: str, results: list[tuple[float, str | None]], pid: int) -> l
     errors = [err for _, err in results if err is not None]
     p50 = statistics.median(times) if times else float("nan")
     p95 = times[min(len(times) - 1, int(0.95 * len(times)))] if times else float("nan")
-    _, peak = _memory_mb(pid)
+    _, peak = memory_mb(pid)
     example = f" ({errors[0]})" if errors else ""
     return [
         name,
@@ -112,7 +106,7 @@ def main() -> None:
         for i in range(50):
             results.append(request(url, i))
             if i % 10 == 9:
-                memory.append(f"{_memory_mb(proc.pid)[0]:,.0f}")
+                memory.append(f"{memory_mb(proc.pid)[0]:,.0f}")
         rows.append(summarise("B. 50 sequential", results, proc.pid))
     finally:
         proc.terminate()
@@ -142,7 +136,7 @@ def big_requests() -> list[list[str]]:
     big = folder / "noise_1000x1000.png"
     Image.fromarray(np.random.default_rng(0).integers(0, 256, (1000, 1000, 3), dtype=np.uint8)).save(big)
     proc, url = start_server(queue_size=16)
-    rows = [["server idle, model loaded", "", "", f"{_memory_mb(proc.pid)[0]:,.0f}"]]
+    rows = [["server idle, model loaded", "", "", f"{memory_mb(proc.pid)[0]:,.0f}"]]
     calls = [
         ("/upscale 384x216 -> 2400x1350 (3.2 MP)", {"image": handle_file(PHOTO), "width": 2400, "height": 1350},
          "/upscale"),
@@ -160,7 +154,7 @@ def big_requests() -> list[list[str]]:
             client.predict(**kwargs, api_name=api)
             seconds = time.perf_counter() - start
             time.sleep(2)
-            now, peak = _memory_mb(proc.pid)
+            now, peak = memory_mb(proc.pid)
             rows.append([label, f"{seconds:.1f}", f"{peak:,.0f}", f"{now:,.0f}"])
     finally:
         proc.terminate()

@@ -42,6 +42,13 @@ def model() -> liif.LIIF:
     return liif.load_model()
 
 
+def free_port() -> int:
+    """A port of 127.0.0.1 that is free now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
 def tiny_liif(seed: int = 0) -> liif.LIIF:
     """A LIIF shaped like EDSR-baseline-LIIF but tiny (one residual block of 8 channels, an MLP of 16, 16) with
     random weights: for plumbing tests, where how the colours come back matters, not which."""
@@ -63,9 +70,7 @@ def _launched(config):
     from demo.page.shell import build, launch_options
 
     app = build(config)
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
+    port = free_port()
     app.launch(
         server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True, **launch_options(config)
     )

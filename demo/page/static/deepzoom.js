@@ -422,7 +422,7 @@
     },
   };
   if (!OSD) {
-    info.textContent = "The deep-zoom viewer could not load (demo/vendor/openseadragon).";
+    info.textContent = "The deep-zoom viewer could not load (demo/page/static/vendor/openseadragon).";
     return;
   }
   // Tiles render only while the viewer can be seen: another tab or a scroll holds them, and coming back
