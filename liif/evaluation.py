@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+import torch
 from PIL import Image
 
 from liif.coords import TRANSFORMS
@@ -22,6 +23,7 @@ from liif.grid import encode_views
 from liif.imageio import atomic_output, check_writable, load_picture
 from liif.metrics import psnr, ssim
 from liif.model import LIIF
+from liif.refine import best_result
 from liif.render import render
 
 PROTOCOLS = ("div2k", "benchmark")
@@ -90,7 +92,13 @@ def score_image(
         raise ValueError("flat: even bicubic reproduces it exactly, so PSNR is infinite and says nothing")
     views = encode_views(model, load_picture(lr).rgb, len(TRANSFORMS) if self_ensemble else 1, precision=precision)
     out = render(model, views[0], hr.width, hr.height, precision=precision).numpy()
-    plus = render(model, views, hr.width, hr.height, precision=precision).numpy() if self_ensemble else None
+    plus = None
+    if self_ensemble:  # LIIF+ (best): the views averaged, no further than x4, back-projected onto the photo
+
+        def rows_at(w: int, h: int) -> list[tuple[int, torch.Tensor]]:
+            return [(0, render(model, views, w, h, precision=precision))]
+
+        plus = best_result(rows_at, hr.width, hr.height, _floats(lr).astype(np.float32))
     return Score(
         image=name,
         scale=scale,

@@ -11,10 +11,13 @@ import pytest
 from conftest import ROOT
 from PIL import Image
 
+import liif
 from demo.config import AppConfig
 from demo.events import Events
 from demo.events.common import AUTO, BEST, EXACT, STANDARD
 from demo.workbench import Workbench
+from liif.imageio import to_uint8
+from liif.refine import consistency, photo_floats
 
 
 @pytest.fixture(scope="module")
@@ -213,13 +216,19 @@ def test_launched_app_upscales_to_an_exact_odd_size(client):
 def test_the_best_quality_is_liif_plus_everywhere(events, photo):
     plain_path, _ = events.upscale.render(photo, 72, 48, precision=EXACT)
     plus_path, status = events.upscale.render(photo, 72, 48, precision=EXACT, quality=BEST)
-    assert "LIIF+, 8 views" in status
+    assert "LIIF+: 8 views, back-projected" in status and "levels of 255 (mean)" in status
     plain, plus = np.asarray(Image.open(plain_path)), np.asarray(Image.open(plus_path))
     assert plain.shape == plus.shape and not np.array_equal(plain, plus)
     (_, crop), _, _ = events.compare.crops(
         photo, 72, 48, precision=EXACT, quality=BEST, centre_x=36, centre_y=24, crop=72, zoom=1
     )
-    assert np.array_equal(np.asarray(crop), plus)  # the crop is a window of the same LIIF+ render
+    job = events.context.job(photo, 72, 48, None, EXACT, BEST)
+    views = liif.render(job.encoded.model, job.encoded.views, 72, 48, precision="exact")
+    assert np.array_equal(np.asarray(crop), to_uint8(views))  # a crop is a window of the LIIF+ render itself
+    # The upscale is that render back-projected: it moved, and it agrees better with the photo.
+    assert not np.array_equal(plus, np.asarray(crop))
+    photo_rgb = photo_floats(job.picture.rgb)
+    assert consistency(plus / np.float32(255), photo_rgb) < consistency(np.asarray(crop) / np.float32(255), photo_rgb)
     assert events.workbench.encode(photo, "edsr-baseline-liif", views=1).cached  # the 8 views serve plain requests
 
 
@@ -290,3 +299,18 @@ def test_the_grid_cache_is_bounded_in_bytes_too(tmp_path):
     tiny = Workbench(AppConfig(grid_cache_bytes=1))
     tiny.encode(paths[0], "edsr-baseline-liif")
     assert tiny.encode(paths[0], "edsr-baseline-liif").cached  # the newest grid is kept, however large
+
+
+@pytest.mark.slow
+def test_best_is_the_same_picture_live_through_the_api_and_from_the_cli(events, photo, tmp_path):
+    """Past x4 (48x32 to 250x160) best renders at x4, enlarges and back-projects: once, the same way everywhere."""
+    from test_cli import run_cli
+
+    api_path, _ = events.upscale.render(photo, 250, 160, precision=EXACT, quality=BEST)
+    request = _Request("best")
+    *_, last = events.upscale.live(photo, 250, 160, None, EXACT, BEST, events.upscale.start(request), request)
+    out = tmp_path / "best.png"
+    done = run_cli("upscale", photo, "-o", out, "--size", "250x160", "--precision", "exact", "--self-ensemble")
+    assert done.returncode == 0, done.stderr
+    api, cli = np.asarray(Image.open(api_path)), np.asarray(Image.open(out))
+    assert np.array_equal(api, cli) and np.array_equal(np.asarray(Image.open(last.picture)), api)

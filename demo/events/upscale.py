@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 import gradio as gr
 import numpy as np
+import torch
 from PIL import Image
 
 import liif
@@ -17,6 +18,7 @@ from demo.events.common import AUTO, STANDARD, Context, Job, result_name, save, 
 from demo.memory import give_back
 from demo.tickets import SupersededError, Tickets
 from liif.imageio import assemble_uint8, finish_image, to_uint8
+from liif.refine import best_size, consistency, finish_best, gather, photo_floats
 
 PREVIEW_PIXELS = 1_500_000  # frames shown while streaming are thinned to about this many pixels
 FRAME_SECONDS = 1.0  # after the first LIIF rows, at most one streamed frame a second
@@ -47,23 +49,31 @@ class Upscale:
         self.context = context
         self.tickets = Tickets()
 
-    def _status(self, job: Job, seconds: float) -> str:
+    def _status(self, job: Job, seconds: float, off: float) -> str:
         picture, encoded, bench = job.picture, job.encoded, self.context.workbench
         encode_text = "cached latent grid" if encoded.cached else f"encode {encoded.seconds:.1f} s"
+        best = f" (LIIF+: {job.views} views, back-projected)" if job.views > 1 else ""
         status = (
             f"**{job.width}×{job.height}** from {picture.width}×{picture.height} "
             f"({_scales(job.width, job.height, picture)}) · {encode_text} · render {seconds:.1f} s · "
-            f"{job.model}{f' (LIIF+, {job.views} views)' if job.views > 1 else ''} on {bench.device_name}, "
-            f"{job.why}"
+            f"{job.model}{best} on {bench.device_name}, {job.why}\n\n"
+            f"Shrunk back to the photo's size, the result differs from it by {off:.2f} levels of 255 (mean)."
         )
         notes = [*bench.notes.get(job.model, ()), *picture.notes]
         return status + "".join(f"\n\n*{n}*" for n in notes)
 
-    def _finish(self, job: Job, pixels: np.ndarray, seconds: float) -> str:
-        """The finished render saved as a PNG named after the photo, model and size; the speed recorded."""
+    def _finish(self, job: Job, pixels: np.ndarray, seconds: float, floats: np.ndarray | None) -> tuple[str, str]:
+        """The finished render saved as a PNG named after the photo, model and size, the speed recorded, and the
+        status line. LIIF+ (``floats``: its whole render, at ``best_size``) is finished first: enlarged where it
+        is smaller than the output, and back-projected onto the photo."""
         self.context.workbench.record_speed(job.precision, job.width * job.height * job.views, seconds)
+        photo = photo_floats(job.picture.rgb)
+        if floats is not None:
+            pixels[:] = to_uint8(torch.from_numpy(finish_best(floats, job.width, job.height, photo)))
+        off = consistency(pixels.astype(np.float32) / 255, photo)
         name = result_name(job.image, job.model, job.width, job.height)
-        return save(name, lambda path: finish_image(pixels, job.picture).save(path, format="PNG"))
+        path = save(name, lambda path: finish_image(pixels, job.picture).save(path, format="PNG"))
+        return path, self._status(job, seconds, off)
 
     @user_errors
     @waited_for
@@ -84,20 +94,28 @@ class Upscale:
 
         job = self.context.job(image, width, height, model, precision, quality, progress=encoding)
         start = time.perf_counter()
-        rows = liif.iter_rows(
-            job.encoded.model,
-            job.encoded.views,
-            job.width,
-            job.height,
-            precision=job.precision,
-            progress=lambda d, t: progress(d / t, desc="Rendering"),
-        )
-        pixels = assemble_uint8(rows, job.width, job.height)
+
+        def rows_at(w: int, h: int) -> Iterator[tuple[int, torch.Tensor]]:
+            return liif.iter_rows(
+                job.encoded.model,
+                job.encoded.views,
+                w,
+                h,
+                precision=job.precision,
+                progress=lambda d, t: progress(d / t, desc="Rendering"),
+            )
+
+        if job.views > 1:  # LIIF+: the render at no more than x4, kept whole for _finish
+            bw, bh = best_size(job.width, job.height, job.picture.width, job.picture.height)
+            floats = gather(rows_at(bw, bh), bw, bh)
+            pixels = np.empty((job.height, job.width, 3), dtype=np.uint8)
+        else:
+            floats, pixels = None, assemble_uint8(rows_at(job.width, job.height), job.width, job.height)
         seconds = time.perf_counter() - start
-        result = self._finish(job, pixels, seconds)
-        del pixels
+        result, status = self._finish(job, pixels, seconds, floats)
+        del pixels, floats
         give_back()
-        return result, self._status(job, seconds)
+        return result, status
 
     def start(self, request: gr.Request) -> int:
         """Upscale was clicked: a new ticket, so any render this session still runs stops at its next step."""
@@ -139,27 +157,34 @@ class Upscale:
             job = self.context.encode(asked, lambda _d, _t: check())
             start = time.perf_counter()
             shown = start - FRAME_SECONDS  # the first LIIF band is shown as soon as it is there
+            # LIIF+ renders no further than x4 (enlarged after) and is back-projected: it keeps the floats.
+            bw, bh = best_size(w, h, job.picture.width, job.picture.height) if job.views > 1 else (w, h)
+            floats = np.empty((bh, bw, 3), dtype=np.float32) if job.views > 1 else None
             rows = liif.iter_rows(
                 job.encoded.model,
                 job.encoded.views,
-                w,
-                h,
+                bw,
+                bh,
                 precision=job.precision,
                 progress=lambda _d, _t: check(),
                 band=LIVE_BAND,
             )
             for row, rgb in rows:
-                canvas[row : row + rgb.shape[0]] = to_uint8(rgb)
+                if (bw, bh) == (w, h):  # painted over the preview where the bands are the output's own rows
+                    canvas[row : row + rgb.shape[0]] = to_uint8(rgb)
+                if floats is not None:
+                    floats[row : row + rgb.shape[0]] = rgb.numpy()
                 now = time.perf_counter()
-                if now - shown >= FRAME_SECONDS and row + rgb.shape[0] < h:
-                    done = (row + rgb.shape[0]) * w
-                    yield Frame(frame(), progress_line(done / (w * h), (now - start) / done * (w * h - done)))
+                if now - shown >= FRAME_SECONDS and row + rgb.shape[0] < bh:
+                    done = (row + rgb.shape[0]) * bw
+                    yield Frame(frame(), progress_line(done / (bw * bh), (now - start) / done * (bw * bh - done)))
                     shown = now
             check()
             seconds = time.perf_counter() - start
-            result = self._finish(job, canvas, seconds)
+            result, status = self._finish(job, canvas, seconds, floats)
+            del floats
             give_back()
-            yield Frame(result, self._status(job, seconds), self.context.workbench.speed())
+            yield Frame(result, status, self.context.workbench.speed())
         except SupersededError as exc:
             if exc.stopped:
                 yield Frame(None, "Stopped. Press **Upscale** to render again.")

@@ -17,7 +17,7 @@ from demo.config import AppConfig
 from demo.events import Events
 from demo.events.common import AUTO, PRECISIONS, QUALITIES, STANDARD
 from demo.page.shared import Shared, in_browser
-from demo.page.text import HOW_TO_ADD_RDN, NO_PHOTO
+from demo.page.text import HOW_TO_ADD_RDN, NO_PHOTO, QUALITY_INFO
 from liif.sources import MODEL_NAMES
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
@@ -74,7 +74,7 @@ def render(config: AppConfig, events: Events) -> tuple[Shared, Inputs]:
                 value=STANDARD,
                 label="Quality",
                 elem_id="quality",
-                info="best: LIIF+, the photo's 8 flips and turns averaged, a little sharper",
+                info=QUALITY_INFO,
             )
             if any(name not in models for name in MODEL_NAMES):
                 gr.Markdown(HOW_TO_ADD_RDN, elem_id="model-hint")

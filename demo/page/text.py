@@ -2,6 +2,10 @@
 
 CLICK_MODES = [("move the crop", "crop"), ("set the line's ends", "line"), ("explain a point", "point")]
 NO_PHOTO = "No photo yet: upload, paste or pick one."
+QUALITY_INFO = (
+    "best: LIIF+, the photo's 8 flips and turns averaged, and the whole render back-projected so that it "
+    "shrinks back to the photo (crops and the line show the averaged views without it; the deep zoom, standard)"
+)
 RESULT_CAPTION = "### Result · click it to pick a crop centre, a line's ends or a point to explain"
 
 INTRO = """
