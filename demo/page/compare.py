@@ -62,4 +62,12 @@ def wire(view: CompareTab, shared: Shared, wiring: Wiring) -> None:
     for clicked in wiring.clicks:
         clicked.then(after_click, [shared.click_mode, *inputs], outputs, **wiring.private)
     placed = [shared.width, shared.height, *shared.centre, shared.crop, shared.zoom]
-    gr.on([c.change for c in placed], compare.box, placed, [shared.crop_drawn], queue=False, api_visibility="private")
+    gr.on(
+        [c.change for c in placed],
+        compare.box,
+        placed,
+        [shared.crop_drawn],
+        queue=False,
+        trigger_mode="always_last",  # the centre's x and y change together: the box of both wins
+        api_visibility="private",
+    )
