@@ -22,7 +22,17 @@ from PIL import Image
 
 import liif
 from demo.components import echo, refuse
-from demo.events.common import AUTO, Context, finite, message, need_image, save, user_errors, whole
+from demo.events.common import (
+    AUTO,
+    LARGEST_INDEX,
+    Context,
+    finite,
+    message,
+    need_image,
+    save,
+    user_errors,
+    whole,
+)
 from demo.events.tilegate import DROPPED, ID_CHARS, TileGate
 from demo.lru import BoundedLRU
 from liif.tiles import MAX_ZOOM, render_tile, resample_tile, tile_box
@@ -48,7 +58,7 @@ def _png(image: Image.Image | np.ndarray) -> bytes:
 def _short_id(part: Any) -> str | None:
     if isinstance(part, str) and len(part) <= ID_CHARS:
         return part
-    if isinstance(part, int) and not isinstance(part, bool) and -(2**31) <= part <= 2**31:
+    if isinstance(part, int) and not isinstance(part, bool) and -LARGEST_INDEX <= part <= LARGEST_INDEX:
         return str(part)
     return None
 
