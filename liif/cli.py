@@ -18,6 +18,7 @@ import torch
 from tqdm import tqdm
 
 from liif.coords import TRANSFORMS
+from liif.enlarge import DETAIL_SCALE, describe
 from liif.errors import LiifError
 from liif.evaluation import PROTOCOLS, check_plot_path, evaluate, means, plot_gain, table_rows
 from liif.grid import DEFAULT_TILE, encode_views
@@ -33,7 +34,7 @@ from liif.imageio import (
 )
 from liif.model import LIIF
 from liif.refine import best_result, consistency, gather, photo_floats
-from liif.render import iter_rows, measure_rate
+from liif.render import iter_rows, measure_rate, plan
 from liif.sizes import parse_size, scaled_size
 from liif.sources import DEFAULT_MODEL, MODEL_NAMES, Resolved, resolve
 from liif.tables import markdown_table
@@ -89,7 +90,9 @@ def _model_args(parser: argparse.ArgumentParser) -> None:
         "--precision",
         choices=PRECISIONS,
         default="auto",
-        help="auto (default): bf16 where the hardware runs it natively, else fp32; exact = fp32, as the official code",
+        help="auto (default): the fastest arithmetic here (native bf16, else int8 hidden layers, else fp32), and "
+        f"past x{DETAIL_SCALE} of the photo LIIF's x{DETAIL_SCALE} render enlarged; exact = fp32 at every pixel, "
+        "as the official code; fp32, bf16, int8: that arithmetic at every pixel",
     )
 
 
@@ -222,6 +225,9 @@ def _upscale_one(model: LIIF, src: Path, dst: Path, args: argparse.Namespace, po
         def rows_at(w: int, h: int) -> Iterator[tuple[int, torch.Tensor]]:
             return iter_rows(model, views, w, h, precision=args.precision, progress=progress)
 
+        source = plan(views, width, height, args.precision)
+        if not args.self_ensemble and (said := describe(width, height, picture.width, picture.height, source)):
+            _note(f"{dst.name}: {said}")
         rows = rows_at(width, height)
         if args.self_ensemble or args.verbose:  # both need the whole result
             photo = photo_floats(picture.rgb)
@@ -304,6 +310,7 @@ def _info(args: argparse.Namespace) -> int:
     print(f"precision auto: {chosen.compute} ({chosen.why})")
     print(f"torch threads: {torch.get_num_threads()}")
     print(f"render speed: {rate / 1e6:.3f} Mpx/s ({chosen.compute}, measured on a small render; grid cached)")
+    print(f"detail scale: auto renders LIIF up to x{DETAIL_SCALE} of the photo and enlarges larger outputs from it")
     return 0
 
 

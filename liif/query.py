@@ -11,12 +11,14 @@ Same maths as :mod:`liif.reference`, rearranged for speed and memory:
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import torch
 import torch.nn.functional as F
 
+from liif import int8
 from liif.coords import cell_centres
 from liif.grid import LatentGrid, Progress, Views, as_views
 from liif.hardware import choose_precision
@@ -24,7 +26,7 @@ from liif.model import LIIF
 from liif.reference import BOUND, ENSEMBLE_OFFSETS, EPS_SHIFT
 
 BAND = 65536  # queries whose latent cells are projected together
-CHUNK = 1024  # queries per pass through the MLP's hidden layers (fastest on a 2-core CPU: 4096 rows x 256 fit L2)
+CHUNK = 256  # queries per pass through the MLP's hidden layers: 4 x 256 rows x 256 floats (1 MB) stay in a core's L2
 
 
 @dataclass(frozen=True)
@@ -42,27 +44,37 @@ class Ensemble:
 
 @dataclass(frozen=True)
 class _Decoder:
-    """The MLP's weights split for the fast path, in the compute dtype."""
+    """The MLP's weights split for the fast path: the first layer's parts, then the layers after it."""
 
-    latent: torch.Tensor  # (hidden, C*9)
+    latent: torch.Tensor  # (hidden, C*9), fp32
     bias: torch.Tensor  # (hidden,): first-layer bias + the cell input's contribution
-    rel: torch.Tensor  # (hidden, 2)
-    tail: list[tuple[torch.Tensor, torch.Tensor]]
-    dtype: torch.dtype
+    rel: torch.Tensor  # (hidden, 2), in ``dtype``
+    hidden: tuple[int8.Layer, ...]  # the hidden layers after the first, each with its ReLU
+    out: tuple[torch.Tensor, torch.Tensor]  # the last layer's weight and bias, in ``dtype``
+    dtype: torch.dtype  # what the first layer's output is in, and the last layer computes in
 
 
 def compute_dtype(precision: str, device: torch.device) -> torch.dtype:
-    """The MLP's dtype for a precision name (``auto``, ``exact``, ``fp32``, ``bf16``) on ``device``."""
-    return torch.float32 if choose_precision(precision, device).compute == "fp32" else torch.bfloat16
+    """The dtype of the MLP's activations for a precision name on ``device`` (int8 layers take fp32)."""
+    return torch.bfloat16 if choose_precision(precision, device).compute == "bf16" else torch.float32
 
 
-def _decoder(model: LIIF, rel_cell: torch.Tensor, dtype: torch.dtype) -> _Decoder:
-    first, *rest = model.imnet.linears
+def _relu_linear(weight: torch.Tensor, bias: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
+    return F.relu_(F.linear(x, weight, bias))
+
+
+def _decoder(model: LIIF, rel_cell: torch.Tensor, compute: str) -> _Decoder:
+    first, *hidden, last = model.imnet.linears
+    dtype = torch.bfloat16 if compute == "bf16" else torch.float32
     n_latent = first.in_features - 4
     w1 = first.weight
     bias = first.bias + w1[:, n_latent + 2 :] @ rel_cell
-    tail = [(lin.weight.to(dtype), lin.bias.to(dtype)) for lin in rest]
-    return _Decoder(w1[:, :n_latent], bias, w1[:, n_latent : n_latent + 2].to(dtype), tail, dtype)
+    if compute == "int8":
+        layers = tuple(int8.hidden_layer(lin) for lin in hidden)
+    else:
+        layers = tuple(functools.partial(_relu_linear, lin.weight.to(dtype), lin.bias.to(dtype)) for lin in hidden)
+    out = (last.weight.to(dtype), last.bias.to(dtype))
+    return _Decoder(w1[:, :n_latent], bias, w1[:, n_latent : n_latent + 2].to(dtype), layers, out, dtype)
 
 
 def _nearest_cell(points: torch.Tensor, n: int) -> torch.Tensor:
@@ -105,11 +117,9 @@ def _project(features: torch.Tensor, flat_cells: torch.Tensor, dec: _Decoder) ->
 
 def _mlp_tail(first: torch.Tensor, dec: _Decoder) -> torch.Tensor:
     x = F.relu_(first)
-    for i, (weight, bias) in enumerate(dec.tail):
-        x = F.linear(x, weight, bias)
-        if i < len(dec.tail) - 1:
-            x = F.relu_(x)
-    return x
+    for layer in dec.hidden:
+        x = layer(x)
+    return F.linear(x, *dec.out)
 
 
 def _ensemble_band(
@@ -124,8 +134,10 @@ def _ensemble_band(
     rel_c = rel.to(dec.dtype)
     for start in range(0, n, CHUNK):
         stop = min(start + CHUNK, n)
-        first = table[inverse[:, start:stop]] + rel_c[:, start:stop] @ dec.rel.T
-        preds[:, start:stop] = _mlp_tail(first, dec).float() * 0.5 + 0.5
+        # The four members' latent terms, plus each one's offset term, added in place (no temporaries).
+        first = torch.index_select(table, 0, inverse[:, start:stop].reshape(-1))
+        first.addmm_(rel_c[:, start:stop].reshape(-1, 2), dec.rel.T)
+        preds[:, start:stop] = _mlp_tail(first, dec).view(4, stop - start, 3).float() * 0.5 + 0.5
         progress(stop - start)
     area = torch.abs(rel[..., 0] * rel[..., 1]) + 1e-9
     # Each prediction is weighted by the area of the diagonally opposite member.
@@ -145,7 +157,7 @@ def _bands(
     device = features.device
     h, w = grid.height, grid.width
     rel_cell = torch.tensor(cell, dtype=torch.float32, device=device) * torch.tensor([h, w], device=device)
-    dec = _decoder(model, rel_cell, compute_dtype(precision, device))
+    dec = _decoder(model, rel_cell, choose_precision(precision, device).compute)
     coords = coords.to(device=device, dtype=torch.float32)
     total, done = coords.shape[0], 0
 

@@ -18,6 +18,8 @@ import numpy as np
 import torch
 from PIL import Image
 
+from liif.enlarge import capped_size
+
 BICUBIC = Image.Resampling.BICUBIC
 TRAINED_SCALE = 4  # LIIF was trained on x1-x4; past it, best renders at x4 and enlarges (README, LIIF+)
 
@@ -70,7 +72,7 @@ def photo_floats(rgb: torch.Tensor) -> np.ndarray:
 
 def best_size(width: int, height: int, photo_width: int, photo_height: int) -> tuple[int, int]:
     """The size best renders LIIF at: the output's, but at most x4 of the photo on each side."""
-    return min(width, TRAINED_SCALE * photo_width), min(height, TRAINED_SCALE * photo_height)
+    return capped_size(width, height, photo_width, photo_height, TRAINED_SCALE)
 
 
 def best_result(

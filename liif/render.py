@@ -12,11 +12,10 @@ from collections.abc import Iterator
 import torch
 
 from liif.coords import grid_points, pixel_centres, render_cell
+from liif.enlarge import Box, detail_size, iter_enlarged
 from liif.grid import LatentGrid, Progress, Views, as_views, encode
 from liif.model import LIIF
 from liif.query import BAND, query_points
-
-Box = tuple[int, int, int, int]  # left, top, right, bottom in output pixels, right/bottom exclusive
 
 
 def window(box: Box | None, width: int, height: int) -> Box:
@@ -49,8 +48,46 @@ def iter_rows(
     can write them out without ever holding the whole float image. ``cell`` overrides the pixel size the
     MLP is told (default: the true one, 2/H x 2/W), to show what cell decoding does. ``band`` is about how
     many pixels each band holds: smaller bands reach the caller sooner (a live view), larger ones waste less.
+
+    Under ``auto`` an output more than :data:`liif.enlarge.DETAIL_SCALE` times the photo on a side is
+    LIIF's render at that scale, enlarged (:mod:`liif.enlarge`); :func:`plan` says which.
     """
-    left, top, right, bottom = window(box, width, height)
+    box = window(box, width, height)
+    source = plan(grid, width, height, precision) if cell is None else (width, height)
+    if source == (width, height):
+        yield from _liif_rows(model, grid, width, height, box, precision, progress, cell, band)
+        return
+    total = (box[2] - box[0]) * (box[3] - box[1])
+
+    def rows_of(source_box: Box) -> Iterator[tuple[int, torch.Tensor]]:
+        def scaled(done: int, of: int) -> None:
+            if progress:
+                progress(done * total // of, total)
+
+        return _liif_rows(model, grid, *source, source_box, precision, scaled, None, band)
+
+    yield from iter_enlarged(width, height, source, box, rows_of)
+
+
+def plan(grid: LatentGrid | Views, width: int, height: int, precision: str = "auto") -> tuple[int, int]:
+    """The size LIIF renders for a W x H output: W x H itself, or under ``auto`` no side past the detail scale."""
+    image = as_views(grid)[0]
+    assert image.transform.is_identity, "the first view of a self-ensemble is the image itself"
+    return detail_size(width, height, image.width, image.height) if precision == "auto" else (width, height)
+
+
+def _liif_rows(
+    model: LIIF,
+    grid: LatentGrid | Views,
+    width: int,
+    height: int,
+    box: Box,
+    precision: str,
+    progress: Progress | None,
+    cell: tuple[float, float] | None,
+    band: int,
+) -> Iterator[tuple[int, torch.Tensor]]:
+    left, top, right, bottom = box
     device = as_views(grid)[0].features.device
     xs = pixel_centres(width, left, right, device=device)
     cols = right - left

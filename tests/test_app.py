@@ -89,7 +89,7 @@ def test_the_streamed_upscale_starts_with_bicubic_and_ends_with_the_api_png(even
     first, *middle, last = frames
     assert first.picture.size == (160, 107) and "Bicubic preview" in first.status
     assert middle and all("% · about" in frame.status for frame in middle)
-    assert last.speed == events.workbench.speed() > 0  # the page's estimates follow the measured speed
+    assert last.speed == events.workbench.speed(EXACT) > 0  # the page's estimates follow the measured speed
     api_path, _ = events.upscale.render(photo, 160, 107, precision=EXACT)
     assert Path(last.picture).read_bytes() == Path(api_path).read_bytes()
     assert "**160×107**" in last.status
@@ -157,6 +157,7 @@ def test_the_status_says_which_precision_ran_and_why(events, photo, monkeypatch)
     _, status = events.upscale.render(photo, 20, 20, precision=AUTO)
     assert events.workbench.precision(AUTO).why in status
     monkeypatch.setattr(hardware, "cpu_flags", lambda: frozenset({"avx512_bf16"}))
+    monkeypatch.setattr(hardware, "cpu_capability", lambda: "AVX512")
     assert events.workbench.precision(AUTO).compute == "bf16"
     _, status = events.upscale.render(photo, 20, 20, precision=EXACT)
     assert "exact fp32" in status
@@ -314,3 +315,32 @@ def test_best_is_the_same_picture_live_through_the_api_and_from_the_cli(events, 
     assert done.returncode == 0, done.stderr
     api, cli = np.asarray(Image.open(api_path)), np.asarray(Image.open(out))
     assert np.array_equal(api, cli) and np.array_equal(np.asarray(Image.open(last.picture)), api)
+
+
+def test_past_the_detail_scale_auto_says_it_enlarged_and_counts_only_liif_pixels(events, photo, monkeypatch):
+    recorded = []
+    monkeypatch.setattr(events.workbench, "record_speed", lambda *args: recorded.append(args))
+    _, status = events.upscale.render(photo, 48 * 12, 32 * 12, precision=AUTO)
+    assert "x12: LIIF at x8 (384x256), enlarged" in status
+    assert recorded[-1][1] == 384 * 256  # the estimate's rate is LIIF pixels per second
+    _, status = events.upscale.render(photo, 48 * 12, 32 * 12, precision=EXACT)
+    assert "enlarged" not in status and recorded[-1][1] == 48 * 12 * 32 * 12
+
+
+def test_the_api_tile_past_the_detail_scale_is_close_to_the_exact_tile(events, photo):
+    from liif.metrics import psnr
+
+    auto, exact = (
+        np.asarray(Image.open(events.deepzoom.tile(photo, 32, 2, 1, 256, precision=p)), dtype=np.float32) / 255
+        for p in (AUTO, EXACT)
+    )
+    assert auto.shape == exact.shape == (256, 256, 3)
+    assert 45 <= psnr(auto, exact) < 100  # not the exact tile, and no visible difference from it
+
+
+def test_the_sweep_says_past_x8_liif_adds_no_detail(events, photo):
+    _, status = events.sweep.sheet(photo, 96, 64, precision=AUTO, centre_x=48, centre_y=32)
+    assert "Past ×8 LIIF adds no detail: ×16 and ×32 are its ×8 image enlarged" in status
+    assert float(status.split("that is ")[1].split(" dB")[0]) > 40
+    _, status = events.sweep.sheet(photo, 96, 64, precision=EXACT, centre_x=48, centre_y=32)
+    assert "Past ×8" not in status

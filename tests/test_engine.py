@@ -2,10 +2,13 @@
 
 import copy
 import itertools
+import os
+import subprocess
+import sys
 
 import pytest
 import torch
-from conftest import max_diff, random_image
+from conftest import ROOT, max_diff, random_image
 
 import liif
 from liif.coords import grid_points, pixel_centres, render_cell
@@ -110,19 +113,23 @@ def test_bf16_stays_close_to_fp32(model, grid):
 
 
 @pytest.mark.parametrize(
-    ("flags", "auto", "reason"),
+    ("capability", "flags", "auto", "reason"),
     [
-        ({"avx2", "avx512f", "avx512_bf16"}, "bf16", "runs bf16 natively"),
-        ({"avx2", "amx_bf16", "amx_tile"}, "bf16", "runs bf16 natively"),
-        ({"avx2", "avx512f"}, "fp32", "no native bf16"),
-        (set(), "fp32", "no native bf16"),
+        ("AVX512", {"avx2", "avx512f", "avx512_bf16"}, "bf16", "runs bf16 natively"),
+        ("AVX512", {"avx2", "amx_bf16", "amx_tile"}, "bf16", "runs bf16 natively"),
+        ("AVX2", {"avx2", "avx512f", "avx512_bf16"}, "int8", "int8 hidden layers (AVX2)"),  # limited to AVX2
+        ("AVX512", {"avx2", "avx512f", "avx512_vnni"}, "int8", "int8 hidden layers (AVX512)"),
+        ("AVX2", {"avx2"}, "int8", "no native bf16"),
+        ("DEFAULT", {"avx2"}, "fp32", "neither native bf16 nor int8"),
+        ("DEFAULT", set(), "fp32", "neither native bf16 nor int8"),
     ],
 )
-def test_auto_is_bf16_only_where_the_cpu_runs_it_natively(monkeypatch, flags, auto, reason):
+def test_auto_picks_the_fastest_arithmetic_torch_runs_here(monkeypatch, capability, flags, auto, reason):
     from liif import hardware
     from liif.query import compute_dtype
 
     monkeypatch.setattr(hardware, "cpu_flags", lambda: frozenset(flags))
+    monkeypatch.setattr(hardware, "cpu_capability", lambda: capability)
     cpu = torch.device("cpu")
     chosen = hardware.choose_precision("auto", cpu)
     assert chosen.compute == auto and reason in chosen.why
@@ -130,7 +137,19 @@ def test_auto_is_bf16_only_where_the_cpu_runs_it_natively(monkeypatch, flags, au
     assert hardware.choose_precision("exact", cpu).compute == "fp32"  # exact never depends on the machine
     assert compute_dtype("exact", cpu) == torch.float32
     assert hardware.choose_precision("bf16", cpu).compute == "bf16"
-    assert ("emulated" in hardware.choose_precision("bf16", cpu).why) == (auto == "fp32")
+    assert ("emulated" in hardware.choose_precision("bf16", cpu).why) == (auto != "bf16")
+    assert hardware.choose_precision("int8", cpu).compute == ("fp32" if capability == "DEFAULT" else "int8")
+
+
+@pytest.mark.parametrize(("capability", "auto"), [("avx2", "int8"), ("default", "fp32")])
+def test_auto_follows_the_kernel_set_the_environment_allows(capability, auto):
+    # ATEN_CPU_CAPABILITY limits the kernels torch dispatches to (the four variables make any CPU
+    # run as an AVX2-only one); auto must choose from what torch will really run, not from the CPU's flags.
+    code = "import torch, liif.hardware as h; print(h.choose_precision('auto', torch.device('cpu')).compute)"
+    env = {**os.environ, "ATEN_CPU_CAPABILITY": capability, "ONEDNN_MAX_CPU_ISA": "AVX2"}
+    env |= {"MKL_ENABLE_INSTRUCTIONS": "AVX2", "FBGEMM_ENABLE_INSTRUCTIONS": "AVX2"}
+    done = subprocess.run([sys.executable, "-c", code], env=env, cwd=ROOT, capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == auto
 
 
 def test_the_speed_flags_named_in_reports_are_those_that_decide_the_speed(monkeypatch):

@@ -35,7 +35,7 @@ log = logging.getLogger("liif.app")
 STANDARD, BEST = "standard", "best"  # the quality values the page and the API take
 QUALITIES = [("standard", STANDARD), ("best: LIIF+ (about 8× slower)", BEST)]  # (label, value)
 AUTO, EXACT = PRECISION_CHOICES
-PRECISIONS = [("auto (bf16 where native)", AUTO), ("exact (fp32)", EXACT)]
+PRECISIONS = [("auto (fastest here)", AUTO), ("exact (fp32, every pixel)", EXACT)]
 LIIF_PLUS_VIEWS = len(TRANSFORMS)  # LIIF+ averages the photo's flips and transposes
 APP_LIMIT = "LIIF_APP_MAX_OUTPUT_PIXELS or app.py --max-output"
 NOT_SAVED = "The server could not save the result (its disk is full or cannot be written): try again later."
@@ -166,7 +166,8 @@ class Request:
     width: int
     height: int
     model: str
-    precision: str  # what computes: "fp32" or "bf16"
+    precision: str  # the choice, "auto" or "exact": what the library is asked for
+    compute: str  # what computes under it here: "fp32", "bf16" or "int8"
     why: str  # which precision ran and why, for the status line
     views: int  # 1, or the LIIF+ views
 
@@ -211,7 +212,8 @@ class Context:
                 f"LIIF+ (best) takes photos up to {limit / 1e6:.2f} MP here (its {views} latent grids must fit "
                 f"the server's grid memory); this one is {pixels / 1e6:.2f} MP: use standard, or a smaller photo."
             )
-        return Request(image, key, picture, width, height, model, chosen.compute, chosen.why, views)
+        choice = AUTO if precision is None else str(precision)
+        return Request(image, key, picture, width, height, model, choice, chosen.compute, chosen.why, views)
 
     def encode(self, request: Request, progress: Callable[[int, int], None] | None = None) -> Job:
         """The request's photo encoded (or its grids from the cache)."""

@@ -96,8 +96,9 @@ class DeepZoom:
         except ValueError as exc:
             raise refuse(f"{str(exc)[0].upper()}{str(exc)[1:]}.") from None
         model = bench.check_model(request.get("model") or bench.config.default_model)
-        compute = bench.precision(request.get("precision")).compute
-        cache_key = (key, model, compute if method == "liif" else "", method, zoom, col, row, size)
+        choice = AUTO if request.get("precision") is None else request.get("precision")
+        bench.precision(choice)  # checked: "auto" or "exact"
+        cache_key = (key, model, choice if method == "liif" else "", method, zoom, col, row, size)
         png = self.tiles.get(cache_key)
         if png is None:
             if method == "liif":
@@ -119,7 +120,7 @@ class DeepZoom:
                         col,
                         row,
                         size,
-                        precision=compute,
+                        precision=choice,
                         progress=still_wanted,
                     )
                 png = _png(tile)

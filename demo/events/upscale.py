@@ -17,8 +17,10 @@ import liif
 from demo.events.common import AUTO, STANDARD, Context, Job, result_name, save, user_errors, waited_for
 from demo.memory import give_back
 from demo.tickets import SupersededError, Tickets
+from liif.enlarge import describe
 from liif.imageio import assemble_uint8, finish_image, to_uint8
 from liif.refine import best_size, consistency, finish_best, gather, photo_floats
+from liif.render import plan
 
 PREVIEW_PIXELS = 1_500_000  # frames shown while streaming are thinned to about this many pixels
 FRAME_SECONDS = 1.0  # after the first LIIF rows, at most one streamed frame a second
@@ -50,6 +52,7 @@ class Upscale:
         self.tickets = Tickets()
 
     def _status(self, job: Job, seconds: float, off: float) -> str:
+        """Sizes, times, what ran and why, and how far the result is from the photo."""
         picture, encoded, bench = job.picture, job.encoded, self.context.workbench
         encode_text = "cached latent grid" if encoded.cached else f"encode {encoded.seconds:.1f} s"
         best = f" (LIIF+: {job.views} views, back-projected)" if job.views > 1 else ""
@@ -59,14 +62,16 @@ class Upscale:
             f"{job.model}{best} on {bench.device_name}, {job.why}\n\n"
             f"Shrunk back to the photo's size, the result differs from it by {off:.2f} levels of 255 (mean)."
         )
-        notes = [*bench.notes.get(job.model, ()), *picture.notes]
+        enlarged = describe(job.width, job.height, picture.width, picture.height, self._liif_size(job))
+        notes = [*([enlarged] if enlarged and job.views == 1 else []), *bench.notes.get(job.model, ()), *picture.notes]
         return status + "".join(f"\n\n*{n}*" for n in notes)
 
     def _finish(self, job: Job, pixels: np.ndarray, seconds: float, floats: np.ndarray | None) -> tuple[str, str]:
         """The finished render saved as a PNG named after the photo, model and size, the speed recorded, and the
         status line. LIIF+ (``floats``: its whole render, at ``best_size``) is finished first: enlarged where it
         is smaller than the output, and back-projected onto the photo."""
-        self.context.workbench.record_speed(job.precision, job.width * job.height * job.views, seconds)
+        liif_w, liif_h = self._liif_size(job)  # the speed is that of LIIF's own pixels, as the estimate counts them
+        self.context.workbench.record_speed(job.compute, liif_w * liif_h * job.views, seconds)
         photo = photo_floats(job.picture.rgb)
         if floats is not None:
             pixels[:] = to_uint8(torch.from_numpy(finish_best(floats, job.width, job.height, photo)))
@@ -74,6 +79,13 @@ class Upscale:
         name = result_name(job.image, job.model, job.width, job.height)
         path = save(name, lambda path: finish_image(pixels, job.picture).save(path, format="PNG"))
         return path, self._status(job, seconds, off)
+
+    @staticmethod
+    def _liif_size(job: Job) -> tuple[int, int]:
+        """The size LIIF itself renders for the job: LIIF+ no further than x4, auto no further than x8."""
+        if job.views > 1:
+            return best_size(job.width, job.height, job.picture.width, job.picture.height)
+        return plan(job.encoded.views, job.width, job.height, job.precision)
 
     @user_errors
     @waited_for
@@ -184,7 +196,7 @@ class Upscale:
             result, status = self._finish(job, canvas, seconds, floats)
             del floats
             give_back()
-            yield Frame(result, status, self.context.workbench.speed())
+            yield Frame(result, status, self.context.workbench.speed(job.precision))
         except SupersededError as exc:
             if exc.stopped:
                 yield Frame(None, "Stopped. Press **Upscale** to render again.")

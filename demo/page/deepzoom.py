@@ -9,9 +9,11 @@ from typing import Any
 import gradio as gr
 
 from demo.components import NumberInput
+from demo.events.common import EXACT
 from demo.page.shared import Shared, in_browser
 from demo.page.text import DEEP_ZOOM_HINT, VIEWER
 from demo.page.wiring import Wiring
+from liif.enlarge import DETAIL_SCALE
 from liif.tiles import MAX_ZOOM
 
 STATIC = Path(__file__).resolve().parent / "static"
@@ -30,7 +32,7 @@ def render(shared: Shared, wiring: Wiring) -> tuple[Any, Any]:
     def viewer_drop(request: Any) -> dict[str, int]:
         return deepzoom.viewer_drop(request)
 
-    settings = json.dumps({"deepest": MAX_ZOOM, "tile": VIEWER_TILE})
+    settings = json.dumps({"deepest": MAX_ZOOM, "tile": VIEWER_TILE, "detail": DETAIL_SCALE, "exact": EXACT})
     with gr.Tab("Deep zoom", elem_id="deep-zoom-tab") as tab:
         viewer = gr.HTML(
             "",

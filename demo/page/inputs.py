@@ -131,17 +131,22 @@ def _wire_photo(inputs: Inputs, shared: Shared, events: Events) -> Any:
         opened, [s.photo, inputs.scale], [*starts, s.line_chosen, *s.actions], api_visibility="private"
     )
     photo_set.then(
-        inputs=[inputs.photo_w, s.width, s.height, inputs.speed, s.quality, inputs.size_info],
+        inputs=[inputs.photo_w, inputs.photo_h, s.width, s.height, *_estimate(inputs, s), inputs.size_info],
         outputs=[inputs.size_info],
         **in_browser("photoSet"),
     )
     return photo_set
 
 
+def _estimate(inputs: Inputs, shared: Shared) -> list[Any]:
+    """What the time estimate beside the size needs: the measured speed, the quality and the precision."""
+    return [inputs.speed, shared.quality, shared.precision]
+
+
 def _wire_sizes(inputs: Inputs, shared: Shared) -> None:
     """Width, height, scale and keep aspect update each other in the browser, on every keystroke."""
     s = shared
-    estimate = [inputs.speed, s.quality]  # what the time estimate beside the size needs
+    estimate = _estimate(inputs, s)
     reads = [s.width, s.height, inputs.photo_w, inputs.photo_h, s.crop_fx, s.crop_fy, *estimate]
     follow = [inputs.scale, inputs.size_info, *s.centre]
     s.width.input(inputs=[inputs.keep_aspect, *reads], outputs=[s.height, *follow], **in_browser("fromWidth"))
@@ -160,7 +165,7 @@ def _wire_sizes(inputs: Inputs, shared: Shared) -> None:
         **in_browser("fromCentre"),
     )
     gr.on(
-        [inputs.speed.change, s.quality.input],
+        [inputs.speed.change, s.quality.input, s.precision.input],
         inputs=[s.width, s.height, inputs.photo_w, inputs.photo_h, *estimate],
         outputs=[inputs.size_info],
         **in_browser("fromSpeed"),

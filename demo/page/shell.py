@@ -12,7 +12,7 @@ from starlette.middleware import Middleware
 from demo.components import GuardedBlocks
 from demo.config import AppConfig
 from demo.events import Events
-from demo.events.common import BEST, LIIF_PLUS_VIEWS
+from demo.events.common import BEST, EXACT, LIIF_PLUS_VIEWS
 from demo.events.tilegate import SmallBodies
 from demo.memory import keep_large_blocks_mapped
 from demo.page import compare, deepzoom, how, inputs, line, result, sweep
@@ -20,6 +20,8 @@ from demo.page.shared import queues
 from demo.page.text import INTRO, NO_PHOTO
 from demo.page.wiring import Wiring
 from demo.workbench import Workbench
+from liif.enlarge import DETAIL_SCALE
+from liif.refine import TRAINED_SCALE
 from liif.sizes import MAX_SIDE
 
 STATIC = Path(__file__).resolve().parent / "static"
@@ -41,6 +43,9 @@ def browser_settings() -> dict[str, Any]:
         "scaleRange": list(inputs.SCALE_RANGE),
         "best": BEST,
         "bestViews": LIIF_PLUS_VIEWS,
+        "bestScale": TRAINED_SCALE,
+        "detailScale": DETAIL_SCALE,
+        "exact": EXACT,
         "noPhoto": NO_PHOTO,
     }
 

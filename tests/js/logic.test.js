@@ -28,12 +28,19 @@ test("a uniform scale reads as one number, a stretched one as custom with both",
   assert.equal(L.describe(10, 10, NaN, 50, 65535).text, null); // no photo yet
 });
 
-test("the time estimate follows the measured rate and counts every LIIF+ view", () => {
-  assert.equal(L.estimate(1000, 1000, 0, 1), "");
-  assert.equal(L.estimate(100, 100, 1e6, 1), " · under a second to render here");
-  assert.equal(L.estimate(1000, 1000, 1e5, 1), " · about 10 s to render here");
-  assert.equal(L.estimate(1000, 1000, 1e5, 8), " · about 80 s to render here");
-  assert.equal(L.estimate(1000, 1000, 1e4, 1), " · about 2 min to render here");
+test("the time estimate follows the measured rate of LIIF's own pixels", () => {
+  assert.equal(L.estimate(1e6, 0), "");
+  assert.equal(L.estimate(1e4, 1e6), " · under a second to render here");
+  assert.equal(L.estimate(1e6, 1e5), " · about 10 s to render here");
+  assert.equal(L.estimate(8e6, 1e5), " · about 80 s to render here");
+  assert.equal(L.estimate(1e6, 1e4), " · about 2 min to render here");
+});
+
+test("LIIF renders no side past its cap, and LIIF+ every view", () => {
+  assert.equal(L.liifPixels(3000, 2250, 100, 75, 8, 1), 800 * 600); // x30 under auto: the x8 render
+  assert.equal(L.liifPixels(3000, 150, 100, 75, 8, 1), 800 * 150); // per side: x2 down stays whole
+  assert.equal(L.liifPixels(3000, 2250, 100, 75, Infinity, 1), 3000 * 2250); // exact: every pixel
+  assert.equal(L.liifPixels(1000, 750, 100, 75, 4, 8), 400 * 300 * 8); // LIIF+: x4, 8 views
 });
 
 test("deep-zoom levels span x1 to the deepest zoom, and the drawn level follows the screen", () => {

@@ -8,12 +8,17 @@
   const whole = (v) => (typeof v === "number" && Number.isFinite(v) ? v : NaN);
   const valid = (v) => L.isSide(v, MAX_SIDE);
   const clampScale = (s) => L.clampScale(s, SETTINGS.scaleRange);
-  const estimate = (w, h, rate, quality) => L.estimate(w, h, rate, quality === SETTINGS.best ? SETTINGS.bestViews : 1);
+  // What a render costs here: LIIF+ renders 8 views no further than x4, auto no further than its detail scale.
+  function estimate(w, h, iw, ih, rate, quality, precision) {
+    const best = quality === SETTINGS.best;
+    const cap = best ? SETTINGS.bestScale : precision === SETTINGS.exact ? Infinity : SETTINGS.detailScale;
+    return L.estimate(L.liifPixels(w, h, iw, ih, cap, best ? SETTINGS.bestViews : 1), rate);
+  }
 
-  function describe(w, h, iw, ih, rate, quality) {
+  function describe(w, h, iw, ih, rate, quality, precision) {
     const { label, text } = L.describe(w, h, iw, ih, MAX_SIDE);
     if (text === null) return [label, SETTINGS.noPhoto];
-    return [label, valid(w) && valid(h) ? text + estimate(w, h, rate, quality) : text];
+    return [label, valid(w) && valid(h) ? text + estimate(w, h, iw, ih, rate, quality, precision) : text];
   }
 
   // What the scale slider shows: the width's scale, with a label that says "custom" when the sides differ.
@@ -24,8 +29,8 @@
     return update;
   }
 
-  function info(w, h, iw, ih, rate, quality) {
-    return describe(w, h, iw, ih, rate, quality)[1];
+  function info(w, h, iw, ih, rate, quality, precision) {
+    return describe(w, h, iw, ih, rate, quality, precision)[1];
   }
 
   // Gradio's number boxes show 0 for "no value"; before a photo exists they should look empty.
@@ -171,42 +176,42 @@
 
   window.liifControls = {
     // After the photo changed: blank the boxes again if it was removed, else add the time estimate.
-    photoSet(iw, w, h, rate, quality, text) {
+    photoSet(iw, ih, w, h, rate, quality, precision, text) {
       if (!valid(whole(iw))) {
         setTimeout(blankSizes, 0);
         return [text];
       }
       const [first, ...notes] = text.split("\n\n");
-      return [[first + estimate(w, h, rate, quality), ...notes].join("\n\n")];
+      return [[first + estimate(w, h, iw, ih, rate, quality, precision), ...notes].join("\n\n")];
     },
     // Width typed or pasted: with "keep aspect" the height follows.
-    fromWidth(keep, w, h, iw, ih, fx, fy, rate, quality) {
+    fromWidth(keep, w, h, iw, ih, fx, fy, rate, quality, precision) {
       w = whole(w);
       if (keep && valid(w) && valid(iw)) h = L.keepAspect(w, iw, ih);
-      return [h, slider(w, h, iw, ih), info(w, h, iw, ih, rate, quality), ...centre(w, h, fx, fy)];
+      return [h, slider(w, h, iw, ih), info(w, h, iw, ih, rate, quality, precision), ...centre(w, h, fx, fy)];
     },
-    fromHeight(keep, w, h, iw, ih, fx, fy, rate, quality) {
+    fromHeight(keep, w, h, iw, ih, fx, fy, rate, quality, precision) {
       h = whole(h);
       if (keep && valid(h) && valid(ih)) w = L.keepAspect(h, ih, iw);
-      return [w, slider(w, h, iw, ih), info(w, h, iw, ih, rate, quality), ...centre(w, h, fx, fy)];
+      return [w, slider(w, h, iw, ih), info(w, h, iw, ih, rate, quality, precision), ...centre(w, h, fx, fy)];
     },
     // The slider moved (drag, click or arrow keys): both sides from the photo's size.
-    fromScale(s, w, h, iw, ih, fx, fy, rate, quality) {
+    fromScale(s, w, h, iw, ih, fx, fy, rate, quality, precision) {
       if (valid(iw) && valid(ih) && Number.isFinite(s) && s > 0) {
         w = Math.max(1, Math.round(iw * s));
         h = Math.max(1, Math.round(ih * s));
       }
       const label = { __type__: "update", label: describe(w, h, iw, ih)[0] };
-      return [w, h, label, info(w, h, iw, ih, rate, quality), ...centre(w, h, fx, fy)];
+      return [w, h, label, info(w, h, iw, ih, rate, quality, precision), ...centre(w, h, fx, fy)];
     },
     // "Keep aspect" switched on: the height follows the width again.
-    fromKeep(keep, w, h, iw, ih, fx, fy, rate, quality) {
-      if (keep) return window.liifControls.fromWidth(keep, w, h, iw, ih, fx, fy, rate, quality);
-      return [h, slider(w, h, iw, ih), info(w, h, iw, ih, rate, quality), ...centre(w, h, fx, fy)];
+    fromKeep(keep, w, h, iw, ih, fx, fy, rate, quality, precision) {
+      if (keep) return window.liifControls.fromWidth(keep, w, h, iw, ih, fx, fy, rate, quality, precision);
+      return [h, slider(w, h, iw, ih), info(w, h, iw, ih, rate, quality, precision), ...centre(w, h, fx, fy)];
     },
     // The measured speed (after a render) or the quality changed: renew the estimate for the sizes shown.
-    fromSpeed(w, h, iw, ih, rate, quality) {
-      return [info(whole(w), whole(h), iw, ih, rate, quality)];
+    fromSpeed(w, h, iw, ih, rate, quality, precision) {
+      return [info(whole(w), whole(h), iw, ih, rate, quality, precision)];
     },
     // The crop centre typed: remember it as a fraction of the output.
     fromCentre(cx, cy, w, h) {

@@ -10,6 +10,9 @@
 (() => {
   const DEEPEST = SETTINGS.deepest; // the virtual image is the photo at this zoom (liif.tiles.MAX_ZOOM)
   const TILE = SETTINGS.tile; // the viewer's tile side (demo/page/deepzoom.py), set by the page
+  // Under auto, LIIF's layer stops at its detail scale (liif.enlarge.DETAIL_SCALE): deeper, OpenSeadragon
+  // enlarges that level, as the server's own renders do; LIIF adds no detail there. Exact renders every level.
+  const DETAIL = SETTINGS.detail;
   const IN_FLIGHT = 2; // tile requests at once: one renders while the next travels (1 measured slower)
   const BUSY_WAIT_MS = 1000; // after the server answers "busy" (others' tiles fill its bound), ask again this late
   // A level is drawn while its pixels are at least this many screen pixels: tiles are never enlarged more
@@ -41,17 +44,17 @@
   let onScreen = false; // some of the viewer is on the screen: not in a hidden tab, not scrolled away
   let liifDrawn = false; // a tile of the current LIIF layer has arrived
 
-  function levels() {
-    return liifLogic.levels(source.width, source.height, DEEPEST);
-  }
+  // The deepest zoom a layer has tiles for, and its levels: the classic layers and exact LIIF go to DEEPEST.
+  const deepestOf = (layer) => (layer === "liif" && source.precision !== SETTINGS.exact ? DETAIL : DEEPEST);
+  const levels = (layer) => liifLogic.levels(source.width, source.height, deepestOf(layer));
 
   // --- tiles ------------------------------------------------------------------------------------------
   function tileSource(name, method) {
-    const { maxLevel, minLevel } = levels();
+    const { maxLevel, minLevel } = levels(name);
     const key = `${source.photo}/${source.model}/${source.precision}/${method}`;
     return {
-      width: source.width * DEEPEST,
-      height: source.height * DEEPEST,
+      width: source.width * deepestOf(name),
+      height: source.height * deepestOf(name),
       tileSize: TILE,
       tileOverlap: 0,
       minLevel,
@@ -71,22 +74,23 @@
     };
   }
 
-  function zoomOfLevel(level) {
-    return DEEPEST * 2 ** (level - levels().maxLevel);
+  function zoomOfLevel(level, layer) {
+    return deepestOf(layer) * 2 ** (level - levels(layer).maxLevel);
   }
 
   // Where a job's tile lies in viewport coordinates, and whether the screen needs it now.
   function tileRect(job) {
     const { level, x, y } = job.postData;
-    const span = TILE * 2 ** (levels().maxLevel - level); // virtual pixels per tile side
-    return items.liif.imageToViewportRectangle(x * span, y * span, span, span);
+    const layer = job.userData.layer;
+    const span = TILE * 2 ** (levels(layer).maxLevel - level); // virtual pixels per tile side
+    return items[layer].imageToViewportRectangle(x * span, y * span, span, span);
   }
 
-  // The level the viewer draws now: the finest whose pixels are at least MIN_PIXEL_RATIO screen pixels.
+  // The level a layer draws now: the finest whose pixels are at least MIN_PIXEL_RATIO screen pixels.
   // Tiles of other levels wait: a coarser one would only stand in for a while, as the photo already does.
-  function neededLevel() {
-    const screenPerVirtual = items.liif.viewportToImageZoom(viewer.viewport.getZoom(true));
-    return liifLogic.neededLevel(levels(), screenPerVirtual, MIN_PIXEL_RATIO);
+  function neededLevel(layer = "liif") {
+    const screenPerVirtual = items[layer].viewportToImageZoom(viewer.viewport.getZoom(true));
+    return liifLogic.neededLevel(levels(layer), screenPerVirtual, MIN_PIXEL_RATIO);
   }
 
   function wanted(job) {
@@ -94,7 +98,7 @@
     const rect = tileRect(job);
     const inView = rect.x < bounds.x + bounds.width && rect.x + rect.width > bounds.x &&
       rect.y < bounds.y + bounds.height && rect.y + rect.height > bounds.y;
-    return onScreen && inView && job.postData.level === neededLevel();
+    return onScreen && inView && job.postData.level === neededLevel(job.userData.layer);
   }
 
   function distance(job) {
@@ -147,7 +151,7 @@
     try {
       const answer = await server.viewer_tile({
         photo: asked.photo, model: asked.model, precision: asked.precision, method,
-        zoom: zoomOfLevel(level), col: x, row: y, size: TILE, page: PAGE, id: job.userData.id,
+        zoom: zoomOfLevel(level, job.userData.layer), col: x, row: y, size: TILE, page: PAGE, id: job.userData.id,
       });
       const layer = items[job.userData.layer];
       if (job.userData.aborted || asked !== source || !layer || layer.source !== job.source) return;
@@ -194,7 +198,7 @@
   // --- what the view shows ----------------------------------------------------------------------------
   function photoZoom() {
     // Screen (CSS) pixels per photo pixel.
-    return items.liif ? items.liif.viewportToImageZoom(viewer.viewport.getZoom(true)) * DEEPEST : 0;
+    return items.liif ? items.liif.viewportToImageZoom(viewer.viewport.getZoom(true)) * deepestOf("liif") : 0;
   }
 
   function showInfo() {
@@ -204,9 +208,12 @@
       const waiting = queue.filter(wanted).length + flying.size;
       text = `×${zoom.toFixed(1)} of the photo`;
       if (zoom < 1) text += " · below ×1 the photo itself is shown";
-      else if (waiting) text += ` · LIIF: ${waiting} tile${waiting > 1 ? "s" : ""} to render` +
+      else if (zoom > deepestOf("liif") + 0.05) {
+        text += ` · LIIF's ×${DETAIL} image enlarged; LIIF adds no detail past ×${DETAIL} here`;
+      }
+      if (zoom >= 1 && waiting) text += ` · LIIF: ${waiting} tile${waiting > 1 ? "s" : ""} to render` +
         (stats.drawn ? "" : " (the first one encodes the photo)");
-      else text += " · LIIF everywhere in view";
+      else if (zoom >= 1) text += " · LIIF everywhere in view";
       if (lastError) text += ` · ${lastError}`;
     }
     if (info.textContent !== text) info.textContent = text; // called on every frame drawn: no needless layout
@@ -228,15 +235,15 @@
     let left = null; // where the LIIF layer's clip starts, in virtual pixels; null: not clipped
     if (method !== "off" && !below) {
       const edge = items.liif.viewerElementToImageCoordinates(new OSD.Point(split * view.clientWidth, 0)).x;
-      left = Math.min(Math.max(edge, 0), source.width * DEEPEST);
+      left = Math.min(Math.max(edge, 0), source.width * deepestOf("liif"));
       divider.style.left = `${split * 100}%`;
     }
     // A new clip makes OpenSeadragon draw again, and each drawing calls this: set it only when it moved,
     // or an idle view redraws every frame.
     const clip = items.liif.getClip();
     if (left === null ? clip !== null : !clip || Math.abs(clip.x - left) > 1e-6) {
-      items.liif.setClip(left === null ? null : new OSD.Rect(left, 0, source.width * DEEPEST - left,
-                                                              source.height * DEEPEST));
+      const [w, h] = [source.width * deepestOf("liif"), source.height * deepestOf("liif")];
+      items.liif.setClip(left === null ? null : new OSD.Rect(left, 0, w - left, h));
     }
   }
 

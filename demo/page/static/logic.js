@@ -7,11 +7,14 @@ const liifLogic = (() => {
   // The slider shows the scale to two decimals (its 0.05 step would hide 1.82), within its range.
   const clampScale = (s, [low, high]) => Math.round(100 * Math.min(high, Math.max(low, s))) / 100;
 
-  // "about T s to render here", from this machine's measured speed (output pixels per second); LIIF+ renders
-  // the photo's views, each a whole render.
-  function estimate(w, h, rate, views) {
+  // The pixels LIIF itself renders for a w x h output of an iw x ih photo: no side past `cap` times the
+  // photo's (auto: its detail scale, LIIF+: x4; Infinity: every pixel), times the views LIIF+ averages.
+  const liifPixels = (w, h, iw, ih, cap, views) => Math.min(w, cap * iw) * Math.min(h, cap * ih) * views;
+
+  // "about T s to render here", from this machine's measured speed (LIIF pixels per second).
+  function estimate(pixels, rate) {
     if (!(rate > 0)) return "";
-    const seconds = ((w * h) / rate) * views;
+    const seconds = pixels / rate;
     if (seconds < 1) return " · under a second to render here";
     return ` · about ${seconds < 90 ? Math.round(seconds) + " s" : Math.round(seconds / 60) + " min"} to render here`;
   }
@@ -47,6 +50,6 @@ const liifLogic = (() => {
   // `tiles` are {liif: bool, distance: number}; returns them sorted, a new array.
   const sendOrder = (tiles) => [...tiles].sort((a, b) => Number(a.liif) - Number(b.liif) || a.distance - b.distance);
 
-  return { isSide, clampScale, estimate, describe, keepAspect, levels, neededLevel, sendOrder };
+  return { isSide, clampScale, liifPixels, estimate, describe, keepAspect, levels, neededLevel, sendOrder };
 })();
 if (typeof module !== "undefined") module.exports = liifLogic;
