@@ -1,4 +1,5 @@
-"""What bf16 costs in quality, per scale: the MLP in bf16, and the encoder in bf16 as well, against fp32.
+"""What bf16 and int8 cost in quality, per scale: the MLP in bf16 (and the encoder too), or its hidden layers in
+int8, against fp32.
 
 The paper's protocol on the example photos (HR cropped to a multiple of the scale, LR its bicubic
 downscale, PSNR on RGB with scale + 6 shaved). Decides what precision ``auto`` may use: a part runs in
@@ -35,9 +36,9 @@ def main() -> None:
         f"CPU: {platform.processor() or platform.machine()}, flags {speed_flags()}, "
         f"native bf16: {native_bf16(torch.device('cpu'))}, torch threads {torch.get_num_threads()}"
     )
-    rows, worst = [], {"mlp": 0.0, "mlp+encoder": 0.0}
+    rows, worst = [], {"mlp": 0.0, "mlp+encoder": 0.0, "int8": 0.0}
     for scale in scales:
-        gains = {"fp32": [], "mlp": [], "mlp+encoder": []}
+        gains = {"fp32": [], "mlp": [], "mlp+encoder": [], "int8": []}
         for path in photos()[: args.photos]:
             lr, hr = lr_hr(path, scale)
             target, (height, width) = hr.permute(1, 2, 0), hr.shape[-2:]
@@ -47,20 +48,21 @@ def main() -> None:
                 "fp32": liif.render(model, grid, width, height, precision="exact"),
                 "mlp": liif.render(model, grid, width, height, precision="bf16"),
                 "mlp+encoder": liif.render(model, grid_bf16, width, height, precision="bf16"),
+                "int8": liif.render(model, grid, width, height, precision="int8"),
             }
             for name, out in outputs.items():
                 gains[name].append(psnr(out, target, shave=scale + 6))
         base = sum(gains["fp32"]) / len(gains["fp32"])
         row: list[object] = [f"x{scale}", f"{base:.3f}"]
-        for name in ("mlp", "mlp+encoder"):
+        for name in ("mlp", "mlp+encoder", "int8"):
             delta = sum(gains[name]) / len(gains[name]) - base
             worst[name] = max(worst[name], abs(delta))
             row.append(f"{delta:+.4f}")
         rows.append(row)
-    print(table(["scale", "fp32 PSNR dB (mean)", "Δ bf16 MLP", "Δ bf16 MLP + encoder"], rows))
+    print(table(["scale", "fp32 PSNR dB (mean)", "Δ bf16 MLP", "Δ bf16 MLP + encoder", "Δ int8 hidden layers"], rows))
     for name, value in worst.items():
         verdict = "within" if value <= BOUND_DB else "OVER"
-        print(f"bf16 {name}: worst |Δ| {value:.4f} dB, {verdict} the {BOUND_DB} dB bound")
+        print(f"{name}: worst |Δ| of a scale's mean {value:.4f} dB, {verdict} the {BOUND_DB} dB bound")
 
 
 if __name__ == "__main__":

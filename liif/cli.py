@@ -11,6 +11,7 @@ import os
 import signal
 import sys
 from collections.abc import Iterator, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import NoReturn
 
@@ -32,9 +33,10 @@ from liif.imageio import (
     load_picture,
     write_rows,
 )
+from liif.layout import FITS, layout, output_alpha, pad_colour, placed
 from liif.model import LIIF
 from liif.refine import best_result, consistency, gather, photo_floats
-from liif.render import iter_rows, measure_rate, plan
+from liif.render import Box, iter_rows, measure_rate, plan
 from liif.sizes import parse_size, scaled_size
 from liif.sources import DEFAULT_MODEL, MODEL_NAMES, Resolved, resolve
 from liif.tables import markdown_table
@@ -110,6 +112,15 @@ def build_parser() -> argparse.ArgumentParser:
         "--format", choices=[s[1:] for s in OUTPUT_SUFFIXES], help="output type in a folder (default: the input's)"
     )
     up.add_argument("--tile", type=int, default=DEFAULT_TILE, help="encoder tile side in pixels (default: %(default)s)")
+    up.add_argument(
+        "--fit",
+        choices=FITS,
+        default="stretch",
+        help="another aspect than the photo's: stretch it (default), fill (crop the photo's centre) or fit (pad)",
+    )
+    up.add_argument(
+        "--pad", default="black", metavar="COLOUR", help="fit's margins: a CSS colour or transparent (default: black)"
+    )
     up.add_argument("--self-ensemble", action="store_true", help=SELF_ENSEMBLE_HELP)
     up.add_argument(
         "--verbose", action="store_true", help="say how far the result, shrunk back, is from the photo (levels of 255)"
@@ -204,8 +215,13 @@ def _upscale_one(model: LIIF, src: Path, dst: Path, args: argparse.Namespace, po
     for note in picture.notes:
         _note(note)
     width, height = args.size or scaled_size(picture.width, picture.height, args.scale)
+    placement = layout(picture.width, picture.height, width, height, args.fit)
+    colour = pad_colour(args.pad)
+    picture = replace(picture, alpha=output_alpha(picture.alpha, placement, colour is None))
     if picture.alpha is not None and IMAGE_FORMATS.get(dst.suffix.lower()) == "JPEG":
         _note(f"{dst.name}: JPEG has no alpha channel, transparency is dropped")
+    if said := placement.describe(picture.width, picture.height):
+        _note(f"{dst.name}: {said}")
     with tqdm(
         total=width * height,
         desc=f"{src.name} → {width}x{height}",
@@ -222,23 +238,28 @@ def _upscale_one(model: LIIF, src: Path, dst: Path, args: argparse.Namespace, po
         def progress(done: int, total: int) -> None:  # best may render fewer pixels than the output has
             bar.update(round(done / total * width * height) - bar.n)
 
-        def rows_at(w: int, h: int) -> Iterator[tuple[int, torch.Tensor]]:
-            return iter_rows(model, views, w, h, precision=args.precision, progress=progress)
+        def rows_at(w: int, h: int, box: Box | None = None) -> Iterator[tuple[int, torch.Tensor]]:
+            return iter_rows(model, views, w, h, box=box, precision=args.precision, progress=progress)
 
-        source = plan(views, width, height, args.precision)
-        if not args.self_ensemble and (said := describe(width, height, picture.width, picture.height, source)):
+        render_w, render_h = placement.render
+        source = plan(views, render_w, render_h, args.precision)
+        if not args.self_ensemble and (said := describe(render_w, render_h, picture.width, picture.height, source)):
             _note(f"{dst.name}: {said}")
-        rows = rows_at(width, height)
-        if args.self_ensemble or args.verbose:  # both need the whole result
+        rows = rows_at(render_w, render_h, placement.box)
+        if args.self_ensemble or args.verbose:  # both need the whole render of the photo
             photo = photo_floats(picture.rgb)
-            result = best_result(rows_at, width, height, photo) if args.self_ensemble else gather(rows, width, height)
+            if args.self_ensemble:
+                result = best_result(rows_at, render_w, render_h, photo)
+            else:
+                result = gather(rows_at(render_w, render_h), render_w, render_h)
             if args.verbose:
                 off = consistency(result, photo)
                 _note(
                     f"{dst.name}: shrunk back to the photo's size, it differs from it by {off:.2f} levels of 255 (mean)"
                 )
-            rows = iter([(0, torch.from_numpy(result))])
-        write_rows(dst, width, height, rows, picture)
+            left, top, right, bottom = placement.box
+            rows = iter([(0, torch.from_numpy(result[top:bottom, left:right].copy()))])
+        write_rows(dst, width, height, placed(rows, placement, colour), picture)
 
 
 def _upscale(args: argparse.Namespace) -> int:
@@ -249,6 +270,7 @@ def _upscale(args: argparse.Namespace) -> int:
     if not args.overwrite:
         _refuse_overwriting_inputs(files, outputs)
     device = pick_device(args.device)
+    pad_colour(args.pad)  # a colour that cannot be read is refused before any work
     if args.precision == "bf16" and not native_bf16(device):
         _note(choose_precision("bf16", device).why)
     if args.tile < 16:

@@ -344,3 +344,47 @@ def test_the_sweep_says_past_x8_liif_adds_no_detail(events, photo):
     assert float(status.split("that is ")[1].split(" dB")[0]) > 40
     _, status = events.sweep.sheet(photo, 96, 64, precision=EXACT, centre_x=48, centre_y=32)
     assert "Past ×8" not in status
+
+
+def test_a_click_in_the_viewer_lands_on_an_output_pixel_centre():
+    from demo.page.result import viewer_point
+
+    assert viewer_point([0.70476558, 0.5], 1000, 601) == (704.5, 300.5)
+    assert viewer_point([1.0, 1.0], 1000, 601) == (999.5, 600.5)  # the far edge is the last pixel
+    assert viewer_point([0.0, 0.0], 1000, 601) == (0.5, 0.5)
+    for bad in ([1.5, 0.5], [None, 0.2], "0.5,0.5", [0.5], [True, 0.5]):
+        assert viewer_point(bad, 1000, 601) is None
+    assert viewer_point([0.5, 0.5], None, 601) is None
+
+
+def test_the_api_fills_and_fits_as_the_cli_does(client, tmp_path):
+    from gradio_client import handle_file
+    from gradio_client.exceptions import AppError
+
+    photo = tmp_path / "wide.png"
+    Image.fromarray(np.full((16, 48, 3), 180, dtype=np.uint8)).save(photo)
+    out, status = client.predict(
+        image=handle_file(str(photo)), width=64, height=64, fit="fit", pad="transparent", api_name="/upscale"
+    )
+    with Image.open(out) as img:
+        alpha = np.asarray(img.convert("RGBA"))[..., 3]
+    assert img.size == (64, 64) and (alpha[:10] == 0).all() and (alpha[27:37] == 255).all()
+    assert "fit: the whole photo at 64x21, padded to 64x64" in status
+    out, status = client.predict(image=handle_file(str(photo)), width=64, height=64, fit="fill", api_name="/upscale")
+    assert Image.open(out).size == (64, 64) and "fill: the photo's centre 16x16 of 48x16" in status
+    out, status = client.predict(image=handle_file(str(photo)), width=64, height=64, api_name="/upscale")
+    assert "levels of 255" in status and "fill" not in status  # the default is stretch
+    for fit, pad, message in (("crop", "#000000", "'stretch', 'fill', 'fit'"), ("fit", "blurple", "not a colour")):
+        with pytest.raises(AppError, match=message):
+            client.predict(image=handle_file(str(photo)), width=64, height=64, fit=fit, pad=pad, api_name="/upscale")
+
+
+def test_the_streamed_upscale_fits_as_the_api_does(events, photo):
+    request = _Request("fit")
+    ticket = events.upscale.start(request)
+    frames = list(events.upscale.live(photo, 96, 96, None, EXACT, STANDARD, ticket, request, "fit", "#ff0000"))
+    first, last = frames[0], frames[-1]
+    assert np.asarray(first.picture)[0, 0].tolist() == [255, 0, 0]  # the margin, in the pad colour at once
+    api_path, _ = events.upscale.render(photo, 96, 96, precision=EXACT, fit="fit", pad="#ff0000")
+    assert Path(last.picture).read_bytes() == Path(api_path).read_bytes()
+    assert "fit: the whole photo at 96x64, padded to 96x96" in last.status

@@ -6,7 +6,7 @@ import functools
 import math
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import gradio as gr
 import numpy as np
@@ -14,13 +14,28 @@ import torch
 from PIL import Image
 
 import liif
-from demo.events.common import AUTO, STANDARD, Context, Job, result_name, save, user_errors, waited_for
+from demo.components import echo, refuse
+from demo.events.common import (
+    AUTO,
+    STANDARD,
+    Context,
+    Job,
+    Request,
+    result_name,
+    save,
+    user_errors,
+    waited_for,
+)
 from demo.memory import give_back
 from demo.tickets import SupersededError, Tickets
 from liif.enlarge import describe
 from liif.imageio import assemble_uint8, finish_image, to_uint8
+from liif.layout import FITS, Layout, layout, output_alpha, pad_colour, placed
 from liif.refine import best_size, consistency, finish_best, gather, photo_floats
-from liif.render import plan
+from liif.render import Box, plan
+
+DEFAULT_PAD = "#000000"  # fit's margins unless the request names a colour (or transparent)
+Pad = tuple[float, float, float] | None  # a pad colour as floats; None: transparent
 
 PREVIEW_PIXELS = 1_500_000  # frames shown while streaming are thinned to about this many pixels
 FRAME_SECONDS = 1.0  # after the first LIIF rows, at most one streamed frame a second
@@ -51,7 +66,7 @@ class Upscale:
         self.context = context
         self.tickets = Tickets()
 
-    def _status(self, job: Job, seconds: float, off: float) -> str:
+    def _status(self, job: Job, seconds: float, off: float | None, placement: Layout) -> str:
         """Sizes, times, what ran and why, and how far the result is from the photo."""
         picture, encoded, bench = job.picture, job.encoded, self.context.workbench
         encode_text = "cached latent grid" if encoded.cached else f"encode {encoded.seconds:.1f} s"
@@ -59,33 +74,55 @@ class Upscale:
         status = (
             f"**{job.width}×{job.height}** from {picture.width}×{picture.height} "
             f"({_scales(job.width, job.height, picture)}) · {encode_text} · render {seconds:.1f} s · "
-            f"{job.model}{best} on {bench.device_name}, {job.why}\n\n"
-            f"Shrunk back to the photo's size, the result differs from it by {off:.2f} levels of 255 (mean)."
+            f"{job.model}{best} on {bench.device_name}, {job.why}"
         )
-        enlarged = describe(job.width, job.height, picture.width, picture.height, self._liif_size(job))
-        notes = [*([enlarged] if enlarged and job.views == 1 else []), *bench.notes.get(job.model, ()), *picture.notes]
+        if off is not None:
+            shrunk = f"Shrunk back to the photo's size, the result differs from it by {off:.2f} levels of 255 (mean)."
+            status += f"\n\n{shrunk}"
+        said = [placement.describe(picture.width, picture.height)]
+        if job.views == 1:
+            said.append(describe(*placement.render, picture.width, picture.height, self._liif_size(job, placement)))
+        notes = [*filter(None, said), *bench.notes.get(job.model, ()), *picture.notes]
         return status + "".join(f"\n\n*{n}*" for n in notes)
 
-    def _finish(self, job: Job, pixels: np.ndarray, seconds: float, floats: np.ndarray | None) -> tuple[str, str]:
+    def _finish(
+        self, job: Job, pixels: np.ndarray, seconds: float, floats: np.ndarray | None, placement: Layout, pad: Pad
+    ) -> tuple[str, str]:
         """The finished render saved as a PNG named after the photo, model and size, the speed recorded, and the
         status line. LIIF+ (``floats``: its whole render, at ``best_size``) is finished first: enlarged where it
-        is smaller than the output, and back-projected onto the photo."""
-        liif_w, liif_h = self._liif_size(job)  # the speed is that of LIIF's own pixels, as the estimate counts them
+        is smaller than the output, back-projected onto the photo, then cropped or padded as the fit says."""
+        liif_w, liif_h = self._liif_size(job, placement)  # the speed is that of LIIF's own pixels, as estimated
         self.context.workbench.record_speed(job.compute, liif_w * liif_h * job.views, seconds)
         photo = photo_floats(job.picture.rgb)
         if floats is not None:
-            pixels[:] = to_uint8(torch.from_numpy(finish_best(floats, job.width, job.height, photo)))
-        off = consistency(pixels.astype(np.float32) / 255, photo)
+            whole = finish_best(floats, *placement.render, photo)
+            left, top, right, bottom = placement.box
+            window = iter([(0, torch.from_numpy(whole[top:bottom, left:right].copy()))])
+            pixels[:] = assemble_uint8(placed(window, placement, pad), job.width, job.height)
+        stretched = placement.render == (job.width, job.height)  # the whole photo, as the output: comparable
+        off = consistency(pixels.astype(np.float32) / 255, photo) if stretched else None
+        picture = replace(job.picture, alpha=output_alpha(job.picture.alpha, placement, pad is None))
         name = result_name(job.image, job.model, job.width, job.height)
-        path = save(name, lambda path: finish_image(pixels, job.picture).save(path, format="PNG"))
-        return path, self._status(job, seconds, off)
+        path = save(name, lambda path: finish_image(pixels, picture).save(path, format="PNG"))
+        return path, self._status(job, seconds, off, placement)
 
     @staticmethod
-    def _liif_size(job: Job) -> tuple[int, int]:
+    def _liif_size(job: Job, placement: Layout) -> tuple[int, int]:
         """The size LIIF itself renders for the job: LIIF+ no further than x4, auto no further than x8."""
+        render_w, render_h = placement.render
         if job.views > 1:
-            return best_size(job.width, job.height, job.picture.width, job.picture.height)
-        return plan(job.encoded.views, job.width, job.height, job.precision)
+            return best_size(render_w, render_h, job.picture.width, job.picture.height)
+        return plan(job.encoded.views, render_w, render_h, job.precision)
+
+    @staticmethod
+    def _placement(job: Request, fit: str | None, pad: str | None) -> tuple[Layout, Pad]:
+        """The checked fit and pad colour: where the photo's render lies in the output."""
+        if fit is not None and fit not in FITS:
+            raise refuse(f"Fit must be one of {', '.join(FITS)}, got {echo(fit)}.")
+        if pad is not None and not isinstance(pad, str):
+            raise refuse(f"Pad must be a colour such as #000000, or transparent; got {echo(pad)}.")
+        colour = pad_colour(pad or DEFAULT_PAD)
+        return layout(job.picture.width, job.picture.height, job.width, job.height, fit or "stretch"), colour
 
     @user_errors
     @waited_for
@@ -97,34 +134,41 @@ class Upscale:
         model: str | None = None,
         precision: str = AUTO,
         quality: str = STANDARD,
+        fit: str = "stretch",
+        pad: str = DEFAULT_PAD,
         progress: gr.Progress = gr.Progress(),  # noqa: B008  (Gradio injects the tracker)
     ) -> tuple[str, str]:
-        """Render the photo at exactly ``width`` x ``height``; returns the PNG's path and a status line."""
+        """Render the photo at exactly ``width`` x ``height`` (stretched, filled or fitted); returns the PNG's
+        path and a status line."""
 
         def encoding(done: int, total: int) -> None:
             progress((done, total), desc="Encoding")
 
-        job = self.context.job(image, width, height, model, precision, quality, progress=encoding)
+        asked = self.context.request(image, width, height, model, precision, quality)
+        placement, colour = self._placement(asked, fit, pad)
+        job = self.context.encode(asked, encoding)
         start = time.perf_counter()
 
-        def rows_at(w: int, h: int) -> Iterator[tuple[int, torch.Tensor]]:
+        def rows_at(w: int, h: int, box: Box | None = None) -> Iterator[tuple[int, torch.Tensor]]:
             return liif.iter_rows(
                 job.encoded.model,
                 job.encoded.views,
                 w,
                 h,
+                box=box,
                 precision=job.precision,
                 progress=lambda d, t: progress(d / t, desc="Rendering"),
             )
 
         if job.views > 1:  # LIIF+: the render at no more than x4, kept whole for _finish
-            bw, bh = best_size(job.width, job.height, job.picture.width, job.picture.height)
+            bw, bh = best_size(*placement.render, job.picture.width, job.picture.height)
             floats = gather(rows_at(bw, bh), bw, bh)
             pixels = np.empty((job.height, job.width, 3), dtype=np.uint8)
         else:
-            floats, pixels = None, assemble_uint8(rows_at(job.width, job.height), job.width, job.height)
+            rows = placed(rows_at(*placement.render, placement.box), placement, colour)
+            floats, pixels = None, assemble_uint8(rows, job.width, job.height)
         seconds = time.perf_counter() - start
-        result, status = self._finish(job, pixels, seconds, floats)
+        result, status = self._finish(job, pixels, seconds, floats, placement, colour)
         del pixels, floats
         give_back()
         return result, status
@@ -148,6 +192,8 @@ class Upscale:
         quality: str,
         ticket: int,
         request: gr.Request,
+        fit: str = "stretch",
+        pad: str = DEFAULT_PAD,
     ) -> Iterator[Frame]:
         """The page's Upscale: the bicubic preview at once, then LIIF painted over it band by band.
 
@@ -158,8 +204,14 @@ class Upscale:
         try:
             check()  # a request still queued when a newer one was made never starts
             asked = self.context.request(image, width, height, model, precision, quality)
+            placement, colour = self._placement(asked, fit, pad)
             w, h = asked.width, asked.height
-            canvas = np.asarray(asked.picture.rgb_image().resize((w, h), Image.Resampling.BICUBIC)).copy()
+            x, y = placement.at
+            left, top, right, bottom = placement.box
+            canvas = np.empty((h, w, 3), dtype=np.uint8)
+            canvas[:] = np.round(np.asarray(colour or (0.0, 0.0, 0.0)) * 255).astype(np.uint8)
+            preview = asked.picture.rgb_image().resize(placement.render, Image.Resampling.BICUBIC)
+            canvas[y : y + bottom - top, x : x + right - left] = np.asarray(preview.crop(placement.box))
             thin = max(1, math.ceil(math.sqrt(w * h / PREVIEW_PIXELS)))
 
             def frame() -> Image.Image:
@@ -169,31 +221,38 @@ class Upscale:
             job = self.context.encode(asked, lambda _d, _t: check())
             start = time.perf_counter()
             shown = start - FRAME_SECONDS  # the first LIIF band is shown as soon as it is there
-            # LIIF+ renders no further than x4 (enlarged after) and is back-projected: it keeps the floats.
-            bw, bh = best_size(w, h, job.picture.width, job.picture.height) if job.views > 1 else (w, h)
-            floats = np.empty((bh, bw, 3), dtype=np.float32) if job.views > 1 else None
+            # LIIF+ renders the whole photo no further than x4 (enlarged after) and is back-projected: it keeps
+            # the floats. Standard LIIF renders the window the fit shows, painted over the preview band by band.
+            if job.views > 1:
+                bw, bh = best_size(*placement.render, job.picture.width, job.picture.height)
+                box = None
+                floats: np.ndarray | None = np.empty((bh, bw, 3), dtype=np.float32)
+            else:
+                (bw, bh), box, floats = placement.render, placement.box, None
             rows = liif.iter_rows(
                 job.encoded.model,
                 job.encoded.views,
                 bw,
                 bh,
+                box=box,
                 precision=job.precision,
                 progress=lambda _d, _t: check(),
                 band=LIVE_BAND,
             )
+            total_rows = bottom - top if floats is None else bh
             for row, rgb in rows:
-                if (bw, bh) == (w, h):  # painted over the preview where the bands are the output's own rows
-                    canvas[row : row + rgb.shape[0]] = to_uint8(rgb)
-                if floats is not None:
+                if floats is None:
+                    canvas[y + row : y + row + rgb.shape[0], x : x + right - left] = to_uint8(rgb)
+                else:
                     floats[row : row + rgb.shape[0]] = rgb.numpy()
                 now = time.perf_counter()
-                if now - shown >= FRAME_SECONDS and row + rgb.shape[0] < bh:
-                    done = (row + rgb.shape[0]) * bw
-                    yield Frame(frame(), progress_line(done / (bw * bh), (now - start) / done * (bw * bh - done)))
+                if now - shown >= FRAME_SECONDS and row + rgb.shape[0] < total_rows:
+                    done = (row + rgb.shape[0]) / total_rows
+                    yield Frame(frame(), progress_line(done, (now - start) / done * (1 - done)))
                     shown = now
             check()
             seconds = time.perf_counter() - start
-            result, status = self._finish(job, canvas, seconds, floats)
+            result, status = self._finish(job, canvas, seconds, floats, placement, colour)
             del floats
             give_back()
             yield Frame(result, status, self.context.workbench.speed(job.precision))

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import gradio as gr
 
 from demo.events import Events
-from demo.events.upscale import Frame
+from demo.events.upscale import DEFAULT_PAD, Frame
 from demo.page.inputs import Inputs
 from demo.page.shared import Shared
 from demo.page.text import CLICK_MODES, RESULT_CAPTION
+from liif.layout import FITS
 
 CROP, LINE, POINT = (value for _, value in CLICK_MODES)
 
@@ -56,8 +58,11 @@ def wire_upscale(inputs: Inputs, shared: Shared, events: Events, renders: dict[s
         **renders,
     )
     inputs.stop.click(upscale.stop, None, None, queue=False, api_visibility="private")
+    fit = gr.Radio(list(FITS), value="stretch", label="Fit", visible=False)  # the API's fit and pad, for now
+    pad = gr.Textbox(DEFAULT_PAD, label="Pad", visible=False)
+    outputs = [shared.result, shared.status]
     gr.Button(visible=False).click(
-        on_gpu(upscale.render), shared.common, [shared.result, shared.status], api_name="upscale", **renders
+        on_gpu(upscale.render), [*shared.common, fit, pad], outputs, api_name="upscale", **renders
     )  # an API-only endpoint
 
 
@@ -69,6 +74,20 @@ def _frame_outputs(frame: Frame, shared: Shared, inputs: Inputs) -> dict[Any, An
     if frame.speed is not None:
         shown[inputs.speed] = frame.speed
     return shown
+
+
+def _fraction(value: object) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and 0 <= value <= 1
+
+
+def viewer_point(where: object, width: float | None, height: float | None) -> tuple[float, float] | None:
+    """The output pixel a click in the viewer fell on (fractions (fx, fy) of the photo), as its centre, like
+    a click on the result: (704.5, 300.5), not (704.7655820846558, ...). None for anything else."""
+    pair = where if isinstance(where, list) and len(where) == 2 else [None, None]
+    fx, fy = (float(v) if _fraction(v) else None for v in pair)
+    if fx is None or fy is None or not width or not height:
+        return None
+    return min(math.floor(fx * width), width - 1) + 0.5, min(math.floor(fy * height), height - 1) + 0.5
 
 
 def route_click(shared: Shared, mode: str, stage: str, x: float, y: float, width: float, height: float) -> dict:
@@ -104,11 +123,8 @@ def wire_clicks(shared: Shared, viewer: Any) -> list[Any]:
         return route_click(s, mode, at, col + 0.5, row + 0.5, width, height)  # its centre is the point
 
     def on_viewer(mode: str, at: str, width: float | None, height: float | None, evt: gr.SelectData) -> dict:
-        where = evt.index if isinstance(evt.index, list) and len(evt.index) == 2 else [None, None]
-        fx, fy = (float(v) if isinstance(v, int | float) and 0 <= v <= 1 else None for v in where)
-        if fx is None or fy is None or not width or not height:
-            return {}
-        return route_click(s, mode, at, fx * width, fy * height, width, height)
+        point = viewer_point(evt.index, width, height)
+        return {} if point is None or not width or not height else route_click(s, mode, at, *point, width, height)
 
     inputs = [s.click_mode, s.stage, s.width, s.height]
     return [

@@ -1,0 +1,108 @@
+"""How a photo meets an output of another shape: stretch it, fill the output (the photo's centre, cropped to
+the output's aspect), or fit inside it (the whole photo, the margins padded with a colour or transparency).
+
+Fill and fit are windows of a virtual render at one scale for both sides, so fill's crop is a window of
+the render of the whole photo (its edges still see the photo around them) and costs no second encoding.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+import torch
+from PIL import Image, ImageColor
+
+from liif.enlarge import Box
+from liif.errors import LiifError
+
+FITS = ("stretch", "fill", "fit")
+TRANSPARENT = "transparent"
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Where the photo's render lies in a W x H output."""
+
+    width: int
+    height: int
+    render: tuple[int, int]  # the virtual render of the whole photo the picture is a window of
+    box: Box  # that window
+    at: tuple[int, int]  # where the window's top-left corner lands in the output (fit's margins)
+
+    @property
+    def padded(self) -> bool:
+        return (self.box[2] - self.box[0], self.box[3] - self.box[1]) != (self.width, self.height)
+
+    def describe(self, photo_width: int, photo_height: int) -> str | None:
+        """In words, where it is not a plain stretch: what of the photo is shown, or where the margins are."""
+        left, top, right, bottom = self.box
+        render_w, render_h = self.render
+        if self.padded:
+            return f"fit: the whole photo at {right - left}x{bottom - top}, padded to {self.width}x{self.height}"
+        if self.render != (self.width, self.height):
+            shown_w = round((right - left) * photo_width / render_w)
+            shown_h = round((bottom - top) * photo_height / render_h)
+            shown = f"{shown_w}x{shown_h} of {photo_width}x{photo_height}"
+            return f"fill: the photo's centre {shown}, cropped to the output's shape"
+        return None
+
+
+def layout(photo_width: int, photo_height: int, width: int, height: int, fit: str = "stretch") -> Layout:
+    """The layout of a ``photo_width`` x ``photo_height`` photo in a ``width`` x ``height`` output."""
+    if fit not in FITS:
+        raise LiifError(f"unknown fit {fit!r}; choose one of {', '.join(FITS)}")
+    if fit == "fill":
+        scale = max(width / photo_width, height / photo_height)
+        render = (max(width, round(photo_width * scale)), max(height, round(photo_height * scale)))
+        left, top = (render[0] - width) // 2, (render[1] - height) // 2
+        return Layout(width, height, render, (left, top, left + width, top + height), (0, 0))
+    if fit == "fit":
+        scale = min(width / photo_width, height / photo_height)
+        inner = (min(width, max(1, round(photo_width * scale))), min(height, max(1, round(photo_height * scale))))
+        return Layout(width, height, inner, (0, 0, *inner), ((width - inner[0]) // 2, (height - inner[1]) // 2))
+    return Layout(width, height, (width, height), (0, 0, width, height), (0, 0))
+
+
+def pad_colour(text: str) -> tuple[float, float, float] | None:
+    """A pad colour as RGB floats in [0, 1] from a CSS colour ("#1e1e1e", "white"); None for transparency."""
+    if text.strip().lower() == TRANSPARENT:
+        return None
+    try:
+        rgb = ImageColor.getrgb(text.strip())
+    except ValueError:
+        hint = "use #RRGGBB, a CSS name such as white, or transparent"
+        raise LiifError(f"{text[:80]!r} is not a colour: {hint}") from None
+    return rgb[0] / 255, rgb[1] / 255, rgb[2] / 255
+
+
+def placed(
+    rows: Iterable[tuple[int, torch.Tensor]], plan: Layout, colour: tuple[float, float, float] | None
+) -> Iterator[tuple[int, torch.Tensor]]:
+    """The output's row bands: the window's bands placed at ``plan.at``, fit's margins in ``colour`` (black
+    under transparency: the alpha of :func:`output_alpha` hides them)."""
+    if not plan.padded:
+        yield from rows
+        return
+    fill = torch.tensor(colour or (0.0, 0.0, 0.0))
+    x, y = plan.at
+    inner_w, inner_h = plan.box[2] - plan.box[0], plan.box[3] - plan.box[1]
+    if y:
+        yield 0, fill.expand(y, plan.width, 3).clone()
+    for row, rgb in rows:
+        band = fill.expand(rgb.shape[0], plan.width, 3).clone()
+        band[:, x : x + inner_w] = rgb
+        yield y + row, band
+    if y + inner_h < plan.height:
+        yield y + inner_h, fill.expand(plan.height - y - inner_h, plan.width, 3).clone()
+
+
+def output_alpha(alpha: Image.Image | None, plan: Layout, transparent: bool) -> Image.Image | None:
+    """The output's alpha (mode "L", W x H): the photo's own alpha, laid out as the photo is, and fit's
+    margins clear under transparency; None where the output is opaque."""
+    if alpha is None and not (transparent and plan.padded):
+        return None
+    inner = (alpha or Image.new("L", (1, 1), 255)).resize(plan.render, Image.Resampling.BICUBIC).crop(plan.box)
+    out = Image.new("L", (plan.width, plan.height), 0 if transparent else 255)
+    out.paste(inner, plan.at)
+    return out
