@@ -116,6 +116,25 @@ def test_typing_and_pasting_keep_the_aspect_on_every_keystroke(page, small_photo
     assert "custom" in page.locator("#scale").inner_text()
 
 
+def test_a_size_past_the_limit_or_empty_disables_upscale_and_says_why(page, small_photo):
+    _load(page, small_photo)
+    assert page.locator("#run").is_enabled()
+    width = page.locator("#width input")
+    width.fill("2400")  # keep aspect: 2400x1600, 3.84 MP, over this app's 2 MP
+    page.wait_for_function("() => document.querySelector('#run').disabled")
+    info = page.locator("#size-info").inner_text()
+    assert "3.8 MP is more than this app renders here (2 MP): try 1732×1154." in info
+    assert "to render here" not in info  # no time estimate for a size that will not be rendered
+    width.fill("0")
+    page.wait_for_function("() => document.querySelector('#run').disabled")
+    assert "Width and height must be whole numbers from 1 to" in page.locator("#size-info").inner_text()
+    page.get_by_label("Keep aspect").uncheck()  # the suggested size itself is rendered
+    width.fill("1732")
+    page.locator("#height input").fill("1154")
+    page.wait_for_function("() => !document.querySelector('#run').disabled")
+    assert "MP is more than" not in page.locator("#size-info").inner_text()
+
+
 def test_the_slider_and_the_boxes_never_drift_apart(page, small_photo):
     _load(page, small_photo)
     track = page.locator("#scale input[type=range]")

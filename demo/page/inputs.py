@@ -132,7 +132,7 @@ def _wire_photo(inputs: Inputs, shared: Shared, events: Events) -> Any:
     )
     photo_set.then(
         inputs=[inputs.photo_w, inputs.photo_h, s.width, s.height, *_estimate(inputs, s), inputs.size_info],
-        outputs=[inputs.size_info],
+        outputs=[inputs.size_info, inputs.run],
         **in_browser("photoSet"),
     )
     return photo_set
@@ -148,7 +148,7 @@ def _wire_sizes(inputs: Inputs, shared: Shared) -> None:
     s = shared
     estimate = _estimate(inputs, s)
     reads = [s.width, s.height, inputs.photo_w, inputs.photo_h, s.crop_fx, s.crop_fy, *estimate]
-    follow = [inputs.scale, inputs.size_info, *s.centre]
+    follow = [inputs.scale, inputs.size_info, *s.centre, inputs.run]
     s.width.input(inputs=[inputs.keep_aspect, *reads], outputs=[s.height, *follow], **in_browser("fromWidth"))
     s.height.input(inputs=[inputs.keep_aspect, *reads], outputs=[s.width, *follow], **in_browser("fromHeight"))
     gr.on(

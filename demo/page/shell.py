@@ -36,10 +36,11 @@ except ImportError:  # pragma: no cover - depends on the host
         return fn
 
 
-def browser_settings() -> dict[str, Any]:
+def browser_settings(config: AppConfig) -> dict[str, Any]:
     """The numbers and words controls.js shares with Python, handed to it when the page loads."""
     return {
         "maxSide": MAX_SIDE,
+        "maxPixels": config.max_output_pixels,
         "scaleRange": list(inputs.SCALE_RANGE),
         "best": BEST,
         "bestViews": LIIF_PLUS_VIEWS,
@@ -57,7 +58,7 @@ def launch_options(config: AppConfig) -> dict[str, Any]:
         "max_file_size": config.max_upload,
         "theme": gr.themes.Soft(),
         "css": (STATIC / "style.css").read_text(),
-        "js": f"() => {{ const SETTINGS = {json.dumps(browser_settings())};\n{logic}\nreturn ({controls})(); }}",
+        "js": f"() => {{ const SETTINGS = {json.dumps(browser_settings(config))};\n{logic}\nreturn ({controls})(); }}",
         "app_kwargs": {"middleware": [Middleware(SmallBodies)]},  # the viewer's calls are small (events/tilegate.py)
     }
 

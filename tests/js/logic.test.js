@@ -60,3 +60,12 @@ test("classic tiles go first, then LIIF tiles from the centre outwards", () => {
   ]);
   assert.deepEqual(order.map((t) => t.name), ["far bicubic", "near liif", "far liif"]);
 });
+
+test("a size this app does not render is said before the click, with one of the same shape that it does", () => {
+  assert.equal(L.sizeLimit(4000, 3000, 65535, 8e6), "12 MP is more than this app renders here (8 MP): try 3265×2449.");
+  assert.equal(L.sizeLimit(3265, 2449, 65535, 8e6), null);
+  assert.ok(3265 * 2449 <= 8e6);
+  assert.equal(L.sizeLimit(0, 300, 65535, 8e6), "Width and height must be whole numbers from 1 to 65535.");
+  assert.equal(L.sizeLimit(640.5, 300, 65535, 8e6), "Width and height must be whole numbers from 1 to 65535.");
+  assert.equal(L.sizeLimit(2000, 1000, 65535, 2e6), null); // at the limit: allowed
+});

@@ -18,8 +18,13 @@
   function describe(w, h, iw, ih, rate, quality, precision) {
     const { label, text } = L.describe(w, h, iw, ih, MAX_SIDE);
     if (text === null) return [label, SETTINGS.noPhoto];
-    return [label, valid(w) && valid(h) ? text + estimate(w, h, iw, ih, rate, quality, precision) : text];
+    const limit = L.sizeLimit(w, h, MAX_SIDE, SETTINGS.maxPixels);
+    if (limit) return [label, valid(w) && valid(h) ? `${text}\n\n**${limit}**` : `**${limit}**`];
+    return [label, text + estimate(w, h, iw, ih, rate, quality, precision)];
   }
+
+  // Upscale is enabled only for a size this app renders (with a photo): too big or empty is said, not clicked.
+  const run = (w, h, iw) => ({ __type__: "update", interactive: valid(iw) && !L.sizeLimit(w, h, MAX_SIDE, SETTINGS.maxPixels) });
 
   // What the scale slider shows: the width's scale, with a label that says "custom" when the sides differ.
   function slider(w, h, iw, ih) {
@@ -182,18 +187,20 @@
         return [text];
       }
       const [first, ...notes] = text.split("\n\n");
-      return [[first + estimate(w, h, iw, ih, rate, quality, precision), ...notes].join("\n\n")];
+      const limit = L.sizeLimit(w, h, MAX_SIDE, SETTINGS.maxPixels);
+      const line = limit ? `${first}\n\n**${limit}**` : first + estimate(w, h, iw, ih, rate, quality, precision);
+      return [[line, ...notes].join("\n\n"), run(w, h, iw)];
     },
     // Width typed or pasted: with "keep aspect" the height follows.
     fromWidth(keep, w, h, iw, ih, fx, fy, rate, quality, precision) {
       w = whole(w);
       if (keep && valid(w) && valid(iw)) h = L.keepAspect(w, iw, ih);
-      return [h, slider(w, h, iw, ih), info(w, h, iw, ih, rate, quality, precision), ...centre(w, h, fx, fy)];
+      return [h, slider(w, h, iw, ih), info(w, h, iw, ih, rate, quality, precision), ...centre(w, h, fx, fy), run(w, h, iw)];
     },
     fromHeight(keep, w, h, iw, ih, fx, fy, rate, quality, precision) {
       h = whole(h);
       if (keep && valid(h) && valid(ih)) w = L.keepAspect(h, ih, iw);
-      return [w, slider(w, h, iw, ih), info(w, h, iw, ih, rate, quality, precision), ...centre(w, h, fx, fy)];
+      return [w, slider(w, h, iw, ih), info(w, h, iw, ih, rate, quality, precision), ...centre(w, h, fx, fy), run(w, h, iw)];
     },
     // The slider moved (drag, click or arrow keys): both sides from the photo's size.
     fromScale(s, w, h, iw, ih, fx, fy, rate, quality, precision) {
@@ -202,12 +209,12 @@
         h = Math.max(1, Math.round(ih * s));
       }
       const label = { __type__: "update", label: describe(w, h, iw, ih)[0] };
-      return [w, h, label, info(w, h, iw, ih, rate, quality, precision), ...centre(w, h, fx, fy)];
+      return [w, h, label, info(w, h, iw, ih, rate, quality, precision), ...centre(w, h, fx, fy), run(w, h, iw)];
     },
     // "Keep aspect" switched on: the height follows the width again.
     fromKeep(keep, w, h, iw, ih, fx, fy, rate, quality, precision) {
       if (keep) return window.liifControls.fromWidth(keep, w, h, iw, ih, fx, fy, rate, quality, precision);
-      return [h, slider(w, h, iw, ih), info(w, h, iw, ih, rate, quality, precision), ...centre(w, h, fx, fy)];
+      return [h, slider(w, h, iw, ih), info(w, h, iw, ih, rate, quality, precision), ...centre(w, h, fx, fy), run(w, h, iw)];
     },
     // The measured speed (after a render) or the quality changed: renew the estimate for the sizes shown.
     fromSpeed(w, h, iw, ih, rate, quality, precision) {

@@ -4,6 +4,17 @@
 const liifLogic = (() => {
   const isSide = (v, maxSide) => Number.isInteger(v) && v >= 1 && v <= maxSide;
 
+  // Why a w x h output cannot be rendered here, in a person's words, or null: said before the click, with a
+  // size of the same shape that can be (the server still refuses it, for API callers).
+  function sizeLimit(w, h, maxSide, maxPixels) {
+    if (!isSide(w, maxSide) || !isSide(h, maxSide)) return `Width and height must be whole numbers from 1 to ${maxSide}.`;
+    if (w * h <= maxPixels) return null;
+    const s = Math.sqrt(maxPixels / (w * h));
+    const mp = (pixels) => `${+(pixels / 1e6).toFixed(1)} MP`;
+    const fits = `${Math.max(1, Math.floor(w * s))}×${Math.max(1, Math.floor(h * s))}`;
+    return `${mp(w * h)} is more than this app renders here (${mp(maxPixels)}): try ${fits}.`;
+  }
+
   // The slider shows the scale to two decimals (its 0.05 step would hide 1.82), within its range.
   const clampScale = (s, [low, high]) => Math.round(100 * Math.min(high, Math.max(low, s))) / 100;
 
@@ -50,6 +61,6 @@ const liifLogic = (() => {
   // `tiles` are {liif: bool, distance: number}; returns them sorted, a new array.
   const sendOrder = (tiles) => [...tiles].sort((a, b) => Number(a.liif) - Number(b.liif) || a.distance - b.distance);
 
-  return { isSide, clampScale, liifPixels, estimate, describe, keepAspect, levels, neededLevel, sendOrder };
+  return { isSide, sizeLimit, clampScale, liifPixels, estimate, describe, keepAspect, levels, neededLevel, sendOrder };
 })();
 if (typeof module !== "undefined") module.exports = liifLogic;
