@@ -32,6 +32,10 @@ class Tickets:
             self._latest[session] = (number, stop)
             return number
 
+    def newest(self, session: str) -> int | None:
+        with self._lock:
+            return self._latest.get(session, (None, False))[0]
+
     def check(self, session: str, ticket: int) -> None:
         """Raise :class:`SupersededError` if ``ticket`` is no longer the session's newest."""
         latest, stopped = self._latest.get(session, (ticket, False))

@@ -388,3 +388,29 @@ def test_the_streamed_upscale_fits_as_the_api_does(events, photo):
     api_path, _ = events.upscale.render(photo, 96, 96, precision=EXACT, fit="fit", pad="#ff0000")
     assert Path(last.picture).read_bytes() == Path(api_path).read_bytes()
     assert "fit: the whole photo at 96x64, padded to 96x96" in last.status
+
+
+def test_a_superseded_render_lets_none_of_its_follow_ups_start(events, photo):
+    request = _Request("follow")
+    first = events.upscale.start(request)
+    list(events.upscale.live(photo, 60, 40, None, EXACT, STANDARD, first, request))
+    assert events.upscale.finished_newest("follow")  # its crop, line, sweep and cell study may run
+    second = events.upscale.start(request)  # a new click: the old render's follow-ups must not start now
+    assert not events.upscale.finished_newest("follow")
+    third = events.upscale.start(request)
+    assert list(events.upscale.live(photo, 60, 40, None, EXACT, STANDARD, second, request)) == []  # superseded
+    assert not events.upscale.finished_newest("follow")
+    list(events.upscale.live(photo, 61, 40, None, EXACT, STANDARD, third, request))
+    assert events.upscale.finished_newest("follow")
+
+
+def test_follow_ups_of_a_superseded_render_leave_their_outputs_alone(events):
+    from demo.page.wiring import Wiring
+
+    wiring = Wiring(events, {}, {}, {}, lambda fn: fn, [])
+    calls = []
+    follow = wiring.after_render(lambda *args: calls.append(args) or ("done", "too"), 2)
+    request = _Request("wired")
+    events.upscale.start(request)
+    skipped = follow(request, 1, 2)
+    assert calls == [] and len(skipped) == 2 and all(isinstance(s, type(gr.skip())) for s in skipped)

@@ -5,6 +5,7 @@ import json
 import math
 import os
 import shutil
+import time
 from pathlib import Path
 
 import numpy as np
@@ -193,6 +194,23 @@ def test_a_new_click_supersedes_the_render_and_the_result_is_what_the_boxes_said
     )
     assert len(drawn) == 3 and drawn[0][0] > 200
     assert all(abs(w - drawn[0][0]) <= 2 and abs(h - drawn[0][1]) <= 2 for w, h in drawn)
+
+
+def test_ten_back_to_back_supersedes_each_show_their_preview_within_two_seconds(page, small_photo):
+    _load(page, small_photo)
+    width = page.locator("#width input")
+    waits = []
+    for i in range(10):
+        width.fill(str(1200 + i))  # each render long enough (1200x800) to be running when the next click comes
+        start = time.perf_counter()
+        page.locator("#run").click()
+        page.wait_for_function(
+            f"() => document.querySelector('#status').innerText.includes('Bicubic preview at {1200 + i}×')"
+        )
+        waits.append(time.perf_counter() - start)
+        page.wait_for_function("() => document.querySelector('#status').innerText.includes('% · about')")
+    print("preview after each supersede, s:", " ".join(f"{w:.2f}" for w in waits))
+    assert max(waits) <= 2.0, waits  # the superseded render and its follow-ups give way at once
 
 
 def test_stop_ends_a_render(page, small_photo):
@@ -408,6 +426,7 @@ def test_every_view_shows_its_point_after_one_upscale(page):
                                                1, 1).data[3];
     }}"""
     assert page.evaluate(beside) == 0
+    page.locator("#plot .nsewdrag").first.scroll_into_view_if_needed()  # the mouse moves in the viewport
     area = page.locator("#plot .nsewdrag").first.bounding_box()
     page.mouse.move(area["x"] + area["width"] * 0.5, area["y"] + area["height"] * 0.5)
     page.wait_for_function(f"() => ({beside})() > 0")

@@ -155,9 +155,12 @@ def test_bf16_is_honoured_and_says_when_it_is_emulated(tmp_path, photo):
 def test_info_says_what_auto_means_here(monkeypatch):
     from liif import hardware
 
-    for flags, compute in [(frozenset({"avx2"}), "fp32"), (frozenset({"avx512_bf16"}), "bf16")]:
-        monkeypatch.setattr(hardware, "cpu_flags", lambda flags=flags: flags)
+    cases = [("DEFAULT", {"avx2"}, "fp32"), ("AVX2", {"avx2"}, "int8"), ("AVX512", {"avx512_bf16"}, "bf16")]
+    for capability, flags, compute in cases:
+        monkeypatch.setattr(hardware, "cpu_flags", lambda flags=frozenset(flags): flags)
+        monkeypatch.setattr(hardware, "cpu_capability", lambda capability=capability: capability)
         done = run_cli("info")
         assert done.returncode == 0, done.stderr
         assert f"precision auto: {compute}" in done.stdout
+        assert "detail scale: auto renders LIIF up to x8" in done.stdout
         assert "torch threads:" in done.stdout and "Mpx/s" in done.stdout

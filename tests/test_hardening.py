@@ -146,6 +146,7 @@ def test_app_refuses_an_upload_over_the_size_limit(client, tmp_path):
 
 
 DEFAULTS = [None, "exact", "standard"]  # model, precision, quality: a raw call sends every input
+FIT = ["stretch", "#000000"]  # /upscale's fit and pad, after them
 
 
 def _raw_call(url, api, data):
@@ -173,7 +174,7 @@ def _uploaded(path):
 
 def test_the_api_never_reads_a_server_path(tiny_app_url):
     server_file = {"path": "/etc/hostname", "meta": {"_type": "gradio.FileData"}}
-    stream = _raw_call(tiny_app_url, "upscale", [server_file, 10, 10, *DEFAULTS])
+    stream = _raw_call(tiny_app_url, "upscale", [server_file, 10, 10, *DEFAULTS, *FIT])
     assert "event: error" in stream and "complete" not in stream
 
 
@@ -202,9 +203,9 @@ def test_an_inline_photo_gets_the_same_upload_limit_before_it_is_decoded(tmp_pat
 @pytest.mark.parametrize(
     ("api", "values", "message"),
     [
-        ("upscale", [float("nan"), 10, *DEFAULTS], "Width (px): nan is not a number"),
-        ("upscale", [float("inf"), 10, *DEFAULTS], "Width (px): inf is not a number"),
-        ("upscale", [1e20, 10, *DEFAULTS], "over"),
+        ("upscale", [float("nan"), 10, *DEFAULTS, *FIT], "Width (px): nan is not a number"),
+        ("upscale", [float("inf"), 10, *DEFAULTS, *FIT], "Width (px): inf is not a number"),
+        ("upscale", [1e20, 10, *DEFAULTS, *FIT], "over"),
         ("compare", [48, 32, *DEFAULTS, float("nan"), 10, 64, 2], "Crop centre x: nan is not a finite"),
         ("compare", [48, 32, *DEFAULTS, 1e308, 10, 64, 2], "Crop centre x must be a number from 0 to 48"),
         ("compare", [48, 32, *DEFAULTS, 10, 10, 64, float("nan")], "Zoom"),
@@ -422,7 +423,7 @@ def test_an_inline_photo_sent_over_http_gets_the_upload_limit(tiny_app_url, tmp_
         url = "data:image/png;base64," + base64.b64encode(path.read_bytes()).decode()
         return {"url": url, "meta": {"_type": "gradio.FileData"}}
 
-    refused = _raw_call(tiny_app_url, "upscale", [inline(big), 10, 10, *DEFAULTS])
+    refused = _raw_call(tiny_app_url, "upscale", [inline(big), 10, 10, *DEFAULTS, *FIT])
     assert "event: error" in refused and "over the upload limit of 2 MB" in refused
-    answered = _raw_call(tiny_app_url, "upscale", [inline(small), 30, 20, *DEFAULTS])
+    answered = _raw_call(tiny_app_url, "upscale", [inline(small), 30, 20, *DEFAULTS, *FIT])
     assert "event: complete" in answered and "_30x20.png" in answered

@@ -65,6 +65,7 @@ class Upscale:
     def __init__(self, context: Context) -> None:
         self.context = context
         self.tickets = Tickets()
+        self._finished: dict[str, int] = {}  # per session, the ticket of its last render that finished
 
     def _status(self, job: Job, seconds: float, off: float | None, placement: Layout) -> str:
         """Sizes, times, what ran and why, and how far the result is from the photo."""
@@ -177,6 +178,12 @@ class Upscale:
         """Upscale was clicked: a new ticket, so any render this session still runs stops at its next step."""
         return self.tickets.take(request.session_hash or "")
 
+    def finished_newest(self, session: str) -> bool:
+        """Whether the session's newest Upscale click is a render that finished: its follow-ups may run. A
+        superseded or stopped render's crop, line, sweep and cell study never start, so they do not compete
+        with the render that replaced it for the cores."""
+        return self._finished.get(session) == self.tickets.newest(session)
+
     def stop(self, request: gr.Request) -> None:
         self.tickets.take(request.session_hash or "", stop=True)
 
@@ -255,6 +262,7 @@ class Upscale:
             result, status = self._finish(job, canvas, seconds, floats, placement, colour)
             del floats
             give_back()
+            self._finished[request.session_hash or ""] = ticket
             yield Frame(result, status, self.context.workbench.speed(job.precision))
         except SupersededError as exc:
             if exc.stopped:

@@ -100,6 +100,7 @@ def wire(view: HowTab, shared: Shared, wiring: Wiring) -> None:
     def point_after_click(mode: str, *args: Any) -> tuple[Any, ...]:
         return explain.point(*args) if mode == POINT else (gr.skip(),) * len(view.point_outputs)
 
-    s.rendered.success(cell_while_open, [s.open_tab, *cell_inputs], view.cell_outputs, **wiring.private)
+    follow = wiring.after_render(cell_while_open, len(view.cell_outputs))
+    s.rendered.success(follow, [s.open_tab, *cell_inputs], view.cell_outputs, **wiring.private)
     for clicked in wiring.clicks:
         clicked.then(point_after_click, [s.click_mode, *point_inputs], view.point_outputs, **wiring.private)

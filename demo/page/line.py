@@ -61,6 +61,7 @@ def wire(view: LineTab, shared: Shared, wiring: Wiring) -> None:
     view.channels.input(plot, inputs, outputs, **wiring.private)
     gr.on([end.input for end in shared.line_ends], fn=None, js="() => true", outputs=[shared.line_chosen], queue=False)
     follow = [*shared.common, *shared.centre, shared.line_chosen, *shared.line_ends, view.channels]
-    shared.rendered.success(after_render, follow, [*outputs, *shared.line_ends], **wiring.private)
+    placed = [*outputs, *shared.line_ends]
+    shared.rendered.success(wiring.after_render(after_render, len(placed)), follow, placed, **wiring.private)
     for clicked in wiring.clicks:
         clicked.then(after_click, [shared.click_mode, shared.stage, *inputs], outputs, **wiring.private)

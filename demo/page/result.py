@@ -76,15 +76,17 @@ def _frame_outputs(frame: Frame, shared: Shared, inputs: Inputs) -> dict[Any, An
     return shown
 
 
-def _fraction(value: object) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool) and 0 <= value <= 1
+def _fraction(value: object) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 1:
+        return None
+    return float(value)
 
 
 def viewer_point(where: object, width: float | None, height: float | None) -> tuple[float, float] | None:
     """The output pixel a click in the viewer fell on (fractions (fx, fy) of the photo), as its centre, like
     a click on the result: (704.5, 300.5), not (704.7655820846558, ...). None for anything else."""
     pair = where if isinstance(where, list) and len(where) == 2 else [None, None]
-    fx, fy = (float(v) if _fraction(v) else None for v in pair)
+    fx, fy = (_fraction(v) for v in pair)
     if fx is None or fy is None or not width or not height:
         return None
     return min(math.floor(fx * width), width - 1) + 0.5, min(math.floor(fy * height), height - 1) + 0.5

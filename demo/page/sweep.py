@@ -47,6 +47,7 @@ def wire(view: SweepTab, shared: Shared, wiring: Wiring) -> None:
 
     view.button.click(sweep.sheet, inputs, outputs, api_name="sweep", **wiring.quick)
     view.tab.select(sweep.sheet, inputs, outputs, **wiring.private)
-    shared.rendered.success(while_open, [shared.open_tab, *inputs], outputs, **wiring.private)
+    follow = wiring.after_render(while_open, len(outputs))
+    shared.rendered.success(follow, [shared.open_tab, *inputs], outputs, **wiring.private)
     for clicked in wiring.clicks:
         clicked.then(after_click, [shared.click_mode, shared.open_tab, *inputs], outputs, **wiring.private)

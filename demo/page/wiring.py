@@ -6,6 +6,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+import gradio as gr
+
 from demo.events import Events
 
 
@@ -17,3 +19,15 @@ class Wiring:
     private: dict[str, Any]  # the short-request slot, for the page's own events (not in the API)
     on_gpu: Callable[[Any], Any]  # spaces.GPU on a ZeroGPU Space, else nothing
     clicks: list[Any]  # the click events on the result and the deep zoom
+
+    def after_render(self, fn: Callable[..., Any], outputs: int) -> Callable[..., Any]:
+        """``fn`` as a follow-up of Upscale: it runs only after the session's newest render finished, and
+        otherwise leaves its ``outputs`` as they are."""
+        upscale = self.events.upscale
+
+        def follow(request: gr.Request, *args: Any) -> Any:
+            if upscale.finished_newest(request.session_hash or ""):
+                return fn(*args)
+            return (gr.skip(),) * outputs
+
+        return follow
