@@ -225,6 +225,24 @@ def test_stop_ends_a_render(page, small_photo):
     page.wait_for_function("() => document.querySelector('#status').innerText.includes('120×80 from')", timeout=15_000)
 
 
+DOWNLOAD = "#result a[download], #result button[aria-label*='ownload'], #result [title*='ownload']"
+
+
+def test_a_preview_offers_no_download_and_the_finished_result_does(page, small_photo):
+    _load(page, small_photo)
+    page.locator("#width input").fill("1500")
+    page.locator("#run").click()
+    page.wait_for_function("() => document.querySelector('#status').innerText.includes('Bicubic preview')")
+    page.locator("#stop").click()
+    page.wait_for_function("() => document.querySelector('#status').innerText.includes('Stopped')", timeout=5_000)
+    assert page.locator("#result img").count() == 1  # the preview stays on screen ...
+    assert page.locator(DOWNLOAD).count() == 0  # ... but is not offered as the result (it was "image.png")
+    page.locator("#width input").fill("120")
+    page.locator("#run").click()
+    page.wait_for_function("() => document.querySelector('#status').innerText.includes('120×80 from')", timeout=15_000)
+    page.locator(DOWNLOAD).first.wait_for()
+
+
 def test_the_page_at_three_widths(page):
     page.locator("#photo input[type=file]").set_input_files(str(ROOT / "examples" / "forest_stream.jpg"))
     page.wait_for_function("() => document.querySelector('#width input').value === '768'")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import Any, Literal
 
 import gradio as gr
 
@@ -17,6 +17,10 @@ from liif.layout import FITS
 CROP, LINE, POINT = (value for _, value in CLICK_MODES)
 
 
+FINISHED_BUTTONS: tuple[Literal["download", "fullscreen"], ...] = ("download", "fullscreen")
+PREVIEW_BUTTONS: tuple[Literal["download", "fullscreen"], ...] = ("fullscreen",)  # a preview is no result
+
+
 def render(shared: Shared) -> None:
     gr.Markdown(RESULT_CAPTION, elem_classes="caption")
     shared.result = gr.Image(
@@ -25,7 +29,7 @@ def render(shared: Shared) -> None:
         format="png",
         type="filepath",
         interactive=False,
-        buttons=["download", "fullscreen"],
+        buttons=list(FINISHED_BUTTONS),
     )
     shared.status = gr.Markdown(elem_classes="status", elem_id="status")
     shared.click_mode = gr.Radio(
@@ -69,8 +73,9 @@ def wire_upscale(inputs: Inputs, shared: Shared, events: Events, renders: dict[s
 def _frame_outputs(frame: Frame, shared: Shared, inputs: Inputs) -> dict[Any, Any]:
     """A frame as the page's outputs: what a frame does not hold stays as it was."""
     shown: dict[Any, Any] = {shared.status: frame.status}
-    if frame.picture is not None:
-        shown[shared.result] = frame.picture
+    if frame.picture is not None:  # a preview (a picture, not a file) has nothing worth downloading
+        buttons = FINISHED_BUTTONS if isinstance(frame.picture, str) else PREVIEW_BUTTONS
+        shown[shared.result] = gr.Image(frame.picture, buttons=list(buttons))
     if frame.speed is not None:
         shown[inputs.speed] = frame.speed
     return shown
