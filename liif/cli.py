@@ -33,7 +33,7 @@ from liif.imageio import (
     load_picture,
     write_rows,
 )
-from liif.layout import FITS, layout, output_alpha, pad_colour, placed
+from liif.layout import FITS, layout, output_alpha, pad_colour, placed, placed_whole
 from liif.model import LIIF
 from liif.refine import best_result, consistency, gather, photo_floats
 from liif.render import Box, iter_rows, measure_rate, plan
@@ -245,7 +245,6 @@ def _upscale_one(model: LIIF, src: Path, dst: Path, args: argparse.Namespace, po
         source = plan(views, render_w, render_h, args.precision)
         if not args.self_ensemble and (said := describe(render_w, render_h, picture.width, picture.height, source)):
             _note(f"{dst.name}: {said}")
-        rows = rows_at(render_w, render_h, placement.box)
         if args.self_ensemble or args.verbose:  # both need the whole render of the photo
             photo = photo_floats(picture.rgb)
             if args.self_ensemble:
@@ -257,9 +256,10 @@ def _upscale_one(model: LIIF, src: Path, dst: Path, args: argparse.Namespace, po
                 _note(
                     f"{dst.name}: shrunk back to the photo's size, it differs from it by {off:.2f} levels of 255 (mean)"
                 )
-            left, top, right, bottom = placement.box
-            rows = iter([(0, torch.from_numpy(result[top:bottom, left:right].copy()))])
-        write_rows(dst, width, height, placed(rows, placement, colour), picture)
+            rows = placed_whole(result, placement, colour)
+        else:
+            rows = placed(rows_at(render_w, render_h, placement.box), placement, colour)
+        write_rows(dst, width, height, rows, picture)
 
 
 def _upscale(args: argparse.Namespace) -> int:

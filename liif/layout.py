@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
+import numpy as np
 import torch
 from PIL import Image, ImageColor
 
@@ -85,16 +86,29 @@ def placed(
         yield from rows
         return
     fill = torch.tensor(colour or (0.0, 0.0, 0.0))
+
+    def margin(rows: int) -> torch.Tensor:
+        return fill.expand(rows, plan.width, 3).clone()
+
     x, y = plan.at
     inner_w, inner_h = plan.box[2] - plan.box[0], plan.box[3] - plan.box[1]
     if y:
-        yield 0, fill.expand(y, plan.width, 3).clone()
+        yield 0, margin(y)
     for row, rgb in rows:
-        band = fill.expand(rgb.shape[0], plan.width, 3).clone()
+        band = margin(rgb.shape[0])
         band[:, x : x + inner_w] = rgb
         yield y + row, band
     if y + inner_h < plan.height:
-        yield y + inner_h, fill.expand(plan.height - y - inner_h, plan.width, 3).clone()
+        yield y + inner_h, margin(plan.height - y - inner_h)
+
+
+def placed_whole(
+    whole: np.ndarray, plan: Layout, colour: tuple[float, float, float] | None
+) -> Iterator[tuple[int, torch.Tensor]]:
+    """:func:`placed` for a render of the whole photo held at once ((H, W, 3) floats at ``plan.render``, as
+    LIIF+ and the CLI's --verbose have it): its window, placed."""
+    left, top, right, bottom = plan.box
+    yield from placed(iter([(0, torch.from_numpy(whole[top:bottom, left:right].copy()))]), plan, colour)
 
 
 def output_alpha(alpha: Image.Image | None, plan: Layout, transparent: bool) -> Image.Image | None:

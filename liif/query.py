@@ -54,9 +54,13 @@ class _Decoder:
     dtype: torch.dtype  # what the first layer's output is in, and the last layer computes in
 
 
+def _activations(compute: str) -> torch.dtype:
+    return torch.bfloat16 if compute == "bf16" else torch.float32  # int8 layers take and give fp32
+
+
 def compute_dtype(precision: str, device: torch.device) -> torch.dtype:
-    """The dtype of the MLP's activations for a precision name on ``device`` (int8 layers take fp32)."""
-    return torch.bfloat16 if choose_precision(precision, device).compute == "bf16" else torch.float32
+    """The dtype of the MLP's activations for a precision name on ``device``."""
+    return _activations(choose_precision(precision, device).compute)
 
 
 def _relu_linear(weight: torch.Tensor, bias: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
@@ -65,7 +69,7 @@ def _relu_linear(weight: torch.Tensor, bias: torch.Tensor, x: torch.Tensor) -> t
 
 def _decoder(model: LIIF, rel_cell: torch.Tensor, compute: str) -> _Decoder:
     first, *hidden, last = model.imnet.linears
-    dtype = torch.bfloat16 if compute == "bf16" else torch.float32
+    dtype = _activations(compute)
     n_latent = first.in_features - 4
     w1 = first.weight
     bias = first.bias + w1[:, n_latent + 2 :] @ rel_cell

@@ -30,7 +30,7 @@ from demo.memory import give_back
 from demo.tickets import SupersededError, Tickets
 from liif.enlarge import describe
 from liif.imageio import assemble_uint8, finish_image, to_uint8
-from liif.layout import FITS, Layout, layout, output_alpha, pad_colour, placed
+from liif.layout import FITS, Layout, layout, output_alpha, pad_colour, placed, placed_whole
 from liif.refine import best_size, consistency, finish_best, gather, photo_floats
 from liif.render import Box, plan
 
@@ -97,9 +97,7 @@ class Upscale:
         photo = photo_floats(job.picture.rgb)
         if floats is not None:
             whole = finish_best(floats, *placement.render, photo)
-            left, top, right, bottom = placement.box
-            window = iter([(0, torch.from_numpy(whole[top:bottom, left:right].copy()))])
-            pixels[:] = assemble_uint8(placed(window, placement, pad), job.width, job.height)
+            pixels[:] = assemble_uint8(placed_whole(whole, placement, pad), job.width, job.height)
         stretched = placement.render == (job.width, job.height)  # the whole photo, as the output: comparable
         off = consistency(pixels.astype(np.float32) / 255, photo) if stretched else None
         picture = replace(job.picture, alpha=output_alpha(job.picture.alpha, placement, pad is None))
