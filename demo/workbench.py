@@ -172,14 +172,18 @@ class Workbench:
                 self._pca[grid] = picture
         return picture
 
-    def precision(self, choice: object = None) -> Precision:
-        """What the page's precision choice ("auto", the default, or "exact") runs here, and why."""
+    def precision_choice(self, choice: object = None) -> str:
+        """The page's precision choice, checked: "auto" (also for None, the default) or "exact"."""
         if choice is None:
-            choice = PRECISION_CHOICES[0]
+            return PRECISION_CHOICES[0]
         if choice not in PRECISION_CHOICES:
             raise LiifError(f"Precision must be one of {', '.join(PRECISION_CHOICES)}, got {echo(choice)}")
         assert isinstance(choice, str)
-        return choose_precision(choice, self.device)
+        return choice
+
+    def precision(self, choice: object = None) -> Precision:
+        """What the page's precision choice ("auto", the default, or "exact") runs here, and why."""
+        return choose_precision(self.precision_choice(choice), self.device)
 
     def calibrate(self) -> None:
         """Measure this machine's render speed once, so the first estimate is not a guess."""

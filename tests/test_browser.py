@@ -213,22 +213,10 @@ def test_ten_back_to_back_supersedes_each_show_their_preview_within_two_seconds(
     assert max(waits) <= 2.0, waits  # the superseded render and its follow-ups give way at once
 
 
-def test_stop_ends_a_render(page, small_photo):
-    _load(page, small_photo)
-    page.locator("#width input").fill("1500")
-    page.locator("#run").click()
-    page.wait_for_function("() => document.querySelector('#status').innerText.includes('Bicubic preview')")
-    page.locator("#stop").click()
-    page.wait_for_function("() => document.querySelector('#status').innerText.includes('Stopped')", timeout=5_000)
-    page.locator("#width input").fill("120")  # the next request is served at once: the slot is free
-    page.locator("#run").click()
-    page.wait_for_function("() => document.querySelector('#status').innerText.includes('120×80 from')", timeout=15_000)
-
-
 DOWNLOAD = "#result a[download], #result button[aria-label*='ownload'], #result [title*='ownload']"
 
 
-def test_a_preview_offers_no_download_and_the_finished_result_does(page, small_photo):
+def test_stop_ends_a_render_and_its_preview_is_not_offered_as_a_download(page, small_photo):
     _load(page, small_photo)
     page.locator("#width input").fill("1500")
     page.locator("#run").click()
@@ -237,7 +225,7 @@ def test_a_preview_offers_no_download_and_the_finished_result_does(page, small_p
     page.wait_for_function("() => document.querySelector('#status').innerText.includes('Stopped')", timeout=5_000)
     assert page.locator("#result img").count() == 1  # the preview stays on screen ...
     assert page.locator(DOWNLOAD).count() == 0  # ... but is not offered as the result (it was "image.png")
-    page.locator("#width input").fill("120")
+    page.locator("#width input").fill("120")  # the next request is served at once: the slot is free
     page.locator("#run").click()
     page.wait_for_function("() => document.querySelector('#status').innerText.includes('120×80 from')", timeout=15_000)
     page.locator(DOWNLOAD).first.wait_for()

@@ -201,7 +201,8 @@ class Context:
         image = need_image(image)
         width, height = output_size(width, height, config.max_output_pixels)
         model = bench.check_model(model or config.default_model)
-        chosen = bench.precision(precision)
+        choice = bench.precision_choice(precision)
+        chosen = bench.precision(choice)
         if quality not in (None, STANDARD, BEST):
             raise refuse(f"Quality must be {STANDARD} or {BEST}, got {echo(quality)}.")
         key, picture = bench.picture(image)
@@ -212,7 +213,6 @@ class Context:
                 f"LIIF+ (best) takes photos up to {limit / 1e6:.2f} MP here (its {views} latent grids must fit "
                 f"the server's grid memory); this one is {pixels / 1e6:.2f} MP: use standard, or a smaller photo."
             )
-        choice = AUTO if precision is None else str(precision)
         return Request(image, key, picture, width, height, model, choice, chosen.compute, chosen.why, views)
 
     def encode(self, request: Request, progress: Callable[[int, int], None] | None = None) -> Job:

@@ -96,9 +96,7 @@ class DeepZoom:
         except ValueError as exc:
             raise refuse(f"{str(exc)[0].upper()}{str(exc)[1:]}.") from None
         model = bench.check_model(request.get("model") or bench.config.default_model)
-        asked = request.get("precision")
-        choice = AUTO if asked is None else str(asked)
-        bench.precision(asked)  # checked: "auto" or "exact" (None: the default)
+        choice = bench.precision_choice(request.get("precision"))
         cache_key = (key, model, choice if method == "liif" else "", method, zoom, col, row, size)
         png = self.tiles.get(cache_key)
         if png is None:
