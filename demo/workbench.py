@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import os
 import threading
 import time
@@ -12,6 +13,7 @@ from pathlib import Path
 
 import numpy as np
 import torch
+from PIL import Image
 
 import liif
 from demo.components import echo
@@ -45,6 +47,45 @@ class Encoded:
         return self.views[0]
 
 
+@dataclass(frozen=True)
+class Speed:
+    """How fast a render goes here, in two parts: while its rows come (LIIF itself, enlarging past x8, the
+    previews painted), in LIIF pixels per second, and its finish (the 8-bit PNG written, LIIF+'s back-projection),
+    in output pixels per second. An x30 output is mostly finish: one rate alone mis-estimates it by 2x."""
+
+    rows: float
+    finish: float
+
+    def seconds(self, liif_pixels: float, output_pixels: float) -> float:
+        return liif_pixels / self.rows + output_pixels / self.finish
+
+
+class Rate:
+    """Pixels per second over recent renders, each weighted by its seconds and halved at each new one: a long
+    render under today's load counts, a tiny one (mostly fixed costs) hardly moves it."""
+
+    def __init__(self) -> None:
+        self._pixels = 0.0
+        self._seconds = 0.0
+
+    def add(self, pixels: float, seconds: float) -> None:
+        if pixels > 0 and seconds > 0:
+            self._pixels = self._pixels / 2 + pixels
+            self._seconds = self._seconds / 2 + seconds
+
+    @property
+    def value(self) -> float | None:
+        return self._pixels / self._seconds if self._seconds else None
+
+
+def measure_finish_rate(side: int = 512) -> float:
+    """Output pixels per second of a render's finish here: a ``side``² photo-like (noisy) PNG written."""
+    noise = np.random.default_rng(0).integers(0, 256, (side, side, 3), dtype=np.uint8)
+    start = time.perf_counter()
+    Image.fromarray(noise).save(io.BytesIO(), format="PNG")
+    return side * side / (time.perf_counter() - start)
+
+
 def _grid_bytes(views: Views) -> int:
     return sum(grid.features.nbytes for grid in views)
 
@@ -62,7 +103,8 @@ class Workbench:
         self._pictures: BoundedLRU[str, liif.Picture] = BoundedLRU(config.cache_grids)
         self._digests: BoundedLRU[tuple[str, int, int], str] = BoundedLRU(DIGESTS_KEPT)  # upload -> its sha256
         self._lock = threading.Lock()
-        self._speed: dict[str, float] = {}  # output pixels per second, per compute precision
+        self._rows: dict[str, Rate] = {}  # a render's rows, in LIIF pixels per second, per compute precision
+        self._finish = Rate()  # a render's finish, in output pixels per second
         self._pca: weakref.WeakKeyDictionary[liif.LatentGrid, np.ndarray] = weakref.WeakKeyDictionary()
         self._offered: list[str] | None = None
 
@@ -188,17 +230,23 @@ class Workbench:
     def calibrate(self) -> None:
         """Measure this machine's render speed once, so the first estimate is not a guess."""
         compute = choose_precision("auto", self.device).compute
-        self._speed[compute] = measure_rate(self.model(self.config.default_model), compute)
+        self.record_speed(compute, measure_rate(self.model(self.config.default_model), compute), 1.0)
+        self.record_speed(compute, 0, 0.0, measure_finish_rate(), 1.0)
 
-    def record_speed(self, compute: str, pixels: int, seconds: float) -> None:
-        """Refine the speed from a finished render (big enough to be timed fairly); a LIIF+ render of 8 views
-        counts as 8 times its pixels, so the speed is always that of a plain render."""
-        if seconds > 0.2:
-            self._speed[compute] = pixels / seconds
+    def record_speed(
+        self, compute: str, liif_pixels: float, rows_seconds: float, output_pixels: float = 0, finish_seconds: float = 0
+    ) -> None:
+        """Refine the speed from a finished render: its rows (a LIIF+ render of 8 views counts as 8 times its
+        pixels, so the rate is always that of a plain render) and its finish."""
+        with self._lock:
+            self._rows.setdefault(compute, Rate()).add(liif_pixels, rows_seconds)
+            self._finish.add(output_pixels, finish_seconds)
 
-    def speed(self, choice: str | None = None) -> float | None:
-        """Output pixels per second of a render here (grid cached), for ``choice``; None until measured."""
-        return self._speed.get(self.precision(choice).compute)
+    def speed(self, choice: str | None = None) -> Speed | None:
+        """How fast a render of ``choice`` goes here (grid cached); None until measured."""
+        rows = self._rows.get(self.precision(choice).compute)
+        rows_rate, finish_rate = rows.value if rows else None, self._finish.value
+        return Speed(rows_rate, finish_rate) if rows_rate and finish_rate else None
 
     @property
     def device_name(self) -> str:

@@ -20,21 +20,27 @@ def zoom_size(width: int, height: int, zoom: float) -> tuple[int, int]:
     return max(1, round(width * zoom)), max(1, round(height * zoom))
 
 
-def crop_box(centre: tuple[float, float], crop: int, zoom: float, width: int, height: int) -> tuple[Box, int, int]:
+def crop_box(
+    centre: tuple[float, float], crop: int, zoom: float, width: int, height: int, within: Box | None = None
+) -> tuple[Box, int, int]:
     """The window of a ``crop``-pixel square around ``centre`` (x, y in output pixels), at ``zoom``.
 
     Returns the window in the virtual output's pixels and that output's size. The window is shifted,
-    not cut, to stay inside the output; it shrinks only when the output itself is smaller.
+    not cut, to stay inside the output, or inside its part ``within`` (a box in output pixels: what a fill
+    shows of the photo's render); it shrinks only when that part itself is smaller.
     """
     if crop < 1 or zoom <= 0:
         raise ValueError(f"crop must be at least 1 pixel and zoom positive, got {crop} and {zoom}")
     virtual_w, virtual_h = zoom_size(width, height, zoom)
-    side_w, side_h = min(round(crop * zoom), virtual_w), min(round(crop * zoom), virtual_h)
+    left0, top0, right0, bottom0 = within or (0, 0, width, height)
+    low_x, high_x = round(left0 * zoom), min(round(right0 * zoom), virtual_w)
+    low_y, high_y = round(top0 * zoom), min(round(bottom0 * zoom), virtual_h)
+    side_w, side_h = min(round(crop * zoom), high_x - low_x), min(round(crop * zoom), high_y - low_y)
 
-    def start(c: float, side: int, limit: int) -> int:
-        return min(max(round(c * zoom - side / 2), 0), limit - side)
+    def start(c: float, side: int, low: int, high: int) -> int:
+        return min(max(round(c * zoom - side / 2), low), high - side)
 
-    left, top = start(centre[0], side_w, virtual_w), start(centre[1], side_h, virtual_h)
+    left, top = start(centre[0], side_w, low_x, high_x), start(centre[1], side_h, low_y, high_y)
     return (left, top, left + side_w, top + side_h), virtual_w, virtual_h
 
 

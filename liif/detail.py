@@ -64,10 +64,16 @@ def strongest_edge(image: torch.Tensor, centre: tuple[float, float], radius: flo
 
 
 def edge_line(
-    image: torch.Tensor, centre: tuple[float, float], width: int, height: int, length: float = 48
+    image: torch.Tensor,
+    centre: tuple[float, float],
+    width: int,
+    height: int,
+    length: float = 48,
+    within: tuple[int, int, int, int] | None = None,
 ) -> tuple[tuple[float, float], tuple[float, float]]:
     """A ``length``-pixel line of the W x H output across the strongest edge near ``centre`` (input pixels),
-    perpendicular to it, centred on it, and kept inside the output. Returns its ends in output pixels."""
+    perpendicular to it, centred on it, and kept inside the output (or inside its part ``within``, a box in
+    output pixels). Returns its ends in output pixels."""
     in_h, in_w = image.shape[-2:]
     sx, sy = width / in_w, height / in_h
     radius = max(4.0, length / 2 / max(sx, sy))  # search about as far as the line reaches, in input pixels
@@ -77,25 +83,45 @@ def edge_line(
     dx, dy = math.cos(angle) / sx, math.sin(angle) / sy
     norm = math.hypot(dx, dy) or 1.0
     dx, dy = dx / norm * length / 2, dy / norm * length / 2
-    cx = min(max(ex * sx, abs(dx)), width - abs(dx))
-    cy = min(max(ey * sy, abs(dy)), height - abs(dy))
+    left, top, right, bottom = within or (0, 0, width, height)
+    fits = min(1.0, *((high - low) / 2 / abs(d) for d, low, high in ((dx, left, right), (dy, top, bottom)) if d))
+    dx, dy = dx * fits, dy * fits  # shorter where the output is smaller than the line, in the same direction
+    cx = min(max(ex * sx, left + abs(dx)), right - abs(dx))
+    cy = min(max(ey * sy, top + abs(dy)), bottom - abs(dy))
     return (cx - dx, cy - dy), (cx + dx, cy + dy)
 
 
-def edge_width(distance: torch.Tensor, values: torch.Tensor) -> float:
-    """The 10-90 % rise distance of the edge in a profile (same units as ``distance``); ``nan`` if flat.
+EDGE_CONTRAST = 0.04  # luminance (0-1) an edge must rise by, about 10 levels of 255: less is noise, not an edge
+TURN = 0.02  # of the profile's range: a reversal this large ends the edge's run (sample noise is smaller)
 
-    The edge is the steepest part of the profile; its low and high levels are the 5th and 95th percentiles
-    of either side of it (extremes would follow noise), and the rise is read between the last crossing of
-    10 % before the steepest point and the first crossing of 90 % after it, interpolated between samples.
+
+def edge_width(distance: torch.Tensor, values: torch.Tensor) -> float:
+    """The 10-90 % rise distance of the steepest edge in a profile (same units as ``distance``); ``nan`` if
+    the profile crosses no edge (a rise of less than :data:`EDGE_CONTRAST`).
+
+    The edge is the run around the steepest sample pair that keeps rising (or falling): it ends where the
+    profile turns back by more than :data:`TURN` of its range, at the valley before and the peak after. Its
+    low and high levels are read inside that run, so a line across several edges (blades of grass)
+    measures the steepest one alone, not the spread between the line's darkest and brightest ends. The rise
+    is read between the crossings of 10 % and 90 % inside the run, interpolated between samples.
     """
     d, v = distance.double(), values.double()
     slope = torch.diff(v) / torch.diff(d).clamp_min(1e-12)
     steep = int(slope.abs().argmax())
     if slope[steep] < 0:
         v = -v
-    low, high = float(v[: steep + 1].quantile(0.05)), float(v[steep + 1 :].quantile(0.95))
-    if not high - low > 1e-6:
+    turn = TURN * float(v.max() - v.min())
+    first, low = steep, float(v[steep])
+    while first > 0 and float(v[first - 1]) <= low + turn:
+        first -= 1
+        low = min(low, float(v[first]))
+    last, high = steep + 1, float(v[steep + 1])
+    while last < len(v) - 1 and float(v[last + 1]) >= high - turn:
+        last += 1
+        high = max(high, float(v[last]))
+    # Its levels: the 5th and 95th percentiles of either half of the run (its extremes would follow noise).
+    low, high = float(v[first : steep + 1].quantile(0.05)), float(v[steep + 1 : last + 1].quantile(0.95))
+    if high - low < EDGE_CONTRAST:
         return math.nan
 
     def crossing(level: float, indices: range) -> float | None:
@@ -105,6 +131,6 @@ def edge_width(distance: torch.Tensor, values: torch.Tensor) -> float:
                 return float(d[i] + (level - a) / (b - a) * (d[i + 1] - d[i]))
         return None
 
-    rise_from = crossing(low + 0.1 * (high - low), range(steep, -1, -1))
-    rise_to = crossing(low + 0.9 * (high - low), range(steep, len(v) - 1))
+    rise_from = crossing(low + 0.1 * (high - low), range(steep, first - 1, -1))
+    rise_to = crossing(low + 0.9 * (high - low), range(steep, last))
     return math.nan if rise_from is None or rise_to is None else rise_to - rise_from

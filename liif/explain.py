@@ -14,14 +14,25 @@ from PIL import Image, ImageDraw
 from liif.coords import grid_points, pixel_centres, render_cell
 from liif.evaluation import make_pair
 from liif.grid import LatentGrid, encode
-from liif.imageio import load_picture, to_uint8
+from liif.imageio import load_picture
 from liif.metrics import psnr
 from liif.model import LIIF
 from liif.query import local_ensemble
 from liif.render import Box, render
 
 PCA_BLOCK = 65_536  # codes per block when projecting the latent grid
-DIFFERENCE_GAIN = 10  # how much the cell study's difference map amplifies |true cell - smaller cell|
+# A dark-to-bright colour scale (the stops of matplotlib's "inferno" at 0, 1/4, 1/2, 3/4 and 1): small changes
+# stay visible against black, and brightness alone still reads in grey.
+HEAT = np.array([(0, 0, 4), (87, 16, 110), (188, 55, 84), (249, 142, 9), (252, 255, 164)], dtype=np.float64)
+HEAT_TOP = 99  # the percentile of the change drawn brightest: a few extreme pixels do not dim the rest
+
+
+def heat_map(values: np.ndarray, top: float) -> np.ndarray:
+    """Values from 0 to ``top`` (above it: the brightest) as an 8-bit RGB picture on the :data:`HEAT` scale."""
+    t = np.clip(values / max(top, 1e-12), 0, 1) * (len(HEAT) - 1)
+    low = np.minimum(t.astype(int), len(HEAT) - 2)
+    frac = (t - low)[..., None]
+    return np.round(HEAT[low] * (1 - frac) + HEAT[low + 1] * frac).astype(np.uint8)
 
 
 def latent_pca(grid: LatentGrid) -> np.ndarray:
@@ -132,9 +143,17 @@ class CellStudy:
     psnr_true: float
     psnr_small: float
 
-    def difference(self, gain: float = DIFFERENCE_GAIN) -> np.ndarray:
-        """|true cell - smaller cell| times ``gain``, as 8-bit RGB: where the cell input changes the colour."""
-        return to_uint8(((self.true_cell - self.small_cell).abs() * gain).clamp(0, 1))
+    def change(self) -> np.ndarray:
+        """|true cell - smaller cell|, the mean over R, G and B, (H, W): where the cell input changes the colour."""
+        return (self.true_cell - self.small_cell).abs().mean(-1).numpy()
+
+    def difference(self) -> tuple[np.ndarray, float]:
+        """:meth:`change` as a picture on the :data:`HEAT` scale, and the change drawn brightest (its 99th
+        percentile, at least one level of 255): the changes are a few levels at most, so a fixed gain drew
+        them near black."""
+        change = self.change()
+        top = max(float(np.percentile(change, HEAT_TOP)), 1 / 255)
+        return heat_map(change, top), top
 
 
 def cell_study(model: LIIF, region: Image.Image, scale: int, pretend: float = 4, precision: str = "exact") -> CellStudy:

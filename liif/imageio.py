@@ -11,7 +11,7 @@ import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import numpy as np
 import torch
@@ -220,6 +220,17 @@ def finish_image(pixels: np.ndarray, picture: Picture | None = None) -> Image.Im
     return img
 
 
+def save_image(img: Image.Image, path: Path | BinaryIO, fmt: str, quality: int | None = None) -> None:
+    """Write ``img`` as PNG, JPEG or WEBP. JPEG has no transparency: alpha is flattened onto white. ``quality``
+    (1-100) is JPEG's and WebP's; without one JPEG is saved at 95 and WebP lossless, as is WebP at 100."""
+    if fmt == "JPEG" and img.mode in ("RGBA", "LA"):
+        img = Image.alpha_composite(Image.new("RGBA", img.size, "white"), img.convert("RGBA")).convert("RGB")
+    options = dict(_SAVE_OPTIONS[fmt])
+    if quality is not None and fmt in ("JPEG", "WEBP"):
+        options = {"lossless": True} if fmt == "WEBP" and quality >= 100 else {"quality": quality}
+    img.save(path, format=fmt, **options)
+
+
 @contextlib.contextmanager
 def atomic_output(path: Path) -> Iterator[Path]:
     """A hidden temporary path beside ``path``, renamed onto it only if the block succeeds.
@@ -260,8 +271,4 @@ def write_rows(
                 for _, rgb in rows:  # bands come top to bottom (liif.render.iter_rows)
                     out.write(rgb.clamp(0, 1).numpy().astype("<f4", copy=False).tobytes())
         else:
-            img = finish_image(assemble_uint8(rows, width, height), picture)
-            fmt = IMAGE_FORMATS[suffix]
-            if fmt == "JPEG" and img.mode == "RGBA":
-                img = img.convert("RGB")
-            img.save(partial, format=fmt, **_SAVE_OPTIONS[fmt])
+            save_image(finish_image(assemble_uint8(rows, width, height), picture), partial, IMAGE_FORMATS[suffix])

@@ -35,6 +35,26 @@ class Layout:
     def padded(self) -> bool:
         return (self.box[2] - self.box[0], self.box[3] - self.box[1]) != (self.width, self.height)
 
+    @property
+    def offset(self) -> tuple[int, int]:
+        """Where the render's origin lands in the output: output pixels = render pixels + offset (negative
+        under fill, which cuts the render's edges off; fit's margins under fit)."""
+        return self.at[0] - self.box[0], self.at[1] - self.box[1]
+
+    def to_render(self, x: float, y: float) -> tuple[float, float]:
+        """An output point (x, y) in pixels of the render of the whole photo."""
+        return x - self.offset[0], y - self.offset[1]
+
+    def to_output(self, x: float, y: float) -> tuple[float, float]:
+        """A point of the render of the whole photo in output pixels."""
+        return x + self.offset[0], y + self.offset[1]
+
+    def on_photo(self, x: float, y: float) -> bool:
+        """Whether the output point (x, y) shows the photo: inside the output and not in fit's margins."""
+        left, top, right, bottom = self.box
+        rx, ry = self.to_render(x, y)
+        return 0 <= x <= self.width and 0 <= y <= self.height and left <= rx <= right and top <= ry <= bottom
+
     def describe(self, photo_width: int, photo_height: int) -> str | None:
         """In words, where it is not a plain stretch: what of the photo is shown, or where the margins are."""
         left, top, right, bottom = self.box

@@ -147,6 +147,7 @@ def test_app_refuses_an_upload_over_the_size_limit(client, tmp_path):
 
 DEFAULTS = [None, "exact", "standard"]  # model, precision, quality: a raw call sends every input
 FIT = ["stretch", "#000000"]  # /upscale's fit and pad, after them
+VIEW_FIT = ["stretch"]  # the views' fit, after all their other inputs
 
 
 def _raw_call(url, api, data):
@@ -206,13 +207,21 @@ def test_an_inline_photo_gets_the_same_upload_limit_before_it_is_decoded(tmp_pat
         ("upscale", [float("nan"), 10, *DEFAULTS, *FIT], "Width (px): nan is not a number"),
         ("upscale", [float("inf"), 10, *DEFAULTS, *FIT], "Width (px): inf is not a number"),
         ("upscale", [1e20, 10, *DEFAULTS, *FIT], "over"),
-        ("compare", [48, 32, *DEFAULTS, float("nan"), 10, 64, 2], "Crop centre x: nan is not a finite"),
-        ("compare", [48, 32, *DEFAULTS, 1e308, 10, 64, 2], "Crop centre x must be a number from 0 to 48"),
-        ("compare", [48, 32, *DEFAULTS, 10, 10, 64, float("nan")], "Zoom"),
-        ("profile", [48, 32, *DEFAULTS, 0, float("-inf"), 5, 5, ["Luminance"]], "Start y: -inf is not a finite"),
-        ("sweep", [48, 32, *DEFAULTS, float("inf"), 5], "Crop centre x: inf is not a finite"),
+        ("compare", [48, 32, *DEFAULTS, float("nan"), 10, 64, 2, *VIEW_FIT], "Crop centre x: nan is not a finite"),
+        ("compare", [48, 32, *DEFAULTS, 1e308, 10, 64, 2, *VIEW_FIT], "Crop centre x must be a number from 0 to 48"),
+        ("compare", [48, 32, *DEFAULTS, 10, 10, 64, float("nan"), *VIEW_FIT], "Zoom"),
+        (
+            "profile",
+            [48, 32, *DEFAULTS, 0, float("-inf"), 5, 5, ["Luminance"], *VIEW_FIT],
+            "Start y: -inf is not a finite",
+        ),
+        ("sweep", [48, 32, *DEFAULTS, float("inf"), 5, *VIEW_FIT], "Crop centre x: inf is not a finite"),
         ("tile", [float("nan"), 0, 0, 256, "edsr-baseline-liif", "exact"], "Zoom: nan is not a finite"),
-        ("cell", [48, 32, "edsr-baseline-liif", 10, 10, 2, float("nan")], "pretended scale must be a number from 1"),
+        (
+            "cell",
+            [48, 32, "edsr-baseline-liif", 10, 10, 2, float("nan"), *VIEW_FIT],
+            "pretended scale must be a number from 1",
+        ),
     ],
 )
 def test_numbers_at_the_edges_get_one_clear_line(tiny_app_url, tmp_path, api, values, message):

@@ -17,7 +17,7 @@ from bad_inputs import photo
 from conftest import ROOT
 from PIL import Image
 from test_cli import run_cli
-from test_hardening import DEFAULTS, FIT, _raw_call, _uploaded
+from test_hardening import DEFAULTS, FIT, VIEW_FIT, _raw_call, _uploaded
 
 from demo.components import NOT_AN_UPLOAD
 from demo.config import AppConfig
@@ -29,11 +29,11 @@ EXAMPLE = ROOT / "examples" / "dandelions.jpg"
 PHOTO_APIS = {
     "latent_grid": [None],
     "upscale": [10, 10, *DEFAULTS, *FIT],
-    "compare": [48, 32, *DEFAULTS, 10, 10, 16, 2],
-    "profile": [48, 32, *DEFAULTS, 0, 0, 5, 5, ["Luminance"]],
-    "sweep": [48, 32, *DEFAULTS, 10, 10],
-    "cell": [48, 32, None, 10, 10, 2, 4],
-    "explain": [48, 32, None, 1, 1],
+    "compare": [48, 32, *DEFAULTS, 10, 10, 16, 2, *VIEW_FIT],
+    "profile": [48, 32, *DEFAULTS, 0, 0, 5, 5, ["Luminance"], *VIEW_FIT],
+    "sweep": [48, 32, *DEFAULTS, 10, 10, *VIEW_FIT],
+    "cell": [48, 32, None, 10, 10, 2, 4, *VIEW_FIT],
+    "explain": [48, 32, None, 1, 1, *VIEW_FIT],
     "tile": [2, 0, 0, 64, None, "exact"],
 }
 
@@ -353,11 +353,11 @@ def test_a_zoom_of_true_and_a_cell_study_on_a_thin_photo_are_refused_in_words(ti
     thin = tmp_path / "thin.png"
     Image.fromarray(photo((400, 1))).save(thin)
     values = list(PHOTO_APIS["compare"])
-    values[-1] = True  # zoom
+    values[-2] = True  # zoom
     assert "Zoom must be a number from 0.015625 to 16, got True." in _error_line(
         _raw_call(tiny_app_url, "compare", [_uploaded(thin), *values])
     )
-    message = _error_line(_raw_call(tiny_app_url, "cell", [_uploaded(thin), 800, 2, None, 10, 1, 12, 4]))
+    message = _error_line(_raw_call(tiny_app_url, "cell", [_uploaded(thin), 800, 2, None, 10, 1, 12, 4, *VIEW_FIT]))
     assert message == "The cell study shrinks the photo by ×12: this 400×1 photo needs at least 12 px on each side."
 
 
@@ -380,7 +380,7 @@ with filler.open("wb") as out:  # then the disk fills up
     except OSError:
         pass
 calls = {"upscale": [48, 32, *DEFAULTS, *FIT], "tile": [2, 0, 0, 64, None, "exact"],
-         "profile": [48, 32, *DEFAULTS, 0, 0, 40, 30, ["Luminance"]]}
+         "profile": [48, 32, *DEFAULTS, 0, 0, 40, 30, ["Luminance"], "stretch"]}
 answers = {api: _raw_call(app.local_url, api, [photo, *values]) for api, values in calls.items()}
 print("ANSWERS", json.dumps(answers))
 app.close()

@@ -27,12 +27,14 @@ from demo.foreground import Foreground
 from demo.workbench import PRECISION_CHOICES, Encoded, Workbench
 from liif.coords import TRANSFORMS
 from liif.imageio import atomic_output
+from liif.layout import FITS, Layout, layout
 from liif.sizes import check_size
 
 F = TypeVar("F", bound=Callable[..., Any])
 log = logging.getLogger("liif.app")
 
 STANDARD, BEST = "standard", "best"  # the quality values the page and the API take
+STRETCH = FITS[0]  # the fit unless a request names another
 QUALITIES = [("standard", STANDARD), ("best: LIIF+ (about 8× slower)", BEST)]  # (label, value)
 AUTO, EXACT = PRECISION_CHOICES
 PRECISIONS = [("auto (fastest here)", AUTO), ("exact (fp32, every pixel)", EXACT)]
@@ -110,10 +112,27 @@ def whole(name: str, value: Any) -> int:
     return int(value)
 
 
-def on_photo(centre_x: Any, centre_y: Any, width: int, height: int, picture: liif.Picture) -> tuple[float, float]:
-    """The crop centre, sent in pixels of the W x H output, checked and in the photo's own pixels."""
-    x, y = finite("Crop centre x", centre_x, 0, width), finite("Crop centre y", centre_y, 0, height)
-    return x * picture.width / width, y * picture.height / height
+def on_render(centre_x: Any, centre_y: Any, request: Request) -> tuple[float, float]:
+    """The crop centre, sent in pixels of the W x H output, checked, in pixels of the render of the whole photo
+    the output shows (:class:`liif.layout.Layout`); a centre in fit's margins is taken to the photo's edge."""
+    x = finite("Crop centre x", centre_x, 0, request.width)
+    y = finite("Crop centre y", centre_y, 0, request.height)
+    (rx, ry), (render_w, render_h) = request.placement.to_render(x, y), request.placement.render
+    return min(max(rx, 0), render_w), min(max(ry, 0), render_h)
+
+
+def on_photo(centre_x: Any, centre_y: Any, request: Request) -> tuple[float, float]:
+    """:func:`on_render` in the photo's own pixels."""
+    rx, ry = on_render(centre_x, centre_y, request)
+    (render_w, render_h), picture = request.placement.render, request.picture
+    return rx * picture.width / render_w, ry * picture.height / render_h
+
+
+def fractions(placement: Layout, *points: tuple[float, float]) -> list[float]:
+    """Output points (x, y) as fractions of the photo's render, flat: what the page keeps of a mark, so that it
+    stays on the same spot of the photo when the size or the fit changes."""
+    render_w, render_h = placement.render
+    return [v for x, y in points for v in ((x - placement.offset[0]) / render_w, (y - placement.offset[1]) / render_h)]
 
 
 def tenths(*points: tuple[float, float]) -> tuple[float, ...]:
@@ -170,6 +189,7 @@ class Request:
     compute: str  # what computes under it here: "fp32", "bf16" or "int8"
     why: str  # which precision ran and why, for the status line
     views: int  # 1, or the LIIF+ views
+    placement: Layout  # where the render of the whole photo lies in the output: stretched, filled or fitted
 
 
 @dataclass(frozen=True)
@@ -194,9 +214,10 @@ class Context:
         model: str | None,
         precision: str | None = AUTO,
         quality: str | None = STANDARD,
+        fit: str | None = STRETCH,
     ) -> Request:
-        """The one request check: a photo, a size within limits, an offered model, a known precision and
-        quality (LIIF+ within its input bound)."""
+        """The one request check: a photo, a size within limits, an offered model, a known precision,
+        quality (LIIF+ within its input bound) and fit."""
         bench, config = self.workbench, self.workbench.config
         image = need_image(image)
         width, height = output_size(width, height, config.max_output_pixels)
@@ -205,6 +226,8 @@ class Context:
         chosen = bench.precision(choice)
         if quality not in (None, STANDARD, BEST):
             raise refuse(f"Quality must be {STANDARD} or {BEST}, got {echo(quality)}.")
+        if fit is not None and fit not in FITS:
+            raise refuse(f"Fit must be one of {', '.join(FITS)}, got {echo(fit)}.")
         key, picture = bench.picture(image)
         views = LIIF_PLUS_VIEWS if quality == BEST else 1
         pixels, limit = picture.width * picture.height, config.max_best_input_pixels
@@ -213,7 +236,8 @@ class Context:
                 f"LIIF+ (best) takes photos up to {limit / 1e6:.2f} MP here (its {views} latent grids must fit "
                 f"the server's grid memory); this one is {pixels / 1e6:.2f} MP: use standard, or a smaller photo."
             )
-        return Request(image, key, picture, width, height, model, choice, chosen.compute, chosen.why, views)
+        placement = layout(picture.width, picture.height, width, height, fit or STRETCH)
+        return Request(image, key, picture, width, height, model, choice, chosen.compute, chosen.why, views, placement)
 
     def encode(self, request: Request, progress: Callable[[int, int], None] | None = None) -> Job:
         """The request's photo encoded (or its grids from the cache)."""

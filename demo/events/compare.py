@@ -8,9 +8,10 @@ import gradio as gr
 from PIL import Image
 
 import liif
-from demo.events.common import AUTO, STANDARD, Context, finite, output_size, user_errors, waited_for
+from demo.events.common import AUTO, STANDARD, STRETCH, Context, Request, finite, on_render, user_errors, waited_for
 from liif.compare import crop_box, resample_window
 from liif.imageio import to_uint8
+from liif.render import Box
 
 MAX_ZOOM = 16  # the zoom slider's range; the API refuses more
 MAX_CROP = 256  # the crop slider's range, in output pixels
@@ -31,18 +32,34 @@ class Compare:
         return side, note
 
     def box(
-        self, width: float | None, height: float | None, centre_x: float, centre_y: float, crop: float, zoom: float
+        self,
+        image: str | None,
+        width: float | None,
+        height: float | None,
+        centre_x: float,
+        centre_y: float,
+        crop: float,
+        zoom: float,
+        fit: str | None = STRETCH,
     ) -> list[float] | None:
         """The crop's window as :meth:`crops` renders it, [left, top, width, height] in output pixels, for the
-        page to draw (None while the size or the centre is not a valid one)."""
+        page to draw (None while the photo, size or centre is not a valid one)."""
         try:
             side, _ = self.side(crop, zoom)
-            width, height = output_size(width, height, self.context.workbench.config.max_output_pixels)
-            centre = (finite("Crop centre x", centre_x, 0, width), finite("Crop centre y", centre_y, 0, height))
+            request = self.context.request(image, width, height, None, None, None, fit)
+            (left, top, right, bottom), _, _ = self._window(request, centre_x, centre_y, side, zoom)
         except (gr.Error, liif.LiifError):
             return None
-        (left, top, right, bottom), _, _ = crop_box(centre, side, zoom, width, height)
-        return [left / zoom, top / zoom, (right - left) / zoom, (bottom - top) / zoom]
+        x, y = request.placement.offset
+        return [left / zoom + x, top / zoom + y, (right - left) / zoom, (bottom - top) / zoom]
+
+    @staticmethod
+    def _window(request: Request, centre_x: float, centre_y: float, side: int, zoom: float) -> tuple[Box, int, int]:
+        """The crop's window of the virtual render of the whole photo at ``zoom`` x the size the output shows it
+        at, kept inside what the output shows of it, and that render's size."""
+        placement = request.placement
+        centre = on_render(centre_x, centre_y, request)
+        return crop_box(centre, side, zoom, *placement.render, within=placement.box)
 
     @user_errors
     @waited_for
@@ -58,14 +75,14 @@ class Compare:
         centre_y: float = 0.0,
         crop: float = 64,
         zoom: float = 2,
+        fit: str = STRETCH,
     ) -> tuple[tuple[Image.Image, Image.Image], Image.Image, str]:
         """Bicubic vs LIIF (and nearest) on a crop of the W x H output around a centre, at a zoom."""
         side, note = self.side(crop, zoom)
-        job = self.context.job(image, width, height, model, precision, quality)
-        encoded, width, height = job.encoded, job.width, job.height
+        job = self.context.job(image, width, height, model, precision, quality, fit)
+        encoded = job.encoded
         start = time.perf_counter()
-        centre = (finite("Crop centre x", centre_x, 0, width), finite("Crop centre y", centre_y, 0, height))
-        box, virtual_w, virtual_h = crop_box(centre, side, zoom, width, height)
+        box, virtual_w, virtual_h = self._window(job, centre_x, centre_y, side, zoom)
         liif_crop = liif.render(encoded.model, encoded.views, virtual_w, virtual_h, box=box, precision=job.precision)
         source = job.picture.rgb_image()
         bicubic = resample_window(source, virtual_w, virtual_h, box, "bicubic")
@@ -74,6 +91,6 @@ class Compare:
         left, top, right, bottom = box
         status = (
             f"Crop {right - left}×{bottom - top} px of a virtual {virtual_w}×{virtual_h} output "
-            f"(×{zoom:g} of {width}×{height}), centre ({centre_x:.0f}, {centre_y:.0f}) · {seconds:.2f} s{note}"
+            f"(×{zoom:g} of {job.width}×{job.height}), centre ({centre_x:.0f}, {centre_y:.0f}) · {seconds:.2f} s{note}"
         )
         return (bicubic, Image.fromarray(to_uint8(liif_crop))), nearest, status

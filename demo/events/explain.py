@@ -6,8 +6,19 @@ import numpy as np
 from PIL import Image
 
 from demo.components import refuse
-from demo.events.common import Context, finite, need_image, on_photo, user_errors, waited_for
-from liif.explain import DIFFERENCE_GAIN, cell_study, draw_point_query, explain_pixel
+from demo.events.common import (
+    AUTO,
+    LARGEST_INDEX,
+    STANDARD,
+    STRETCH,
+    Context,
+    finite,
+    need_image,
+    on_photo,
+    user_errors,
+    waited_for,
+)
+from liif.explain import cell_study, draw_point_query, explain_pixel
 from liif.imageio import to_uint8
 
 CELL_REGION = 192  # side of the photo region the cell study downscales and brings back
@@ -41,25 +52,29 @@ class Explain:
         model: str | None = None,
         x: float = 0.0,
         y: float = 0.0,
+        fit: str = STRETCH,
     ) -> tuple[Image.Image, str]:
-        """The four codes behind output pixel (x, y): a drawing over the latent grid and a table."""
-        job = self.context.job(image, width, height, model)
-        encoded, width, height = job.encoded, job.width, job.height
-        px, py = int(x or 0), int(y or 0)
+        """The four codes behind output pixel (x, y): a drawing over the latent grid and a table, all in (x, y)."""
+        job = self.context.job(image, width, height, model, AUTO, STANDARD, fit)
+        encoded, width, height, placement = job.encoded, job.width, job.height, job.placement
+        px, py = (int(finite(f"Pixel {axis}", v, -LARGEST_INDEX, LARGEST_INDEX)) for axis, v in (("x", x), ("y", y)))
         if not (0 <= px < width and 0 <= py < height):
             raise refuse(f"The point must lie inside the {width}×{height} output.")
-        query = explain_pixel(encoded.model, encoded.grid, px, py, width, height)
+        if not placement.on_photo(px + 0.5, py + 0.5):
+            raise refuse(f"Pixel ({px}, {py}) is in fit's margins, not on the photo: pick one on it.")
+        rx, ry = placement.to_render(px, py)  # whole pixels: the layout moves by whole pixels
+        query = explain_pixel(encoded.model, encoded.grid, int(rx), int(ry), *placement.render)
         drawing = draw_point_query(self.context.workbench.latent_picture(encoded.grid), query)
         lines = [
             f"Output pixel ({px}, {py}) sits at ({query.point[0]:.2f}, {query.point[1]:.2f}) on the latent grid.",
             "",
-            "| latent cell (row, col) | offset from its centre (dy, dx), cells | weight | its RGB |",
+            "| latent cell (x, y) | offset from its centre (x, y), cells | weight | its RGB |",
             "|---|---|---|---|",
         ]
         for (row, col), (dy, dx), weight, rgb in zip(
             query.cells, query.offsets, query.weights, query.predictions, strict=True
         ):
-            lines.append(f"| ({row}, {col}) | ({dy:+.2f}, {dx:+.2f}) | {weight:.3f} | {_rgb(rgb)} |")
+            lines.append(f"| ({col}, {row}) | ({dx:+.2f}, {dy:+.2f}) | {weight:.3f} | {_rgb(rgb)} |")
         lines += [
             "",
             f"Weights sum to **{query.weights.sum():.4f}**; the blend is **{_rgb(query.colour)}**, "
@@ -79,14 +94,15 @@ class Explain:
         centre_y: float = 0.0,
         scale: float = 2,
         pretend: float = 4,
+        fit: str = STRETCH,
     ) -> tuple[tuple[Image.Image, Image.Image], Image.Image, str]:
         """Cell decoding on ground truth: the photo around the crop centre, downscaled by ``scale`` and
         brought back by LIIF with the true cell and with one ``pretend`` times smaller, scored against it."""
-        job = self.context.job(image, width, height, model)
-        picture, w, h = job.picture, job.width, job.height
+        job = self.context.job(image, width, height, model, AUTO, STANDARD, fit)
+        picture = job.picture
         scale = round(finite("The scale", scale, 2, 12))
         pretend = finite("The pretended scale", pretend, 1, 8)
-        cx, cy = on_photo(centre_x, centre_y, w, h, picture)
+        cx, cy = on_photo(centre_x, centre_y, job)
         if min(picture.width, picture.height) < scale:
             raise refuse(
                 f"The cell study shrinks the photo by ×{scale}: this {picture.width}×{picture.height} photo needs at "
@@ -100,12 +116,12 @@ class Explain:
             study = cell_study(job.encoded.model, region, scale, pretend, precision=job.precision)
         except ValueError as exc:
             raise refuse(str(exc)) from None
-        change = float((study.true_cell - study.small_cell).abs().mean())
+        picture_of_change, brightest = study.difference()
         status = (
             f"A {side}×{side} px region of the photo at ({left}, {top}), downscaled ×{scale} and brought back: "
             f"PSNR against the region **{study.psnr_true:.2f} dB** with the true cell, "
-            f"**{study.psnr_small:.2f} dB** with a cell {pretend:g}× smaller "
-            f"(mean change {change:.4f}; the map shows it ×{DIFFERENCE_GAIN})."
+            f"**{study.psnr_small:.2f} dB** with a cell {pretend:g}× smaller. The map: the change, black for none, "
+            f"brightest for {255 * brightest:.1f} levels of 255 or more (mean {255 * study.change().mean():.2f})."
         )
         pictures = (Image.fromarray(to_uint8(study.true_cell)), Image.fromarray(to_uint8(study.small_cell)))
-        return pictures, Image.fromarray(study.difference()), status
+        return pictures, Image.fromarray(picture_of_change), status

@@ -4,11 +4,25 @@ from __future__ import annotations
 
 import math
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
+import torch
+
 from demo.components import refuse
-from demo.events.common import AUTO, STANDARD, Context, Request, on_photo, save, tenths, user_errors, waited_for
+from demo.events.common import (
+    AUTO,
+    STANDARD,
+    STRETCH,
+    Context,
+    Request,
+    fractions,
+    on_photo,
+    save,
+    tenths,
+    user_errors,
+    waited_for,
+)
 from demo.plots import CHANNEL_CHOICES, LUMINANCE, profile_figure
 from liif.detail import edge_line, edge_width, luminance
 from liif.profile import CSV_HEADER, line_profile
@@ -24,11 +38,15 @@ class LinePlot:
     csv: str
     status: str
     ends: tuple[float, ...]  # (x0, y0, x1, y1)
+    anchors: list[float]  # the ends as fractions of the photo's render (the page's anchors)
 
 
 def placed_line(request: Request, centre: tuple[float, float]) -> tuple[float, ...]:
-    """A line across the strongest edge near ``centre`` (photo pixels), in output pixels (x0, y0, x1, y1)."""
-    return tenths(*edge_line(request.picture.rgb, centre, request.width, request.height, LINE_LENGTH))
+    """A line across the strongest edge near ``centre`` (photo pixels), in output pixels (x0, y0, x1, y1), on
+    the part of the photo the output shows."""
+    placement = request.placement
+    ends = edge_line(request.picture.rgb, centre, *placement.render, LINE_LENGTH, within=placement.box)
+    return tenths(*(placement.to_output(*end) for end in ends))
 
 
 def _csv(rows: list[list[float]]) -> str:
@@ -42,38 +60,41 @@ class Line:
 
     def _plot(self, request: Request, ends: tuple[Any, ...], channels: list[str] | None) -> LinePlot:
         """The plot of the line ``ends`` (x0, y0, x1, y1) of the request's output."""
-        if any(v is None for v in ends):
+        if any(isinstance(v, bool) or not isinstance(v, int | float) for v in ends):
             raise refuse("Line coordinates must be numbers.")
-        width, height = request.width, request.height
-        if not all(0 <= v <= limit for v, limit in zip(ends, [width, height, width, height], strict=True)):
-            raise refuse(f"The line must lie inside the {width}×{height} output.")
+        placement, (x0, y0, x1, y1) = request.placement, ends
+        if not (placement.on_photo(x0, y0) and placement.on_photo(x1, y1)):
+            margins = " (not in fit's margins)" if placement.padded else ""
+            raise refuse(f"The line must lie on the photo inside the {request.width}×{request.height} output{margins}.")
         job = self.context.encode(request)
-        x0, y0, x1, y1 = ends
         start = time.perf_counter()
         prof = line_profile(
             job.encoded.model,
             job.encoded.views,
             job.picture.rgb,
-            width,
-            height,
-            (x0, y0),
-            (x1, y1),
+            *placement.render,
+            placement.to_render(x0, y0),
+            placement.to_render(x1, y1),
             precision=job.precision,
         )
+        prof = replace(prof, points=prof.points + torch.tensor(placement.offset))  # in output pixels again
         seconds = time.perf_counter() - start
         csv_path = save("line-profile.csv", lambda path: path.write_text(_csv(prof.rows())))
         widths = {
             name: edge_width(prof.distance, luminance(rgb.T))
             for name, rgb in (("bicubic", prof.bicubic), ("LIIF", prof.liif))
         }
-        sharpness = ", ".join(f"{name} {w:.1f} px" for name, w in widths.items() if math.isfinite(w))
+        sharpness = ", ".join(f"{name} {w:.1f} px" if math.isfinite(w) else f"{name} n/a" for name, w in widths.items())
+        if not any(math.isfinite(w) for w in widths.values()):
+            sharpness = "n/a (the line crosses no edge)"
         status = (
             f"{len(prof.distance)} LIIF samples over {float(prof.distance[-1]):.1f} output px "
             f"({len(prof.input_distance)} input pixels crossed) · {seconds:.2f} s"
-            + (f"\n\n**Edge width** (10–90 % rise of the luminance): {sharpness}" if sharpness else "")
+            f"\n\n**Edge width** (10–90 % rise of the luminance across the steepest edge): {sharpness}"
         )
         shown = [c for c in (channels or [LUMINANCE]) if c in CHANNEL_CHOICES] or [LUMINANCE]
-        return LinePlot(profile_figure(prof, shown), csv_path, status, (x0, y0, x1, y1))
+        anchors = fractions(placement, (x0, y0), (x1, y1))
+        return LinePlot(profile_figure(prof, shown), csv_path, status, (x0, y0, x1, y1), anchors)
 
     @user_errors
     @waited_for
@@ -90,10 +111,11 @@ class Line:
         x1: float = 0.0,
         y1: float = 0.0,
         channels: list[str] | None = None,
+        fit: str = STRETCH,
     ) -> tuple[Any, str, str]:
         """The colour along the line (x0, y0) -> (x1, y1) of the W x H output: a plot (luminance, or the
         chosen ``channels`` of Luminance, R, G, B), a CSV file, and a status with the edge's 10-90 % width."""
-        request = self.context.request(image, width, height, model, precision, quality)
+        request = self.context.request(image, width, height, model, precision, quality, fit)
         drawn = self._plot(request, (x0, y0, x1, y1), channels)
         return drawn.figure, drawn.csv, drawn.status
 
@@ -115,11 +137,12 @@ class Line:
         x1: float,
         y1: float,
         channels: list[str] | None,
+        fit: str = STRETCH,
     ) -> LinePlot:
         """After a render, in one request: unless the person chose the line's ends, the line across the
         strongest edge near the crop centre (so the plot shows an edge without a click), then its plot."""
-        request = self.context.request(image, width, height, model, precision, quality)
+        request = self.context.request(image, width, height, model, precision, quality, fit)
         ends: tuple[float, ...] = (x0, y0, x1, y1)
         if not chosen:
-            ends = placed_line(request, on_photo(centre_x, centre_y, request.width, request.height, request.picture))
+            ends = placed_line(request, on_photo(centre_x, centre_y, request))
         return self._plot(request, ends, channels)

@@ -1,14 +1,18 @@
-"""A new photo: its size for the size controls, and where the views start on it."""
+"""A new photo: its size for the size controls, where the views start on it, and where its render lies in an
+output of another shape (stretched, filled or fitted)."""
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
+from typing import Any
 
-from demo.events.common import Context, tenths, user_errors
+from demo.events.common import STRETCH, Context, fractions, tenths, user_errors
 from demo.events.compare import MAX_ZOOM
 from demo.events.line import LINE_LENGTH
 from liif.detail import detail_spot, edge_line
+from liif.layout import FITS, Layout, layout
+from liif.sizes import MAX_SIDE
 
 MIN_CROP_SCALE = 4  # a new photo's crop starts at least this many times the photo's size: the difference shows
 
@@ -16,18 +20,47 @@ MIN_CROP_SCALE = 4  # a new photo's crop starts at least this many times the pho
 @dataclass(frozen=True)
 class Opened:
     """A photo's own size, the output size at the chosen scale, a line about them, and where the views start:
-    the crop on its most detailed spot (output pixels, and fractions of the output), a zoom that makes the crop
-    at least x4 of the photo, and a short line across the strongest edge there."""
+    the crop on its most detailed spot, a zoom that makes the crop at least x4 of the photo, a short line
+    across the strongest edge there and the explained pixel under the crop's centre, in output pixels; and the
+    same marks as fractions of the photo (the page's ``anchors``)."""
 
     photo_width: int
     photo_height: int
     width: int
     height: int
     info: str
-    centre: tuple[float, float]
-    fractions: tuple[float, float]
+    centre: tuple[float, ...]
     zoom: float
     line: tuple[float, ...]
+    point: tuple[int, int]
+    anchors: dict[str, list[float]]
+
+
+def page_layout(placement: Layout, photo_width: int, photo_height: int) -> dict[str, Any]:
+    """A layout as the page keeps it (JSON): the :class:`Layout`'s fields, its offset, and what it does in words."""
+    return {**asdict(placement), "offset": placement.offset, "said": placement.describe(photo_width, photo_height)}
+
+
+def from_page(value: Any) -> Layout | None:
+    """The page's layout back as a :class:`Layout`, or None for anything that is not one (it comes from the
+    browser: it only places a click, and every request rebuilds its own layout from the size and fit)."""
+    try:
+        placement = Layout(
+            int(value["width"]), int(value["height"]), tuple(value["render"]), tuple(value["box"]), tuple(value["at"])
+        )
+        (render_w, render_h), box, at = placement.render, placement.box, placement.at
+    except (KeyError, TypeError, ValueError):
+        return None
+    numbers = (placement.width, placement.height, render_w, render_h, *box, *at)
+    if len(box) != 4 or len(at) != 2 or not all(isinstance(n, int) and 0 <= n <= 4 * MAX_SIDE for n in numbers):
+        return None
+    return placement if render_w > 0 and render_h > 0 else None
+
+
+def _side(value: Any) -> bool:
+    """A side of a photo or an output, as the page sends it: a whole number from 1 to the largest side."""
+    number = isinstance(value, int | float) and not isinstance(value, bool)
+    return number and 1 <= value <= MAX_SIDE and value == int(value)
 
 
 class Photo:
@@ -44,8 +77,28 @@ class Photo:
         notes = "".join(f"\n\n*{note}*" for note in picture.notes)
         info = f"Input {picture.width}×{picture.height} → output {width}×{height} · ×{scale:.2f}{notes}"
         spot = detail_spot(picture.rgb)
-        fx, fy = spot[0] / picture.width, spot[1] / picture.height
         zoom = min(MAX_ZOOM, max(1.0, math.ceil(2 * MIN_CROP_SCALE / scale) / 2))  # the zoom slider's 0.5 steps
-        centre = (round(fx * width, 1), round(fy * height, 1))
-        line = tenths(*edge_line(picture.rgb, spot, width, height, LINE_LENGTH))
-        return Opened(picture.width, picture.height, width, height, info, centre, (fx, fy), zoom, line)
+        placement = layout(picture.width, picture.height, width, height)  # the photo's own shape: a plain scale
+        centre = placement.to_output(spot[0] * width / picture.width, spot[1] * height / picture.height)
+        ends = edge_line(picture.rgb, spot, width, height, LINE_LENGTH)
+        point = (min(int(centre[0]), width - 1), min(int(centre[1]), height - 1))
+        anchors = {
+            "crop": fractions(placement, centre),
+            "line": fractions(placement, *ends),
+            "point": fractions(placement, (point[0] + 0.5, point[1] + 0.5)),
+        }
+        return Opened(
+            picture.width, picture.height, width, height, info, tenths(centre), zoom, tenths(*ends), point, anchors
+        )
+
+    @staticmethod
+    def placement(
+        photo_width: Any, photo_height: Any, width: Any, height: Any, fit: Any = STRETCH
+    ) -> dict[str, Any] | None:
+        """Where the photo's render lies in the W x H output, for the page (:func:`page_layout`); None while a
+        size is not a valid one or there is no photo."""
+        sides = (photo_width, photo_height, width, height)
+        if fit not in FITS or not all(_side(v) for v in sides):
+            return None
+        photo_width, photo_height, width, height = (int(v) for v in sides)
+        return page_layout(layout(photo_width, photo_height, width, height, fit), photo_width, photo_height)

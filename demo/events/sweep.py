@@ -7,7 +7,7 @@ import time
 from PIL import Image
 
 import liif
-from demo.events.common import AUTO, EXACT, STANDARD, Context, on_photo, user_errors, waited_for
+from demo.events.common import AUTO, EXACT, STANDARD, STRETCH, Context, on_photo, user_errors, waited_for
 from demo.plots import sweep_sheet
 from liif.compare import resample_window, sweep_windows
 from liif.enlarge import DETAIL_SCALE
@@ -33,11 +33,12 @@ class Sweep:
         quality: str = STANDARD,
         centre_x: float = 0.0,
         centre_y: float = 0.0,
+        fit: str = STRETCH,
     ) -> tuple[Image.Image, str]:
         """The crop centre's spot at x2 ... x32 of the photo: nearest, bicubic and LIIF rows in one picture."""
-        job = self.context.job(image, width, height, model, precision, quality)
+        job = self.context.job(image, width, height, model, precision, quality, fit)
         encoded, picture = job.encoded, job.picture
-        centre = on_photo(centre_x, centre_y, job.width, job.height, picture)
+        centre = on_photo(centre_x, centre_y, job)
         start = time.perf_counter()
         source = picture.rgb_image()
         rows: dict[str, list[Image.Image]] = {"nearest": [], "bicubic": [], "LIIF": []}

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import base64
 import functools
+import io
 import math
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
 
 import gradio as gr
 import numpy as np
 import torch
+from gradio.utils import get_upload_folder
 from PIL import Image
 
 import liif
@@ -18,9 +23,11 @@ from demo.components import echo, refuse
 from demo.events.common import (
     AUTO,
     STANDARD,
+    STRETCH,
     Context,
     Job,
     Request,
+    finite,
     result_name,
     save,
     user_errors,
@@ -28,44 +35,92 @@ from demo.events.common import (
 )
 from demo.memory import give_back
 from demo.tickets import SupersededError, Tickets
+from demo.workbench import Speed
 from liif.enlarge import describe
-from liif.imageio import assemble_uint8, finish_image, to_uint8
-from liif.layout import FITS, Layout, layout, output_alpha, pad_colour, placed, placed_whole
+from liif.imageio import assemble_uint8, finish_image, save_image, to_uint8
+from liif.layout import Layout, output_alpha, pad_colour, placed, placed_whole
 from liif.refine import best_size, consistency, finish_best, gather, photo_floats
 from liif.render import Box, plan
 
+DOWNLOAD_SUFFIXES = {"PNG": ".png", "JPEG": ".jpg", "WEBP": ".webp"}  # what the finished render downloads as
 DEFAULT_PAD = "#000000"  # fit's margins unless the request names a colour (or transparent)
 Pad = tuple[float, float, float] | None  # a pad colour as floats; None: transparent
 
-PREVIEW_PIXELS = 1_500_000  # frames shown while streaming are thinned to about this many pixels
+PREVIEW_PIXELS = 1_000_000  # frames shown while streaming are thinned to about this many pixels
+PREVIEW_QUALITY = 85  # previews travel as JPEG data URLs: a fraction of a PNG's bytes and encoding time
 FRAME_SECONDS = 1.0  # after the first LIIF rows, at most one streamed frame a second
 LIVE_BAND = 16_384  # pixels per band of the live render: the first LIIF rows show within about 0.5 s
+PRIOR_SECONDS = 2.0  # the time left trusts the measured speed as much as this many seconds of the render's own
 
 
 @dataclass(frozen=True)
 class Frame:
-    """One step of the page's render: the picture so far (or the finished PNG's path), the status, and the
-    measured speed once the render is done (None before)."""
+    """One step of the page's render: the status line, what the result view shows (:func:`shown`; None: what
+    it shows stays), and once the render is done the finished PNG and the speed it measured."""
 
-    picture: Image.Image | str | None
     status: str
-    speed: float | None = None
+    shown: dict[str, Any] | None
+    result: str | None = None
+    speed: Speed | None = None
+
+
+def shown(request: Request, url: str, state: str, text: str, fraction: float | None = None) -> dict[str, Any]:
+    """What the result view draws: the picture (``url``), where the output lies over the photo (``rect``, in
+    photo pixels: fill cuts the photo's edges off, fit adds margins), the finest scale the picture holds
+    (``scale``, x the photo: the viewer renders tiles only past it), and the render's ``state`` ("preview",
+    "done" or "stopped") with its words and progress."""
+    picture, placement = request.picture, request.placement
+    (render_w, render_h), (x, y) = placement.render, placement.offset
+    across, down = picture.width / render_w, picture.height / render_h  # photo pixels per render pixel
+
+    return {
+        "photo": request.key,
+        "url": url,
+        "width": request.width,
+        "height": request.height,
+        "rect": [
+            -x * across,
+            -y * down,
+            request.width * picture.width / render_w,
+            request.height * picture.height / render_h,
+        ],
+        "scale": min(render_w / picture.width, render_h / picture.height),
+        "state": state,
+        "text": text,
+        "progress": fraction,
+    }
+
+
+def _data_url(pixels: np.ndarray) -> str:
+    out = io.BytesIO()
+    Image.fromarray(pixels).save(out, format="JPEG", quality=PREVIEW_QUALITY)
+    return "data:image/jpeg;base64," + base64.b64encode(out.getvalue()).decode()
 
 
 def _scales(width: int, height: int, picture: liif.Picture) -> str:
     return f"×{width / picture.width:.2f} across, ×{height / picture.height:.2f} down"
 
 
-def progress_line(fraction: float, seconds_left: float) -> str:
-    percent = round(100 * fraction)
-    return f'<progress value="{percent}" max="100"></progress> LIIF {percent}% · about {seconds_left:.0f} s left'
+def progress_text(fraction: float, seconds_left: float) -> str:
+    return f"LIIF {round(100 * fraction)}% · about {seconds_left:.0f} s left"
+
+
+def time_left(fraction: float, elapsed: float, liif_pixels: int, output_pixels: int, prior: Speed | None) -> float:
+    """Seconds left of a render ``fraction`` done after ``elapsed`` seconds of rows: the rows' rate is the measured
+    speed blended with this render's own (its weight grows as the render goes, so a steady render's time left
+    only shrinks, and a machine busier than when measured is seen within seconds), plus the finish."""
+    done = fraction * liif_pixels
+    if prior is None:
+        return elapsed / max(fraction, 1e-9) * (1 - fraction)
+    rate = (prior.rows * PRIOR_SECONDS + done) / (PRIOR_SECONDS + elapsed)
+    return (liif_pixels - done) / rate + output_pixels / prior.finish
 
 
 class Upscale:
     def __init__(self, context: Context) -> None:
         self.context = context
         self.tickets = Tickets()
-        self._finished: dict[str, int] = {}  # per session, the ticket of its last render that finished
+        self._finished_tickets: dict[str, int] = {}  # per session, the ticket of its last render that finished
 
     def _status(self, job: Job, seconds: float, off: float | None, placement: Layout) -> str:
         """Sizes, times, what ran and why, and how far the result is from the photo."""
@@ -89,11 +144,9 @@ class Upscale:
     def _finish(
         self, job: Job, pixels: np.ndarray, seconds: float, floats: np.ndarray | None, placement: Layout, pad: Pad
     ) -> tuple[str, str]:
-        """The finished render saved as a PNG named after the photo, model and size, the speed recorded, and the
-        status line. LIIF+ (``floats``: its whole render, at ``best_size``) is finished first: enlarged where it
-        is smaller than the output, back-projected onto the photo, then cropped or padded as the fit says."""
-        liif_w, liif_h = self._liif_size(job, placement)  # the speed is that of LIIF's own pixels, as estimated
-        self.context.workbench.record_speed(job.compute, liif_w * liif_h * job.views, seconds)
+        """The finished render saved as a PNG named after the photo, model and size, and the status line. LIIF+
+        (``floats``: its whole render, at ``best_size``) is finished first: enlarged where it is smaller than the
+        output, back-projected onto the photo, then cropped or padded as the fit says."""
         photo = photo_floats(job.picture.rgb)
         if floats is not None:
             whole = finish_best(floats, *placement.render, photo)
@@ -113,15 +166,34 @@ class Upscale:
             return best_size(render_w, render_h, job.picture.width, job.picture.height)
         return plan(job.encoded.views, render_w, render_h, job.precision)
 
+    def _liif_pixels(self, job: Job) -> int:
+        """LIIF's own pixels for the job, what its speed is measured in (each LIIF+ view counts): LIIF+ renders the
+        whole photo, standard LIIF only the window the output shows (a fill's), at LIIF's own size."""
+        liif_w, liif_h = self._liif_size(job, job.placement)
+        if job.views > 1:
+            return liif_w * liif_h * job.views
+        (render_w, render_h), (left, top, right, bottom) = job.placement.render, job.placement.box
+        return round((right - left) * liif_w / render_w * (bottom - top) * liif_h / render_h)
+
+    def _finished(
+        self, job: Job, rows_seconds: float, pixels: np.ndarray, floats: np.ndarray | None, pad: Pad
+    ) -> tuple[str, str]:
+        """:meth:`_finish`, timed: the speed of both parts of the render recorded for the next estimate."""
+        start = time.perf_counter()
+        result, status = self._finish(job, pixels, rows_seconds, floats, job.placement, pad)
+        finish_seconds = time.perf_counter() - start
+        output = job.width * job.height
+        self.context.workbench.record_speed(
+            job.compute, self._liif_pixels(job), rows_seconds, 0 if floats is not None else output, finish_seconds
+        )  # (LIIF+'s finish back-projects: its seconds would slow a standard render's estimate)
+        return result, status
+
     @staticmethod
-    def _placement(job: Request, fit: str | None, pad: str | None) -> tuple[Layout, Pad]:
-        """The checked fit and pad colour: where the photo's render lies in the output."""
-        if fit is not None and fit not in FITS:
-            raise refuse(f"Fit must be one of {', '.join(FITS)}, got {echo(fit)}.")
+    def _pad(pad: str | None) -> Pad:
+        """The checked pad colour of fit's margins (None: transparent)."""
         if pad is not None and not isinstance(pad, str):
             raise refuse(f"Pad must be a colour such as #000000, or transparent; got {echo(pad)}.")
-        colour = pad_colour(pad or DEFAULT_PAD)
-        return layout(job.picture.width, job.picture.height, job.width, job.height, fit or "stretch"), colour
+        return pad_colour(pad or DEFAULT_PAD)
 
     @user_errors
     @waited_for
@@ -133,7 +205,7 @@ class Upscale:
         model: str | None = None,
         precision: str = AUTO,
         quality: str = STANDARD,
-        fit: str = "stretch",
+        fit: str = STRETCH,
         pad: str = DEFAULT_PAD,
         progress: gr.Progress = gr.Progress(),  # noqa: B008  (Gradio injects the tracker)
     ) -> tuple[str, str]:
@@ -143,8 +215,8 @@ class Upscale:
         def encoding(done: int, total: int) -> None:
             progress((done, total), desc="Encoding")
 
-        asked = self.context.request(image, width, height, model, precision, quality)
-        placement, colour = self._placement(asked, fit, pad)
+        asked = self.context.request(image, width, height, model, precision, quality, fit)
+        placement, colour = asked.placement, self._pad(pad)
         job = self.context.encode(asked, encoding)
         start = time.perf_counter()
 
@@ -166,8 +238,7 @@ class Upscale:
         else:
             rows = placed(rows_at(*placement.render, placement.box), placement, colour)
             floats, pixels = None, assemble_uint8(rows, job.width, job.height)
-        seconds = time.perf_counter() - start
-        result, status = self._finish(job, pixels, seconds, floats, placement, colour)
+        result, status = self._finished(job, time.perf_counter() - start, pixels, floats, colour)
         del pixels, floats
         give_back()
         return result, status
@@ -180,7 +251,7 @@ class Upscale:
         """Whether the session's newest Upscale click is a render that finished: its follow-ups may run. A
         superseded or stopped render's crop, line, sweep and cell study never start, so they do not compete
         with the render that replaced it for the cores."""
-        return self._finished.get(session) == self.tickets.newest(session)
+        return self._finished_tickets.get(session) == self.tickets.newest(session)
 
     def stop(self, request: gr.Request) -> None:
         self.tickets.take(request.session_hash or "", stop=True)
@@ -197,7 +268,7 @@ class Upscale:
         quality: str,
         ticket: int,
         request: gr.Request,
-        fit: str = "stretch",
+        fit: str = STRETCH,
         pad: str = DEFAULT_PAD,
     ) -> Iterator[Frame]:
         """The page's Upscale: the bicubic preview at once, then LIIF painted over it band by band.
@@ -206,10 +277,11 @@ class Upscale:
         page's time estimates. A newer click or Stop ends it at its next step (see tickets).
         """
         check = functools.partial(self.tickets.check, request.session_hash or "", ticket)
+        last: dict[str, Any] | None = None  # what the view shows now, kept (as stopped) after Stop
         try:
             check()  # a request still queued when a newer one was made never starts
-            asked = self.context.request(image, width, height, model, precision, quality)
-            placement, colour = self._placement(asked, fit, pad)
+            asked = self.context.request(image, width, height, model, precision, quality, fit)
+            placement, colour = asked.placement, self._pad(pad)
             w, h = asked.width, asked.height
             x, y = placement.at
             left, top, right, bottom = placement.box
@@ -219,13 +291,16 @@ class Upscale:
             canvas[y : y + bottom - top, x : x + right - left] = np.asarray(preview.crop(placement.box))
             thin = max(1, math.ceil(math.sqrt(w * h / PREVIEW_PIXELS)))
 
-            def frame() -> Image.Image:
-                return Image.fromarray(canvas[::thin, ::thin])
+            def frame(text: str, fraction: float | None) -> Frame:
+                nonlocal last
+                last = shown(asked, _data_url(canvas[::thin, ::thin]), "preview", text, fraction)
+                return Frame(text, last)
 
-            yield Frame(frame(), f"Bicubic preview at {w}×{h}; encoding the photo…")
+            yield frame(f"Bicubic preview at {w}×{h}; encoding the photo…", None)
             job = self.context.encode(asked, lambda _d, _t: check())
+            prior, liif_pixels = self.context.workbench.speed(job.precision), self._liif_pixels(job)
             start = time.perf_counter()
-            shown = start - FRAME_SECONDS  # the first LIIF band is shown as soon as it is there
+            shown_at = start - FRAME_SECONDS  # the first LIIF band is shown as soon as it is there
             # LIIF+ renders the whole photo no further than x4 (enlarged after) and is back-projected: it keeps
             # the floats. Standard LIIF renders the window the fit shows, painted over the preview band by band.
             if job.views > 1:
@@ -251,17 +326,41 @@ class Upscale:
                 else:
                     floats[row : row + rgb.shape[0]] = rgb.numpy()
                 now = time.perf_counter()
-                if now - shown >= FRAME_SECONDS and row + rgb.shape[0] < total_rows:
+                if now - shown_at >= FRAME_SECONDS and row + rgb.shape[0] < total_rows:
                     done = (row + rgb.shape[0]) / total_rows
-                    yield Frame(frame(), progress_line(done, (now - start) / done * (1 - done)))
-                    shown = now
+                    yield frame(progress_text(done, time_left(done, now - start, liif_pixels, w * h, prior)), done)
+                    shown_at = now
             check()
-            seconds = time.perf_counter() - start
-            result, status = self._finish(job, canvas, seconds, floats, placement, colour)
+            result, status = self._finished(job, time.perf_counter() - start, canvas, floats, colour)
             del floats
             give_back()
-            self._finished[request.session_hash or ""] = ticket
-            yield Frame(result, status, self.context.workbench.speed(job.precision))
+            self._finished_tickets[request.session_hash or ""] = ticket
+            done_view = shown(asked, f"gradio_api/file={result}", "done", f"{w}×{h} · done")
+            yield Frame(status, done_view, result, self.context.workbench.speed(job.precision))
         except SupersededError as exc:
             if exc.stopped:
-                yield Frame(None, "Stopped. Press **Upscale** to render again.")
+                stopped = last and {**last, "state": "stopped", "text": "Stopped: a preview, not a result"}
+                yield Frame("Stopped. Press **Upscale** to render again.", stopped)
+
+    @user_errors
+    def download(self, finished: str | None, fmt: str, quality: float) -> tuple[str | None, str]:
+        """The finished render to download, as rendered (PNG) or as JPEG or WebP at ``quality``, under the PNG's
+        name with the format's own extension, and the button's label; (None, a label) before a render is done.
+        Only the app's own results are read (``finished`` is server-side state)."""
+        if not finished:
+            return None, "Download (once a render is done)"
+        if fmt not in DOWNLOAD_SUFFIXES:
+            raise refuse(f"Download format must be one of {', '.join(DOWNLOAD_SUFFIXES)}, got {echo(fmt)}.")
+        source = Path(finished)
+        if not source.resolve().is_relative_to(Path(get_upload_folder()).resolve()) or not source.is_file():
+            raise refuse("That render is no longer kept here: press Upscale again.")
+        path = finished
+        if fmt != "PNG":
+            level = round(finite("Quality", quality, 1, 100))
+            with Image.open(source) as image:
+                image.load()
+                path = save(
+                    source.with_suffix(DOWNLOAD_SUFFIXES[fmt]).name, lambda out: save_image(image, out, fmt, level)
+                )
+        label = "WebP" if fmt == "WEBP" else fmt
+        return path, f"Download {label} · {Path(path).stat().st_size / 1e6:.1f} MB"

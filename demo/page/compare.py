@@ -45,9 +45,9 @@ def render(shared: Shared) -> CompareTab:
 
 def wire(view: CompareTab, shared: Shared, wiring: Wiring) -> None:
     """The crop follows a render, a crop or zoom change, and a click that moves it; the box drawn on the result
-    and the deep zoom has the side the server renders (``Compare.side``)."""
+    has the side the server renders (``Compare.side``)."""
     compare = wiring.events.compare
-    inputs = [*shared.common, *shared.centre, shared.crop, shared.zoom]
+    inputs = [*shared.common, *shared.centre, shared.crop, shared.zoom, shared.fit]
     outputs = [view.slider, view.nearest, view.status]
     crops = wiring.on_gpu(compare.crops)
 
@@ -61,7 +61,7 @@ def wire(view: CompareTab, shared: Shared, wiring: Wiring) -> None:
     shared.rendered.success(wiring.after_render(crops, len(outputs)), inputs, outputs, **wiring.private)
     for clicked in wiring.clicks:
         clicked.then(after_click, [shared.click_mode, *inputs], outputs, **wiring.private)
-    placed = [shared.width, shared.height, *shared.centre, shared.crop, shared.zoom]
+    placed = [shared.photo, shared.width, shared.height, *shared.centre, shared.crop, shared.zoom, shared.fit]
     gr.on(
         [c.change for c in placed],
         compare.box,

@@ -1,4 +1,5 @@
-"""The Deep zoom tab: the photo as a continuous image in an OpenSeadragon viewer, LIIF tiles on demand."""
+"""The result view's viewer: the photo as a continuous image in OpenSeadragon, the render drawn over it, LIIF
+tiles on demand past the render's own pixels, and the marks (crop, line, fill's cut, fit's margins)."""
 
 from __future__ import annotations
 
@@ -9,9 +10,10 @@ from typing import Any
 import gradio as gr
 
 from demo.components import NumberInput
+from demo.events import Events
 from demo.events.common import EXACT
 from demo.page.shared import Shared, in_browser
-from demo.page.text import DEEP_ZOOM_HINT, VIEWER
+from demo.page.text import VIEWER
 from demo.page.wiring import Wiring
 from liif.enlarge import DETAIL_SCALE
 from liif.tiles import MAX_ZOOM
@@ -22,9 +24,9 @@ VIEWER_TILE = 256  # pixels of the viewer's tiles
 LOGIC = (STATIC / "logic.js").read_text()  # the arithmetic both scripts share (tested under node)
 
 
-def render(shared: Shared, wiring: Wiring) -> tuple[Any, Any]:
-    """The tab and its viewer; the viewer's tiles and drops come through Gradio's own transport."""
-    deepzoom = wiring.events.deepzoom
+def viewer(events: Events) -> Any:
+    """The viewer; its tiles and drops come through Gradio's own transport."""
+    deepzoom = events.deepzoom
 
     async def viewer_tile(request: Any) -> dict[str, str]:
         return await deepzoom.viewer_tile_when_free(request)
@@ -33,26 +35,24 @@ def render(shared: Shared, wiring: Wiring) -> tuple[Any, Any]:
         return deepzoom.viewer_drop(request)
 
     settings = json.dumps({"deepest": MAX_ZOOM, "tile": VIEWER_TILE, "detail": DETAIL_SCALE, "exact": EXACT})
-    with gr.Tab("Deep zoom", elem_id="deep-zoom-tab") as tab:
-        viewer = gr.HTML(
-            "",
-            html_template=VIEWER,
-            elem_id="deep-zoom",
-            js_on_load=f"const SETTINGS = {settings};\n{LOGIC}\n" + (STATIC / "deepzoom.js").read_text(),
-            head=f'<script src="gradio_api/file={OPENSEADRAGON / "openseadragon.min.js"}"></script>',
-            server_functions=[viewer_tile, viewer_drop],
-        )
-        gr.Markdown(DEEP_ZOOM_HINT, elem_classes="hint")
-    return tab, viewer
+    return gr.HTML(
+        "",
+        html_template=VIEWER,
+        elem_id="deep-zoom",
+        js_on_load=f"const SETTINGS = {settings};\n{LOGIC}\n" + (STATIC / "deepzoom.js").read_text(),
+        head=f'<script src="gradio_api/file={OPENSEADRAGON / "openseadragon.min.js"}"></script>',
+        server_functions=[viewer_tile, viewer_drop],
+    )
 
 
-def wire(viewer: Any, shared: Shared, wiring: Wiring, photo_set: Any) -> None:
-    """The viewer follows the photo, model and precision, and shows the crop and the line; /tile serves one tile."""
+def wire(shared: Shared, pad: list[Any], wiring: Wiring, photo_set: Any) -> None:
+    """The viewer follows the photo, model and precision, and shows the marks, fill's cut and fit's margins
+    (``pad``: the margins' colour and transparency); /tile serves one tile."""
     deepzoom, s = wiring.events.deepzoom, shared
-    show = {"fn": deepzoom.source, "inputs": [s.photo, s.model, s.precision], "outputs": [viewer], **wiring.private}
+    show = {"fn": deepzoom.source, "inputs": [s.photo, s.model, s.precision], "outputs": [s.viewer], **wiring.private}
     photo_set.then(**show).then(deepzoom.warm, [s.photo, s.model], None, api_visibility="private")
     gr.on([s.model.change, s.precision.change], **show)
-    marked: list[Any] = [s.crop_drawn, *s.line_ends, s.width, s.height]
+    marked: list[Any] = [s.crop_drawn, *s.line_ends, s.layout, *pad]
     gr.on([c.change for c in marked], inputs=marked, outputs=None, **in_browser("marks"))
     numbers = [NumberInput(label=name, visible=False) for name in ("Zoom", "Column", "Row", "Tile size")]
     gr.Button(visible=False).click(

@@ -11,7 +11,6 @@ from demo.page.result import POINT
 from demo.page.shared import Shared, captioned_image
 from demo.page.text import CELL_HINT, HOW_IT_WORKS
 from demo.page.wiring import Wiring
-from liif.explain import DIFFERENCE_GAIN
 
 
 @dataclass
@@ -61,7 +60,9 @@ def render(shared: Shared) -> HowTab:
                 )
             with gr.Column(min_width=280):
                 cell_difference = captioned_image(
-                    f"Difference ×{DIFFERENCE_GAIN}", elem_id="cell-difference", height=360
+                    "Where the cell changes the colour: black not at all, yellow most",
+                    elem_id="cell-difference",
+                    height=360,
                 )
         cell_status = gr.Markdown(elem_classes="status", elem_id="cell-status")
         gr.Markdown(CELL_HINT, elem_classes="hint")
@@ -88,9 +89,9 @@ def wire(view: HowTab, shared: Shared, wiring: Wiring) -> None:
     view.show_grid.click(
         explain.latent_grid, [s.photo, s.model], view.grid_outputs, api_name="latent_grid", **wiring.quick
     )
-    point_inputs = [s.photo, s.width, s.height, s.model, s.explain_x, s.explain_y]
+    point_inputs = [s.photo, s.width, s.height, s.model, *s.point, s.fit]
     view.explain.click(explain.point, point_inputs, view.point_outputs, api_name="explain", **wiring.quick)
-    cell_inputs = [s.photo, s.width, s.height, s.model, *s.centre, view.cell_scale, view.pretend]
+    cell_inputs = [s.photo, s.width, s.height, s.model, *s.centre, view.cell_scale, view.pretend, s.fit]
     view.cell_button.click(explain.cell, cell_inputs, view.cell_outputs, api_name="cell", **wiring.quick)
     view.tab.select(explain.cell, cell_inputs, view.cell_outputs, **wiring.private)
 

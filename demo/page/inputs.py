@@ -1,7 +1,8 @@
-"""The top of the page: the photo, its size (width, height, scale, keep aspect), model, precision, quality.
+"""The top of the page: the photo, its size (width, height, preset, scale, keep aspect, fit), model, precision,
+quality, and the Upscale and Stop buttons.
 
-The size controls run in the browser (static/controls.js): only the photo's own size, and where the views
-start on it, come from the server when a photo is chosen.
+The size controls run in the browser (static/controls.js): only the photo's own size, where the views start on
+it, and where its render lies in the output (the layout) come from the server.
 """
 
 from __future__ import annotations
@@ -15,9 +16,10 @@ import gradio as gr
 from demo.components import NumberInput, PhotoInput, upload_limit
 from demo.config import AppConfig
 from demo.events import Events
-from demo.events.common import AUTO, PRECISIONS, QUALITIES, STANDARD
+from demo.events.common import AUTO, PRECISIONS, QUALITIES, STANDARD, STRETCH
+from demo.page.presets import CUSTOM, presets
 from demo.page.shared import Shared, in_browser
-from demo.page.text import HOW_TO_ADD_RDN, NO_PHOTO, QUALITY_INFO
+from demo.page.text import FIT_INFO, FITS, HOW_TO_ADD_RDN, NO_PHOTO, QUALITY_INFO
 from liif.sources import MODEL_NAMES
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
@@ -30,6 +32,9 @@ class Inputs:
 
     scale: Any
     keep_aspect: Any
+    preset: Any
+    pad_colour: Any
+    transparent: Any
     size_info: Any
     photo_w: Any
     photo_h: Any
@@ -41,7 +46,7 @@ class Inputs:
 def render(config: AppConfig, events: Events) -> tuple[Shared, Inputs]:
     bench = events.workbench
     models = bench.available_models()
-    with gr.Row():
+    with gr.Row(elem_id="top"):
         with gr.Column(scale=1, min_width=300):
             photo = PhotoInput(
                 label="Photo",
@@ -50,7 +55,7 @@ def render(config: AppConfig, events: Events) -> tuple[Shared, Inputs]:
                 image_mode=None,
                 sources=["upload", "clipboard"],
                 format="png",
-                height=320,
+                height=260,
             )
             photo.max_bytes = upload_limit(config.max_upload)  # every way a photo arrives, inline ones too
             photo.examples = EXAMPLES  # besides uploads, the only photos a request may name
@@ -60,75 +65,68 @@ def render(config: AppConfig, events: Events) -> tuple[Shared, Inputs]:
             with gr.Row():
                 width = NumberInput(label="Width (px)", precision=0, minimum=1, elem_id="width", min_width=120)
                 height = NumberInput(label="Height (px)", precision=0, minimum=1, elem_id="height", min_width=120)
+            preset = gr.Dropdown(presets(), value=CUSTOM, label="Preset size", elem_id="preset")
             scale = gr.Slider(*SCALE_RANGE, value=2, step=0.05, label="Scale", elem_id="scale")
             keep_aspect = gr.Checkbox(value=True, label="Keep aspect (editing one side updates the other)")
+            fit = gr.Radio(FITS, value=STRETCH, label="Another shape than the photo's", info=FIT_INFO, elem_id="fit")
+            with gr.Row(visible=False, elem_id="pad") as pad_row:
+                pad_colour = gr.ColorPicker("#000000", label="Margins", elem_id="pad-colour", min_width=120)
+                transparent = gr.Checkbox(False, label="Transparent (PNG, WebP)", elem_id="transparent", min_width=160)
             size_info = gr.Markdown(NO_PHOTO, elem_classes="status", elem_id="size-info")
             photo_w = gr.Number(visible="hidden", elem_id="photo-w")
             photo_h = gr.Number(visible="hidden", elem_id="photo-h")
-            speed = gr.Number(lambda: bench.speed(), visible="hidden")  # output px/s here, for estimates
+            speed = gr.JSON(lambda: _speed(events), visible="hidden")  # how fast a render goes here: the estimate
             with gr.Row():
                 model = gr.Dropdown(models, value=models[0], label="Model", elem_id="model", min_width=240)
                 precision = gr.Radio(PRECISIONS, value=AUTO, label="Precision", min_width=240)
-            quality = gr.Radio(
-                QUALITIES,
-                value=STANDARD,
-                label="Quality",
-                elem_id="quality",
-                info=QUALITY_INFO,
-            )
+            quality = gr.Radio(QUALITIES, value=STANDARD, label="Quality", elem_id="quality", info=QUALITY_INFO)
             if any(name not in models for name in MODEL_NAMES):
                 gr.Markdown(HOW_TO_ADD_RDN, elem_id="model-hint")
             with gr.Row():
                 run = gr.Button("Upscale", variant="primary", elem_id="run", interactive=False, scale=3)
                 stop = gr.Button("Stop", variant="stop", elem_id="stop", scale=1, min_width=80)
-    shared = Shared(photo, width, height, model, precision, quality)
+    fit.change(inputs=[fit], outputs=[pad_row], **in_browser("fromFit"))
+    shared = Shared(photo, width, height, model, precision, quality, fit)
     shared.actions.append(run)
-    return shared, Inputs(scale, keep_aspect, size_info, photo_w, photo_h, speed, run, stop)
+    inputs = Inputs(scale, keep_aspect, preset, pad_colour, transparent, size_info, photo_w, photo_h, speed, run, stop)
+    return shared, inputs
+
+
+def _speed(events: Events, choice: str | None = None) -> dict[str, float] | None:
+    measured = events.workbench.speed(choice)
+    return None if measured is None else {"rows": measured.rows, "finish": measured.finish}
 
 
 def wire(inputs: Inputs, shared: Shared, events: Events) -> Any:
-    """The photo's size from the server, every size update in the browser; returns the photo's change event
-    (the deep zoom follows it)."""
+    """The photo's size from the server, every size update in the browser, the layout from the server; returns
+    the photo's change event (the result view follows it)."""
     photo_set = _wire_photo(inputs, shared, events)
     _wire_sizes(inputs, shared)
+    _wire_layout(inputs, shared, events)
     return photo_set
 
 
 def _wire_photo(inputs: Inputs, shared: Shared, events: Events) -> Any:
     s = shared
-    starts = [
-        inputs.photo_w,
-        inputs.photo_h,
-        s.width,
-        s.height,
-        inputs.size_info,
-        *s.centre,
-        s.crop_fx,
-        s.crop_fy,
-        s.zoom,
-        *s.line_ends,
-    ]
+    starts = [inputs.photo_w, inputs.photo_h, s.width, s.height, inputs.size_info, *s.centre, s.zoom, *s.line_ends]
+    starts += [*s.point, s.anchors]
 
     def opened(image: str | None, chosen_scale: float) -> dict[Any, Any]:
         ready = {action: gr.update(interactive=bool(image)) for action in s.actions}
         start = events.photo.opened(image, chosen_scale)
         if start is None:
             return {**dict.fromkeys(starts[:4]), inputs.size_info: NO_PHOTO, **ready}
-        values = [
-            start.photo_width,
-            start.photo_height,
-            start.width,
-            start.height,
-            start.info,
-            *start.centre,
-            *start.fractions,
-            start.zoom,
-            *start.line,
-        ]
-        return {**dict(zip(starts, values, strict=True)), s.line_chosen: False, **ready}  # a placed line, not chosen
+        values = [start.photo_width, start.photo_height, start.width, start.height, start.info, *start.centre]
+        values += [start.zoom, *start.line, *start.point, start.anchors]
+        oriented = gr.update(choices=presets(start.photo_width, start.photo_height), value=CUSTOM)
+        # a placed line, not one the person chose
+        return {**dict(zip(starts, values, strict=True)), s.line_chosen: False, inputs.preset: oriented, **ready}
 
     photo_set = s.photo.change(
-        opened, [s.photo, inputs.scale], [*starts, s.line_chosen, *s.actions], api_visibility="private"
+        opened,
+        [s.photo, inputs.scale],
+        [*starts, s.line_chosen, inputs.preset, *s.actions],
+        api_visibility="private",
     )
     photo_set.then(
         inputs=[inputs.photo_w, inputs.photo_h, s.width, s.height, *_estimate(inputs, s), inputs.size_info],
@@ -139,16 +137,17 @@ def _wire_photo(inputs: Inputs, shared: Shared, events: Events) -> Any:
 
 
 def _estimate(inputs: Inputs, shared: Shared) -> list[Any]:
-    """What the time estimate beside the size needs: the measured speed, the quality and the precision."""
-    return [inputs.speed, shared.quality, shared.precision]
+    """What the time estimate beside the size needs: the measured speed, the quality, the precision and the
+    layout (the pixels LIIF renders for a fill or a fit)."""
+    return [inputs.speed, shared.quality, shared.precision, shared.layout]
 
 
 def _wire_sizes(inputs: Inputs, shared: Shared) -> None:
-    """Width, height, scale and keep aspect update each other in the browser, on every keystroke."""
+    """Width, height, preset, scale and keep aspect update each other in the browser, on every keystroke."""
     s = shared
     estimate = _estimate(inputs, s)
-    reads = [s.width, s.height, inputs.photo_w, inputs.photo_h, s.crop_fx, s.crop_fy, *estimate]
-    follow = [inputs.scale, inputs.size_info, *s.centre, inputs.run]
+    reads = [s.width, s.height, inputs.photo_w, inputs.photo_h, *estimate]
+    follow = [inputs.scale, inputs.size_info, inputs.run, inputs.preset]
     s.width.input(inputs=[inputs.keep_aspect, *reads], outputs=[s.height, *follow], **in_browser("fromWidth"))
     s.height.input(inputs=[inputs.keep_aspect, *reads], outputs=[s.width, *follow], **in_browser("fromHeight"))
     gr.on(
@@ -158,15 +157,39 @@ def _wire_sizes(inputs: Inputs, shared: Shared) -> None:
         **in_browser("fromScale"),
     )
     inputs.keep_aspect.input(inputs=[inputs.keep_aspect, *reads], outputs=[s.height, *follow], **in_browser("fromKeep"))
-    gr.on(
-        [s.centre_x.input, s.centre_y.input],
-        inputs=[*s.centre, s.width, s.height],
-        outputs=[s.crop_fx, s.crop_fy],
-        **in_browser("fromCentre"),
+    inputs.preset.input(
+        inputs=[inputs.preset, s.fit, *reads],
+        outputs=[s.width, s.height, inputs.keep_aspect, s.fit, *follow[:3]],
+        **in_browser("fromPreset"),
     )
     gr.on(
         [inputs.speed.change, s.quality.input, s.precision.input],
-        inputs=[s.width, s.height, inputs.photo_w, inputs.photo_h, *estimate],
+        inputs=reads,
         outputs=[inputs.size_info],
         **in_browser("fromSpeed"),
+    )
+
+
+def _wire_layout(inputs: Inputs, shared: Shared, events: Events) -> None:
+    """The layout follows the size and the fit (from the server: what a render will do); the marks follow the
+    layout (on the same spots of the photo), and a mark typed in a box is kept as a spot of the photo."""
+    s = shared
+    sizes = [inputs.photo_w, inputs.photo_h, s.width, s.height, s.fit]
+    gr.on(
+        [c.change for c in sizes],
+        events.photo.placement,
+        sizes,
+        [s.layout],
+        queue=False,
+        trigger_mode="always_last",
+        api_visibility="private",
+    )
+    reads = [s.width, s.height, inputs.photo_w, inputs.photo_h, *_estimate(inputs, s)]
+    follow = [inputs.size_info, inputs.scale, *s.marks]
+    s.layout.change(inputs=[s.anchors, *reads], outputs=follow, **in_browser("fromLayout"))
+    gr.on(
+        [c.input for c in s.marks],
+        inputs=[*s.marks, s.layout, s.anchors],
+        outputs=[s.anchors],
+        **in_browser("fromMarks"),
     )

@@ -45,13 +45,14 @@ def wire(view: LineTab, shared: Shared, wiring: Wiring) -> None:
     """The plot follows a render (the line placed across an edge near the crop, unless the person chose its
     ends), the channels shown, and the click that sets the line's end."""
     line = wiring.events.line
-    inputs = [*shared.common, *shared.line_ends, view.channels]
+    inputs = [*shared.common, *shared.line_ends, view.channels, shared.fit]
     outputs = [view.plot, view.csv, view.status]
     plot = wiring.on_gpu(line.plot)
 
-    def after_render(*args: Any) -> tuple[Any, ...]:
+    def after_render(anchors: Any, *args: Any) -> tuple[Any, ...]:
         drawn = line.after_render(*args)
-        return drawn.figure, drawn.csv, drawn.status, *drawn.ends
+        kept = anchors if isinstance(anchors, dict) else {}
+        return drawn.figure, drawn.csv, drawn.status, *drawn.ends, {**kept, "line": drawn.anchors}
 
     def after_click(mode: str, stage: str, *args: Any) -> tuple[Any, ...]:
         # The click that set the line's end has turned the stage back to "start".
@@ -60,8 +61,10 @@ def wire(view: LineTab, shared: Shared, wiring: Wiring) -> None:
     view.button.click(plot, inputs, outputs, api_name="profile", **wiring.quick)
     view.channels.input(plot, inputs, outputs, **wiring.private)
     gr.on([end.input for end in shared.line_ends], fn=None, js="() => true", outputs=[shared.line_chosen], queue=False)
-    follow = [*shared.common, *shared.centre, shared.line_chosen, *shared.line_ends, view.channels]
-    placed = [*outputs, *shared.line_ends]
-    shared.rendered.success(wiring.after_render(after_render, len(placed)), follow, placed, **wiring.private)
+    follow = [shared.anchors, *shared.common, *shared.centre, shared.line_chosen, *shared.line_ends, view.channels]
+    placed = [*outputs, *shared.line_ends, shared.anchors]
+    shared.rendered.success(
+        wiring.after_render(after_render, len(placed)), [*follow, shared.fit], placed, **wiring.private
+    )
     for clicked in wiring.clicks:
         clicked.then(after_click, [shared.click_mode, shared.stage, *inputs], outputs, **wiring.private)

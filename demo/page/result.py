@@ -1,83 +1,130 @@
-"""The result: the streamed render, its status, and what a click on it (or on the deep zoom) does."""
+"""The result: one view, the deep-zoom viewer, with the render streamed onto it, its status, its download, and
+what a click in it does."""
 
 from __future__ import annotations
 
 import math
-from typing import Any, Literal
+from dataclasses import dataclass
+from typing import Any
 
 import gradio as gr
 
 from demo.events import Events
+from demo.events.photo import from_page
 from demo.events.upscale import DEFAULT_PAD, Frame
+from demo.page import deepzoom
 from demo.page.inputs import Inputs
-from demo.page.shared import Shared
-from demo.page.text import CLICK_MODES, RESULT_CAPTION
-from liif.layout import FITS
+from demo.page.shared import Shared, in_browser
+from demo.page.text import CLICK_MODES, DOWNLOAD_FORMATS, DOWNLOAD_INFO, RESULT_CAPTION, RESULT_HINT
+from liif.layout import TRANSPARENT
 
 CROP, LINE, POINT = (value for _, value in CLICK_MODES)
+NOT_YET = "Download (once a render is done)"
 
 
-FINISHED_BUTTONS: tuple[Literal["download", "fullscreen"], ...] = ("download", "fullscreen")
-PREVIEW_BUTTONS: tuple[Literal["download", "fullscreen"], ...] = ("fullscreen",)  # a preview is no result
+@dataclass
+class ResultView:
+    """The result's components besides the viewer (in :class:`Shared`): what the viewer shows of the render,
+    the finished PNG (server-side) and its download."""
+
+    shown: Any
+    finished: Any
+    formats: Any
+    quality: Any
+    download: Any
 
 
-def render(shared: Shared) -> None:
+def render(shared: Shared, events: Events) -> ResultView:
     gr.Markdown(RESULT_CAPTION, elem_classes="caption")
-    shared.result = gr.Image(
-        show_label=False,
-        elem_id="result",
-        format="png",
-        type="filepath",
-        interactive=False,
-        buttons=list(FINISHED_BUTTONS),
-    )
+    shared.viewer = deepzoom.viewer(events)
+    shown = gr.JSON(None, visible="hidden")  # what the viewer draws of the render (events.upscale.shown)
     shared.status = gr.Markdown(elem_classes="status", elem_id="status")
-    shared.click_mode = gr.Radio(
-        CLICK_MODES, value=CROP, label="A click on the result or the deep zoom will", elem_id="click-mode"
-    )
+    with gr.Row(equal_height=True, elem_id="download-row"):
+        formats = gr.Radio(DOWNLOAD_FORMATS, value="PNG", label="Download as", elem_id="format", min_width=220)
+        quality = gr.Slider(1, 100, value=90, step=1, label="Quality", info=DOWNLOAD_INFO, elem_id="download-quality")
+        download = gr.DownloadButton(NOT_YET, interactive=False, elem_id="download", variant="secondary")
+    shared.click_mode = gr.Radio(CLICK_MODES, value=CROP, label="A click in the result will", elem_id="click-mode")
+    gr.Markdown(RESULT_HINT, elem_classes="hint")
+    return ResultView(shown, gr.State(None), formats, quality, download)
 
 
-def wire_upscale(inputs: Inputs, shared: Shared, events: Events, renders: dict[str, Any], on_gpu: Any) -> None:
-    """Upscale streams into the result; a new click or Stop supersedes the render in progress. The API's
+def wire_upscale(
+    inputs: Inputs, shared: Shared, view: ResultView, events: Events, renders: dict[str, Any], on_gpu: Any
+) -> None:
+    """Upscale streams onto the result view; a new click or Stop supersedes the render in progress. The API's
     /upscale returns only the finished PNG."""
     ticket = gr.State(0)
     upscale = events.upscale
 
     def live(
-        image: Any, width: Any, height: Any, model: Any, precision: Any, quality: Any, ticket: int, request: gr.Request
+        image: Any,
+        width: Any,
+        height: Any,
+        model: Any,
+        precision: Any,
+        quality: Any,
+        fit: Any,
+        colour: Any,
+        transparent: bool,
+        ticket: int,
+        request: gr.Request,
     ) -> Any:  # Gradio hands the request to a parameter typed gr.Request
-        for frame in upscale.live(image, width, height, model, precision, quality, ticket, request):
-            yield _frame_outputs(frame, shared, inputs)
+        pad = TRANSPARENT if transparent else colour
+        frames = upscale.live(image, width, height, model, precision, quality, ticket, request, fit, pad)
+        for number, frame in enumerate(frames):
+            yield _frame_outputs(frame, number == 0, shared, inputs, view)
 
     started = inputs.run.click(
-        upscale.start, None, [ticket], queue=False, trigger_mode="multiple", api_visibility="private"
+        upscale.start,
+        None,
+        [ticket],
+        queue=False,
+        trigger_mode="multiple",
+        api_visibility="private",
+        js="(...a) => { window.liifDeepZoom?.reveal(); return a; }",  # the result view comes on the screen
     )
     shared.rendered = started.then(
         on_gpu(live),
-        [*shared.common, ticket],
-        [shared.result, shared.status, inputs.speed],
-        show_progress="minimal",
+        [*shared.common, shared.fit, inputs.pad_colour, inputs.transparent, ticket],
+        [shared.status, view.shown, view.finished, view.download, inputs.speed],
+        show_progress="hidden",  # the progress is drawn on the result itself
         trigger_mode="always_last",
         api_visibility="private",
         **renders,
     )
     inputs.stop.click(upscale.stop, None, None, queue=False, api_visibility="private")
-    fit = gr.Radio(list(FITS), value="stretch", label="Fit", visible=False)  # the API's fit and pad, for now
+    view.shown.change(inputs=[view.shown], outputs=None, **in_browser("shown"))
+    downloads = [view.finished, view.formats, view.quality]
+
+    def offered(finished: str | None, fmt: str, quality: float) -> Any:
+        path, label = upscale.download(finished, fmt, quality)
+        return gr.update(value=path, label=label, interactive=path is not None)
+
+    shared.rendered.success(offered, downloads, [view.download], api_visibility="private", **renders)
+    gr.on([view.formats.change, view.quality.release], offered, downloads, [view.download], api_visibility="private")
+    fit = gr.Radio(["stretch", "fill", "fit"], value="stretch", label="Fit", visible=False)  # the API's own inputs
     pad = gr.Textbox(DEFAULT_PAD, label="Pad", visible=False)
-    outputs = [shared.result, shared.status]
     gr.Button(visible=False).click(
-        on_gpu(upscale.render), [*shared.common, fit, pad], outputs, api_name="upscale", **renders
+        on_gpu(upscale.render),
+        [*shared.common, fit, pad],
+        [gr.Image(visible=False, format="png", type="filepath"), gr.Markdown(visible=False)],
+        api_name="upscale",
+        **renders,
     )  # an API-only endpoint
 
 
-def _frame_outputs(frame: Frame, shared: Shared, inputs: Inputs) -> dict[Any, Any]:
-    """A frame as the page's outputs: what a frame does not hold stays as it was."""
+def _frame_outputs(frame: Frame, first: bool, shared: Shared, inputs: Inputs, view: ResultView) -> dict[Any, Any]:
+    """A frame as the page's outputs: what a frame does not hold stays as it was. A new render takes the last
+    one's download away at its first frame: a preview is not a result."""
     shown: dict[Any, Any] = {shared.status: frame.status}
-    if frame.picture is not None:  # a preview (a picture, not a file) has nothing worth downloading
-        buttons = FINISHED_BUTTONS if isinstance(frame.picture, str) else PREVIEW_BUTTONS
-        shown[shared.result] = gr.Image(frame.picture, buttons=list(buttons))
+    if frame.shown is not None:
+        shown[view.shown] = frame.shown
+    if first:
+        shown[view.download] = gr.update(value=None, label=NOT_YET, interactive=False)
+    if frame.result is not None:
+        shown[view.finished] = frame.result
     if frame.speed is not None:
-        shown[inputs.speed] = frame.speed
+        shown[inputs.speed] = {"rows": frame.speed.rows, "finish": frame.speed.finish}
     return shown
 
 
@@ -87,54 +134,49 @@ def _fraction(value: object) -> float | None:
     return float(value)
 
 
-def viewer_point(where: object, width: float | None, height: float | None) -> tuple[float, float] | None:
-    """The output pixel a click in the viewer fell on (fractions (fx, fy) of the photo), as its centre, like
-    a click on the result: (704.5, 300.5), not (704.7655820846558, ...). None for anything else."""
+def viewer_point(where: object, layout: object) -> tuple[float, float] | None:
+    """The output pixel a click in the viewer fell on (fractions (fx, fy) of the photo), as its centre:
+    (704.5, 300.5), not (704.7655820846558, ...); None off the output (fill's cut edges) or for anything else."""
+    placement = from_page(layout)
     pair = where if isinstance(where, list) and len(where) == 2 else [None, None]
     fx, fy = (_fraction(v) for v in pair)
-    if fx is None or fy is None or not width or not height:
+    if fx is None or fy is None or placement is None:
         return None
-    return min(math.floor(fx * width), width - 1) + 0.5, min(math.floor(fy * height), height - 1) + 0.5
+    x, y = placement.to_output(fx * placement.render[0], fy * placement.render[1])
+    if not (0 <= x <= placement.width and 0 <= y <= placement.height):
+        return None
+    return min(math.floor(x), placement.width - 1) + 0.5, min(math.floor(y), placement.height - 1) + 0.5
 
 
-def route_click(shared: Shared, mode: str, stage: str, x: float, y: float, width: float, height: float) -> dict:
-    """A click at output point (x, y): move the crop, set the line's start then its end, or pick a point."""
-    s = shared
+def route_click(shared: Shared, mode: str, stage: str, point: tuple[float, float], anchors: Any, layout: Any) -> dict:
+    """A click at output point (x, y): move the crop, set the line's start then its end, or pick a point; the
+    marks' anchors (fractions of the photo) follow."""
+    s, (x, y) = shared, point
+    placement = from_page(layout)
+    assert placement is not None  # viewer_point placed the click with it
+    fx, fy = (x - placement.offset[0]) / placement.render[0], (y - placement.offset[1]) / placement.render[1]
+    kept = dict(anchors) if isinstance(anchors, dict) else {}
     if mode == CROP:
-        return {s.centre_x: x, s.centre_y: y, s.crop_fx: x / width, s.crop_fy: y / height}
+        return {s.centre_x: x, s.centre_y: y, s.anchors: {**kept, "crop": [fx, fy]}}
     if mode == POINT:
-        return {s.explain_x: int(x), s.explain_y: int(y)}
+        return {s.explain_x: int(x), s.explain_y: int(y), s.anchors: {**kept, "point": [fx, fy]}}
+    line = list(kept.get("line") or [fx, fy, fx, fy])[:4]
     if stage == "start":
-        return {s.x0: x, s.y0: y, s.stage: "end", s.line_chosen: True}
-    return {s.x1: x, s.y1: y, s.stage: "start", s.line_chosen: True}
+        line[:2] = [fx, fy]
+        return {s.x0: x, s.y0: y, s.stage: "end", s.line_chosen: True, s.anchors: {**kept, "line": line}}
+    line[2:] = [fx, fy]
+    return {s.x1: x, s.y1: y, s.stage: "start", s.line_chosen: True, s.anchors: {**kept, "line": line}}
 
 
-def wire_clicks(shared: Shared, viewer: Any) -> list[Any]:
-    """A click on the result (at a pixel) or on the deep zoom (at fractions of the photo) routes to the crop,
-    the line or the explained point; returns the click events, for the views that follow them."""
+def wire_clicks(shared: Shared) -> list[Any]:
+    """A click in the viewer (at fractions of the photo) routes to the crop, the line or the explained point;
+    returns the click events, for the views that follow them."""
     s = shared
-    outputs = [
-        s.centre_x,
-        s.centre_y,
-        s.crop_fx,
-        s.crop_fy,
-        *s.line_ends,
-        s.stage,
-        s.explain_x,
-        s.explain_y,
-        s.line_chosen,
-    ]
+    outputs = [*s.marks, s.stage, s.line_chosen, s.anchors]
 
-    def on_result(mode: str, at: str, width: float, height: float, evt: gr.SelectData) -> dict:
-        col, row = evt.index[0], evt.index[1]
-        return route_click(s, mode, at, col + 0.5, row + 0.5, width, height)  # its centre is the point
+    def on_viewer(mode: str, at: str, layout: Any, anchors: Any, evt: gr.SelectData) -> dict:
+        point = viewer_point(evt.index, layout)
+        return {} if point is None else route_click(s, mode, at, point, anchors, layout)
 
-    def on_viewer(mode: str, at: str, width: float | None, height: float | None, evt: gr.SelectData) -> dict:
-        point = viewer_point(evt.index, width, height)
-        return {} if point is None or not width or not height else route_click(s, mode, at, *point, width, height)
-
-    inputs = [s.click_mode, s.stage, s.width, s.height]
-    return [
-        s.result.select(on_result, inputs, outputs, api_visibility="private"),
-        viewer.select(on_viewer, inputs, outputs, api_visibility="private"),  # fractions (fx, fy) of the photo
-    ]
+    inputs = [s.click_mode, s.stage, s.layout, s.anchors]
+    return [s.viewer.select(on_viewer, inputs, outputs, api_visibility="private")]

@@ -39,10 +39,19 @@ def _number(label: str, **options: Any) -> NumberInput:
     return NumberInput(label=label, value=0, render=False, **options)
 
 
+def _hidden(value: Any = None) -> gr.JSON:
+    return gr.JSON(value, visible="hidden", render=False)
+
+
 @dataclass
 class Shared:
-    """Inputs every view reads (photo, size, model, precision, quality) and the marks they share: the crop
-    centre, the line's ends, the explained point, made unrendered for the tab that shows them."""
+    """Inputs every view reads (photo, size, model, precision, quality, fit) and the marks they share: the crop
+    centre, the line's ends, the explained point, made unrendered for the tab that shows them.
+
+    The marks are kept twice: in output pixels in the number boxes (what requests send), and as fractions of
+    the photo's render in ``anchors`` (``{"crop": [fx, fy], "line": [fx0, fy0, fx1, fy1], "point": [fx, fy]}``),
+    so that a new size or fit keeps each on the same spot of the photo and never outside the output.
+    """
 
     photo: Any
     width: Any
@@ -50,14 +59,16 @@ class Shared:
     model: Any
     precision: Any
     quality: Any
-    result: Any = None
+    fit: Any
+    viewer: Any = None  # the result: the deep-zoom viewer (page/deepzoom.py)
     status: Any = None
     click_mode: Any = None
     rendered: Any = None  # the Upscale event: views follow it
+    # where the photo's render lies in the W x H output, from the server (events.photo.placement)
+    layout: Any = field(default_factory=_hidden)
+    anchors: Any = field(default_factory=_hidden)
     centre_x: Any = field(default_factory=lambda: _number("Crop centre x", min_width=120))
     centre_y: Any = field(default_factory=lambda: _number("Crop centre y", min_width=120))
-    crop_fx: Any = field(default_factory=lambda: gr.Number(0.5, visible="hidden", render=False))  # as a fraction
-    crop_fy: Any = field(default_factory=lambda: gr.Number(0.5, visible="hidden", render=False))
     zoom: Any = field(
         default_factory=lambda: gr.Slider(
             1, 16, value=2, step=0.5, label="Zoom (× the output)", elem_id="zoom", render=False
@@ -69,7 +80,7 @@ class Shared:
         )
     )
     # the crop's window as the server renders it, [left, top, width, height] in output pixels: what is drawn
-    crop_drawn: Any = field(default_factory=lambda: gr.JSON(None, visible="hidden", render=False))
+    crop_drawn: Any = field(default_factory=_hidden)
     x0: Any = field(default_factory=lambda: _number("Start x", min_width=100))
     y0: Any = field(default_factory=lambda: _number("Start y", min_width=100))
     x1: Any = field(default_factory=lambda: _number("End x", min_width=100))
@@ -83,7 +94,7 @@ class Shared:
 
     @property
     def common(self) -> list[Any]:
-        """What every render, crop and line reads, in the events' argument order."""
+        """What every render, crop and line reads first, in the events' argument order (``fit`` comes last)."""
         return [self.photo, self.width, self.height, self.model, self.precision, self.quality]
 
     @property
@@ -93,3 +104,17 @@ class Shared:
     @property
     def centre(self) -> list[Any]:
         return [self.centre_x, self.centre_y]
+
+    @property
+    def point(self) -> list[Any]:
+        return [self.explain_x, self.explain_y]
+
+    @property
+    def marks(self) -> list[Any]:
+        """Every mark's number boxes, in output pixels: the crop centre, the line's ends, the explained point."""
+        return [*self.centre, *self.line_ends, *self.point]
+
+    @property
+    def hidden(self) -> list[Any]:
+        """The unrendered state the page keeps and no tab shows."""
+        return [self.layout, self.anchors, self.crop_drawn, self.line_chosen]

@@ -16,6 +16,7 @@ from demo.events.common import BEST, EXACT, LIIF_PLUS_VIEWS
 from demo.events.tilegate import SmallBodies
 from demo.memory import keep_large_blocks_mapped
 from demo.page import compare, deepzoom, how, inputs, line, result, sweep
+from demo.page.presets import CUSTOM
 from demo.page.shared import queues
 from demo.page.text import INTRO, NO_PHOTO
 from demo.page.wiring import Wiring
@@ -48,6 +49,7 @@ def browser_settings(config: AppConfig) -> dict[str, Any]:
         "detailScale": DETAIL_SCALE,
         "exact": EXACT,
         "noPhoto": NO_PHOTO,
+        "custom": CUSTOM,
     }
 
 
@@ -76,20 +78,18 @@ def build(config: AppConfig | None = None) -> gr.Blocks:
     with GuardedBlocks(title="LIIF: look at a photo at any size", delete_cache=(3600, 3600)) as app:
         gr.Markdown(INTRO)
         shared, top = inputs.render(config, events)
-        result.render(shared)
-        result.wire_upscale(top, shared, events, renders, on_gpu)
-        partial = Wiring(events, renders, quick, private, on_gpu, clicks=[])
+        view = result.render(shared, events)
+        result.wire_upscale(top, shared, view, events, renders, on_gpu)
         with gr.Tabs():
-            viewer_tab, viewer = deepzoom.render(shared, partial)
             tabs = (compare.render(shared), line.render(shared), sweep.render(shared), how.render(shared))
-        for hidden in (shared.crop_fx, shared.crop_fy, shared.crop_drawn, shared.line_chosen):
+        for hidden in shared.hidden:
             hidden.render()
-        shared.open_tab = gr.State(viewer_tab.label)
-        for tab in (viewer_tab, *(view.tab for view in tabs)):
+        shared.open_tab = gr.State(tabs[0].tab.label)
+        for tab in (view.tab for view in tabs):
             tab.select(lambda name=tab.label: name, None, shared.open_tab, queue=False, api_visibility="private")
-        wiring = Wiring(events, renders, quick, private, on_gpu, clicks=result.wire_clicks(shared, viewer))
+        wiring = Wiring(events, renders, quick, private, on_gpu, clicks=result.wire_clicks(shared))
         photo_set = inputs.wire(top, shared, events)
-        deepzoom.wire(viewer, shared, wiring, photo_set)
+        deepzoom.wire(shared, [top.pad_colour, top.transparent], wiring, photo_set)
         compare_tab, line_tab, sweep_tab, how_tab = tabs
         compare.wire(compare_tab, shared, wiring)
         line.wire(line_tab, shared, wiring)

@@ -35,7 +35,7 @@ def wire(view: SweepTab, shared: Shared, wiring: Wiring) -> None:
     """The sweep takes seconds: it is made when its tab is opened, and follows a render or a crop click only
     while its tab is open."""
     sweep = wiring.events.sweep
-    inputs = [*shared.common, *shared.centre]
+    inputs = [*shared.common, *shared.centre, shared.fit]
     outputs = [view.picture, view.status]
     skipped = (gr.skip(),) * len(outputs)
 

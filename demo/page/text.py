@@ -6,7 +6,16 @@ QUALITY_INFO = (
     "best: LIIF+, the photo's 8 flips and turns averaged, and the whole render back-projected so that it "
     "shrinks back to the photo (crops and the line show the averaged views without it; the deep zoom, standard)"
 )
-RESULT_CAPTION = "### Result · click it to pick a crop centre, a line's ends or a point to explain"
+RESULT_CAPTION = (
+    "### Result · scroll or pinch to zoom, drag to pan; a click picks the crop centre, a line's end or a point"
+)
+FITS = [("Stretch", "stretch"), ("Fill: crop", "fill"), ("Fit: pad", "fit")]  # (label, value): liif.layout.FITS
+FIT_INFO = (
+    "For a size of another shape than the photo's: stretch changes its shape, fill crops its edges, fit shows it "
+    "whole with margins. The result view shows the crop or the margins before you press Upscale."
+)
+DOWNLOAD_FORMATS = [("PNG", "PNG"), ("JPEG", "JPEG"), ("WebP", "WEBP")]  # (label, PIL format)
+DOWNLOAD_INFO = "JPEG and WebP at this quality (WebP at 100: lossless); PNG is lossless"
 
 INTRO = """
 # Look at a photo at any size
@@ -28,7 +37,7 @@ VIEWER = """
     <label>Compare <select class="dz-swipe">
       <option value="off">off: LIIF only</option>
       <option value="bicubic">bicubic ◀ ▶ LIIF</option>
-      <option value="nearest">nearest ◀ ▶ LIIF</option>
+      <option value="nearest">the photo's pixels ◀ ▶ LIIF</option>
     </select></label>
     <span class="dz-info"></span>
   </div>
@@ -36,15 +45,17 @@ VIEWER = """
     <div class="dz-view"></div>
     <canvas class="dz-overlay"></canvas>
     <div class="dz-divider" hidden><span>◀ ▶</span></div>
+    <div class="dz-progress" hidden><div class="dz-bar-track"><div class="dz-bar-done"></div></div><span></span></div>
   </div>
   <div class="dz-where"></div>
 </div>
 """
 
-DEEP_ZOOM_HINT = (
-    "Scroll or pinch to zoom down to ×32 of the photo, drag to pan. LIIF renders only the tiles in view, "
-    "from the photo's latent grid; the photo itself shows until they arrive. Pick *Compare* to put bicubic "
-    "or nearest beside LIIF under a divider you can drag; a click sets the crop or the line, as on the result."
+RESULT_HINT = (
+    "The photo shows at once; after **Upscale** the result is drawn over it (the bicubic preview first, LIIF "
+    "painted over it band by band), and zooming in past the result's own pixels renders LIIF tiles from the "
+    "photo's latent grid, down to ×32 of the photo. *Compare* puts bicubic or the photo's own pixels left of a "
+    "divider you can drag. Under fill the part cut off is dimmed; under fit the margins are drawn."
 )
 
 COMPARE_HINT = (

@@ -1,26 +1,33 @@
-// The size controls, run in the browser: width, height, scale and "keep aspect" update each other
-// synchronously on every keystroke or slider move, so what the boxes show is what Upscale sends.
-// Only the photo's own size comes from the server (when a photo is chosen). Loaded by launch(js=...).
-// The page wraps this function so SETTINGS holds the numbers and words it shares with Python (demo/page/shell.py).
+// The size controls, run in the browser: width, height, preset, scale and "keep aspect" update each other
+// synchronously on every keystroke or slider move, so what the boxes show is what Upscale sends. Only the
+// photo's own size and the layout (where its render lies in an output of another shape) come from the server.
+// Loaded by launch(js=...). The page wraps this function so SETTINGS holds the numbers and words it shares with
+// Python (demo/page/shell.py).
 () => {
   const L = liifLogic; // static/logic.js: the arithmetic, tested under node
   const MAX_SIDE = SETTINGS.maxSide; // the library's largest side (liif.sizes.MAX_SIDE)
   const whole = (v) => (typeof v === "number" && Number.isFinite(v) ? v : NaN);
   const valid = (v) => L.isSide(v, MAX_SIDE);
   const clampScale = (s) => L.clampScale(s, SETTINGS.scaleRange);
-  // What a render costs here: LIIF+ renders 8 views no further than x4, auto no further than its detail scale.
-  function estimate(w, h, iw, ih, rate, quality, precision) {
+  const same = { __type__: "update" }; // an output left as it is
+  // What a render costs here: LIIF+ renders 8 views no further than x4, auto no further than its detail scale;
+  // a fill renders only the window it shows.
+  function estimate(w, h, iw, ih, speed, quality, precision, layout) {
     const best = quality === SETTINGS.best;
     const cap = best ? SETTINGS.bestScale : precision === SETTINGS.exact ? Infinity : SETTINGS.detailScale;
-    return L.estimate(L.liifPixels(w, h, iw, ih, cap, best ? SETTINGS.bestViews : 1), rate);
+    const pixels = L.liifPixels(w, h, iw, ih, cap, best ? SETTINGS.bestViews : 1, L.layoutOf(layout, w, h));
+    return L.estimate(pixels, w * h, speed);
   }
 
-  function describe(w, h, iw, ih, rate, quality, precision) {
-    const { label, text } = L.describe(w, h, iw, ih, MAX_SIDE);
+  // The scale slider's label and the line under the size: sizes, scale, what a fill or fit does, the estimate.
+  function describe(w, h, iw, ih, speed, quality, precision, layout) {
+    const placed = L.layoutOf(layout, w, h);
+    const { label, text } = L.describe(w, h, iw, ih, MAX_SIDE, placed && placed.render);
     if (text === null) return [label, SETTINGS.noPhoto];
     const limit = L.sizeLimit(w, h, MAX_SIDE, SETTINGS.maxPixels);
     if (limit) return [label, valid(w) && valid(h) ? `${text}\n\n**${limit}**` : `**${limit}**`];
-    return [label, text + estimate(w, h, iw, ih, rate, quality, precision)];
+    const said = placed && placed.said ? `\n\n*${placed.said}*` : "";
+    return [label, text + estimate(w, h, iw, ih, speed, quality, precision, layout) + said];
   }
 
   // Upscale is enabled only for a size this app renders (with a photo): too big or empty is said, not clicked.
@@ -34,9 +41,7 @@
     return update;
   }
 
-  function info(w, h, iw, ih, rate, quality, precision) {
-    return describe(w, h, iw, ih, rate, quality, precision)[1];
-  }
+  const info = (...args) => describe(...args)[1];
 
   // Gradio's number boxes show 0 for "no value"; before a photo exists they should look empty.
   function blankSizes() {
@@ -51,24 +56,27 @@
   };
   blankWhenReady(100);
 
-  // The crop centre is kept as a fraction of the output (fx, fy), so it stays on the same spot of the
-  // photo when the size changes; the boxes show it in output pixels.
+  // The marks (crop centre, line, explained point) in output pixels, from their anchors (fractions of the photo's
+  // render), kept inside the output: a fill cuts the photo's edges off.
   const tenth = (v) => Math.round(v * 10) / 10; // the boxes show a tenth of a pixel
-  const centre = (w, h, fx, fy) =>
-    valid(w) && valid(h) && Number.isFinite(fx) && Number.isFinite(fy) ? [tenth(fx * w), tenth(fy * h)] : [undefined, undefined];
+  function marksOf(anchors, layout) {
+    const inside = ([x, y], slack) => [Math.min(Math.max(x, 0), layout.width - slack), Math.min(Math.max(y, 0), layout.height - slack)];
+    const at = (pair, slack = 0) => (Array.isArray(pair) && pair.length >= 2 ? inside(L.toOutput(layout, pair[0], pair[1]), slack) : null);
+    const a = anchors || {};
+    const line = Array.isArray(a.line) && a.line.length === 4 ? [at(a.line.slice(0, 2)), at(a.line.slice(2))] : [null, null];
+    const point = at(a.point, 1e-9);
+    return [
+      ...(at(a.crop) || [same, same]).map((v) => (v === same ? v : tenth(v))),
+      ...line.flatMap((end) => (end ? end.map(tenth) : [same, same])),
+      ...(point ? point.map(Math.floor) : [same, same]),
+    ];
+  }
 
-  // Marks over pictures: the crop (orange) and the line (teal) on the result, the line on the compare
-  // crops, and the point of the line the plot is hovered at. Each picture gets a canvas laid exactly over
-  // the picture as shown (images are scaled to fit their box), redrawn when the page changes.
-  let shown = null; // crop box, its centre x, its side, x0, y0, x1, y1, width, height: output pixels of the W x H
+  // Marks over the compare crops: the line and the point of it the plot is hovered at; on the result view the
+  // deep zoom draws them (deepzoom.js). Each crop gets a canvas laid exactly over the picture as shown.
+  let shown = null; // crop box [left, top, width, height], x0, y0, x1, y1: output pixels of the W x H
   let hovered = null; // the hovered point of the line, [x, y] in output pixels, or null
   let queued = false;
-
-  function cropBox() {
-    // The compare crop in output pixels, [left, top, width, height]: the window the server renders (Compare.box).
-    const [box] = shown;
-    return Array.isArray(box) && box.length === 4 ? box : [0, 0, 0, 0];
-  }
 
   // A canvas over what `img` shows, its context mapping `region` ([left, top, width, height] in output
   // pixels) onto the picture; null while the picture is not there.
@@ -101,47 +109,29 @@
     return ctx;
   }
 
-  function drawLine(ctx) {
-    const [, , , x0, y0, x1, y1] = shown;
-    if (![x0, y0, x1, y1].every(Number.isFinite) || (x0 === x1 && y0 === y1)) return;
-    ctx.strokeStyle = "#2ec4b6";
-    ctx.beginPath();
-    ctx.moveTo(x0, y0);
-    ctx.lineTo(x1, y1);
-    ctx.stroke();
-  }
-
-  function drawPoint(ctx) {
-    if (!hovered) return;
-    const radius = 4 * ctx.lineWidth; // 8 screen pixels
-    ctx.fillStyle = "#2ec4b6";
-    ctx.strokeStyle = "#ffffff";
-    ctx.beginPath();
-    ctx.arc(hovered[0], hovered[1], radius, 0, 2 * Math.PI);
-    ctx.fill();
-    ctx.stroke();
-  }
-
   function drawMarks() {
     queued = false;
     document.querySelectorAll("canvas.liif-marks").forEach((c) => c.getContext("2d").clearRect(0, 0, c.width, c.height));
-    if (!shown || !(shown[7] > 0 && shown[8] > 0)) return;
-    const [, , , , , , , ow, oh] = shown;
-    const result = document.querySelector("#result img");
-    if (result && result.naturalWidth === ow && result.naturalHeight === oh) { // a result of another size: no marks
-      const ctx = overlay(result, [0, 0, ow, oh]);
-      if (ctx) {
-        ctx.strokeStyle = "#ff9f1c";
-        ctx.strokeRect(...cropBox());
-        drawLine(ctx);
-        drawPoint(ctx);
-      }
-    }
+    if (!shown) return;
+    const [box, x0, y0, x1, y1] = shown;
+    if (!(Array.isArray(box) && box.length === 4 && box.every(Number.isFinite))) return;
     for (const img of document.querySelectorAll("#slider img, #nearest img")) {
-      const ctx = overlay(img, cropBox());
-      if (ctx) {
-        drawLine(ctx);
-        drawPoint(ctx);
+      const ctx = overlay(img, box);
+      if (!ctx) continue;
+      if ([x0, y0, x1, y1].every(Number.isFinite) && (x0 !== x1 || y0 !== y1)) {
+        ctx.strokeStyle = "#2ec4b6";
+        ctx.beginPath();
+        ctx.moveTo(x0, y0);
+        ctx.lineTo(x1, y1);
+        ctx.stroke();
+      }
+      if (hovered) {
+        ctx.fillStyle = "#2ec4b6";
+        ctx.strokeStyle = "#ffffff";
+        ctx.beginPath();
+        ctx.arc(hovered[0], hovered[1], 4 * ctx.lineWidth, 0, 2 * Math.PI); // 8 screen pixels
+        ctx.fill();
+        ctx.stroke();
       }
     }
   }
@@ -153,22 +143,24 @@
     }
   }
 
+  function hover(point) {
+    hovered = point;
+    redraw();
+    if (window.liifDeepZoom) window.liifDeepZoom.hover(point);
+  }
+
   function watchPlot() {
     const graph = document.querySelector("#plot .js-plotly-plot");
     if (!graph || graph.liifHover || typeof graph.on !== "function") return;
     graph.liifHover = true;
     graph.on("plotly_hover", (event) => {
       if (!shown || !event.points.length) return;
-      const [, , , x0, y0, x1, y1] = shown;
+      const [, x0, y0, x1, y1] = shown;
       const length = Math.hypot(x1 - x0, y1 - y0) || 1;
       const t = Math.min(Math.max(event.points[0].x / length, 0), 1);
-      hovered = [x0 + t * (x1 - x0), y0 + t * (y1 - y0)];
-      redraw();
+      hover([x0 + t * (x1 - x0), y0 + t * (y1 - y0)]);
     });
-    graph.on("plotly_unhover", () => {
-      hovered = null;
-      redraw();
-    });
+    graph.on("plotly_unhover", () => hover(null));
   }
 
   new MutationObserver((changes) => {
@@ -181,56 +173,88 @@
 
   window.liifControls = {
     // After the photo changed: blank the boxes again if it was removed, else add the time estimate.
-    photoSet(iw, ih, w, h, rate, quality, precision, text) {
+    photoSet(iw, ih, w, h, speed, quality, precision, layout, text) {
       if (!valid(whole(iw))) {
         setTimeout(blankSizes, 0);
         return [text];
       }
       const [first, ...notes] = text.split("\n\n");
       const limit = L.sizeLimit(w, h, MAX_SIDE, SETTINGS.maxPixels);
-      const line = limit ? `${first}\n\n**${limit}**` : first + estimate(w, h, iw, ih, rate, quality, precision);
+      const line = limit ? `${first}\n\n**${limit}**` : first + estimate(w, h, iw, ih, speed, quality, precision, layout);
       return [[line, ...notes].join("\n\n"), run(w, h, iw)];
     },
-    // Width typed or pasted: with "keep aspect" the height follows.
-    fromWidth(keep, w, h, iw, ih, fx, fy, rate, quality, precision) {
+    // Width typed or pasted: with "keep aspect" the height follows; the size is the person's own now.
+    fromWidth(keep, w, h, iw, ih, ...estimated) {
       w = whole(w);
       if (keep && valid(w) && valid(iw)) h = L.keepAspect(w, iw, ih);
-      return [h, slider(w, h, iw, ih), info(w, h, iw, ih, rate, quality, precision), ...centre(w, h, fx, fy), run(w, h, iw)];
+      return [h, slider(w, h, iw, ih), info(w, h, iw, ih, ...estimated), run(w, h, iw), SETTINGS.custom];
     },
-    fromHeight(keep, w, h, iw, ih, fx, fy, rate, quality, precision) {
+    fromHeight(keep, w, h, iw, ih, ...estimated) {
       h = whole(h);
       if (keep && valid(h) && valid(ih)) w = L.keepAspect(h, ih, iw);
-      return [w, slider(w, h, iw, ih), info(w, h, iw, ih, rate, quality, precision), ...centre(w, h, fx, fy), run(w, h, iw)];
+      return [w, slider(w, h, iw, ih), info(w, h, iw, ih, ...estimated), run(w, h, iw), SETTINGS.custom];
     },
     // The slider moved (drag, click or arrow keys): both sides from the photo's size.
-    fromScale(s, w, h, iw, ih, fx, fy, rate, quality, precision) {
+    fromScale(s, w, h, iw, ih, ...estimated) {
       if (valid(iw) && valid(ih) && Number.isFinite(s) && s > 0) {
         w = Math.max(1, Math.round(iw * s));
         h = Math.max(1, Math.round(ih * s));
       }
       const label = { __type__: "update", label: describe(w, h, iw, ih)[0] };
-      return [w, h, label, info(w, h, iw, ih, rate, quality, precision), ...centre(w, h, fx, fy), run(w, h, iw)];
+      return [w, h, label, info(w, h, iw, ih, ...estimated), run(w, h, iw), SETTINGS.custom];
     },
     // "Keep aspect" switched on: the height follows the width again.
-    fromKeep(keep, w, h, iw, ih, fx, fy, rate, quality, precision) {
-      if (keep) return window.liifControls.fromWidth(keep, w, h, iw, ih, fx, fy, rate, quality, precision);
-      return [h, slider(w, h, iw, ih), info(w, h, iw, ih, rate, quality, precision), ...centre(w, h, fx, fy), run(w, h, iw)];
+    fromKeep(keep, w, h, iw, ih, ...estimated) {
+      if (keep) return window.liifControls.fromWidth(keep, w, h, iw, ih, ...estimated);
+      return [h, slider(w, h, iw, ih), info(w, h, iw, ih, ...estimated), run(w, h, iw), SETTINGS.custom];
     },
-    // The measured speed (after a render) or the quality changed: renew the estimate for the sizes shown.
-    fromSpeed(w, h, iw, ih, rate, quality, precision) {
-      return [info(whole(w), whole(h), iw, ih, rate, quality, precision)];
+    // A preset: its sizes, "keep aspect" off (a preset has its own shape), and fill for another shape than the
+    // photo's unless a fit is chosen (nothing is stretched unless asked for).
+    fromPreset(value, fit, w, h, iw, ih, ...estimated) {
+      const size = L.presetSize(value);
+      if (!size) return [same, same, same, same, same, same, same];
+      [w, h] = size;
+      const fitted = valid(iw) ? L.presetFit(w, h, iw, ih, fit) : fit;
+      return [w, h, false, fitted, slider(w, h, iw, ih), info(w, h, iw, ih, ...estimated), run(w, h, iw)];
     },
-    // The crop centre typed: remember it as a fraction of the output.
-    fromCentre(cx, cy, w, h) {
-      return valid(w) && valid(h) && Number.isFinite(cx) && Number.isFinite(cy) ? [cx / w, cy / h] : [undefined, undefined];
+    // The measured speed (after a render), the quality or the precision changed: renew the estimate.
+    fromSpeed(w, h, iw, ih, ...estimated) {
+      return [info(whole(w), whole(h), iw, ih, ...estimated)];
     },
-    // The crop or the line moved, or the output size changed: draw them on the result and the deep zoom.
+    // The layout came for a new size or fit: its words in the line under the size, and every mark on the same
+    // spot of the photo as before.
+    fromLayout(anchors, w, h, iw, ih, ...estimated) {
+      const layout = estimated[estimated.length - 1];
+      const [label, text] = describe(whole(w), whole(h), iw, ih, ...estimated);
+      return [text, { __type__: "update", label }, ...(layout ? marksOf(anchors, layout) : Array(8).fill(same))];
+    },
+    // A mark typed in its box: kept as a spot of the photo.
+    fromMarks(cx, cy, x0, y0, x1, y1, ex, ey, layout, anchors) {
+      if (!layout) return [same];
+      const kept = { ...(anchors || {}) };
+      const spot = (name, ...xy) => {
+        if (xy.every(Number.isFinite)) kept[name] = xy.length === 4 ? [...L.toFraction(layout, xy[0], xy[1]), ...L.toFraction(layout, xy[2], xy[3])] : L.toFraction(layout, xy[0], xy[1]);
+      };
+      spot("crop", cx, cy);
+      spot("line", x0, y0, x1, y1);
+      spot("point", ex + 0.5, ey + 0.5);
+      return [kept];
+    },
+    // The fit's margins are chosen only for fit.
+    fromFit(fit) {
+      return [{ __type__: "update", visible: fit === "fit" }];
+    },
+    // The crop, the line, the layout or the margins changed: draw them on the compare crops and the result view.
     // `box` is the crop's window as the server renders it (output pixels: left, top, width, height).
-    marks(box, x0, y0, x1, y1, width, height) {
-      const drawn = Array.isArray(box) && box.length === 4 ? box : [NaN, NaN, NaN, NaN];
-      shown = [drawn, drawn[0] + drawn[2] / 2, drawn[2], x0, y0, x1, y1, width, height];
+    marks(box, x0, y0, x1, y1, layout, colour, transparent) {
+      shown = [box, x0, y0, x1, y1];
       redraw();
-      if (window.liifDeepZoom) window.liifDeepZoom.marks(shown[1], drawn[1] + drawn[3] / 2, ...shown.slice(2), ...drawn.slice(0, 3));
+      if (window.liifDeepZoom) window.liifDeepZoom.marks({ box, line: [x0, y0, x1, y1], layout, colour, transparent });
+      return [];
+    },
+    // A frame of a render (events.upscale.shown): to the result view.
+    shown(value) {
+      if (window.liifDeepZoom) window.liifDeepZoom.result(value);
       return [];
     },
   };

@@ -18,27 +18,55 @@ const liifLogic = (() => {
   // The slider shows the scale to two decimals (its 0.05 step would hide 1.82), within its range.
   const clampScale = (s, [low, high]) => Math.round(100 * Math.min(high, Math.max(low, s))) / 100;
 
-  // The pixels LIIF itself renders for a w x h output of an iw x ih photo: no side past `cap` times the
-  // photo's (auto: its detail scale, LIIF+: x4; Infinity: every pixel), times the views LIIF+ averages.
-  const liifPixels = (w, h, iw, ih, cap, views) => Math.min(w, cap * iw) * Math.min(h, cap * ih) * views;
+  // The layout the server sent (events.photo.placement) if it is the one of a w x h output, else null (stale).
+  const layoutOf = (layout, w, h) => (layout && layout.width === w && layout.height === h ? layout : null);
 
-  // "about T s to render here", from this machine's measured speed (LIIF pixels per second).
-  function estimate(pixels, rate) {
-    if (!(rate > 0)) return "";
-    const seconds = pixels / rate;
+  // An output point (x, y) as fractions of the photo's render, and back: marks kept as fractions stay on the
+  // same spot of the photo when the size or the fit changes (liif.layout.Layout.to_render, demo/events/common.fractions).
+  const toFraction = (layout, x, y) => [(x - layout.offset[0]) / layout.render[0], (y - layout.offset[1]) / layout.render[1]];
+  const toOutput = (layout, fx, fy) => [fx * layout.render[0] + layout.offset[0], fy * layout.render[1] + layout.offset[1]];
+
+  // The pixels LIIF itself renders for a w x h output of an iw x ih photo laid out as `layout` (null: stretched):
+  // the window the output shows of the render of the whole photo, no side past `cap` times the photo's (auto: its
+  // detail scale; Infinity: every pixel). LIIF+ (`views` > 1) renders the whole photo no further than `cap` (x4),
+  // once per view (demo/events/upscale.Upscale._liif_pixels).
+  function liifPixels(w, h, iw, ih, cap, views, layout = null) {
+    const [rw, rh] = layout ? layout.render : [w, h];
+    const [left, top, right, bottom] = layout ? layout.box : [0, 0, w, h];
+    if (views > 1) return Math.min(rw, cap * iw) * Math.min(rh, cap * ih) * views;
+    return Math.round((right - left) * Math.min(1, (cap * iw) / rw) * (bottom - top) * Math.min(1, (cap * ih) / rh));
+  }
+
+  // "about T s to render here", from this machine's measured speed (demo/workbench.Speed): LIIF's own pixels at
+  // the rows' rate, then the output's pixels at the finish's (writing the PNG).
+  function estimate(liif, output, speed) {
+    if (!speed || !(speed.rows > 0) || !(speed.finish > 0)) return "";
+    const seconds = liif / speed.rows + output / speed.finish;
     if (seconds < 1) return " · under a second to render here";
     return ` · about ${seconds < 90 ? Math.round(seconds) + " s" : Math.round(seconds / 60) + " min"} to render here`;
   }
 
-  // The scale slider's label and the line under the size, for an output w x h of a photo iw x ih.
-  function describe(w, h, iw, ih, maxSide) {
+  // A preset's value ("1920x1080") as [w, h]; null for the person's own size.
+  function presetSize(value) {
+    const match = /^(\d+)x(\d+)$/.exec(typeof value === "string" ? value : "");
+    return match ? [Number(match[1]), Number(match[2])] : null;
+  }
+
+  // The fit a preset gets: a size of another shape than the photo's is filled (cropped), never stretched, unless
+  // the person chose fill or fit already.
+  const presetFit = (w, h, iw, ih, fit) => (fit === "stretch" && Math.abs((w * ih) / (h * iw) - 1) > 0.01 ? "fill" : fit);
+
+  // The scale slider's label and the line under the size, for an output w x h of a photo iw x ih; the scale is
+  // that of `render` (the render of the whole photo a fill or fit cuts or pads, [width, height]) if given.
+  function describe(w, h, iw, ih, maxSide, render = null) {
     if (!isSide(iw, maxSide) || !isSide(ih, maxSide)) return { label: "Scale", text: null };
     if (!isSide(w, maxSide) || !isSide(h, maxSide)) {
       return { label: "Scale", text: `Input ${iw}×${ih}. Width and height must be whole numbers from 1 to ${maxSide}.` };
     }
-    const uniform = Math.round((w * ih) / iw) === h || Math.round((h * iw) / ih) === w;
-    const sx = (w / iw).toFixed(2);
-    const scale = uniform ? `×${sx}` : `custom: ×${sx} across, ×${(h / ih).toFixed(2)} down`;
+    const [sw, sh] = render || [w, h];
+    const uniform = Math.round((sw * ih) / iw) === sh || Math.round((sh * iw) / ih) === sw;
+    const sx = (sw / iw).toFixed(2);
+    const scale = uniform ? `×${sx}` : `custom: ×${sx} across, ×${(sh / ih).toFixed(2)} down`;
     return { label: `Scale ${scale}`, text: `Input ${iw}×${ih} → output ${w}×${h} · ${scale}` };
   }
 
@@ -61,6 +89,9 @@ const liifLogic = (() => {
   // `tiles` are {liif: bool, distance: number}; returns them sorted, a new array.
   const sendOrder = (tiles) => [...tiles].sort((a, b) => Number(a.liif) - Number(b.liif) || a.distance - b.distance);
 
-  return { isSide, sizeLimit, clampScale, liifPixels, estimate, describe, keepAspect, levels, neededLevel, sendOrder };
+  return {
+    isSide, sizeLimit, clampScale, layoutOf, toFraction, toOutput, liifPixels, estimate, presetSize, presetFit, describe,
+    keepAspect, levels, neededLevel, sendOrder,
+  };
 })();
 if (typeof module !== "undefined") module.exports = liifLogic;
