@@ -4,6 +4,7 @@ import io
 import json
 import math
 import os
+import re
 import shutil
 import time
 from pathlib import Path
@@ -158,6 +159,88 @@ def test_the_slider_and_the_boxes_never_drift_apart(page, small_photo):
     assert _sizes(page) == (round(96 * stepped), round(64 * stepped))
 
 
+def _viewer_point(page, fx, fy):
+    """Where fractions (fx, fy) of the photo lie on the screen, in the result view."""
+    return page.evaluate(
+        f"""() => {{
+            const view = document.querySelector('.dz-view').getBoundingClientRect();
+            const photo = window.liifDeepZoom.items.photo;
+            const p = photo.imageToViewerElementCoordinates(new OpenSeadragon.Point(
+                {fx} * photo.getContentSize().x, {fy} * photo.getContentSize().y));
+            return [view.left + p.x, view.top + p.y];
+        }}"""
+    )
+
+
+def _rendered(page, width, height, timeout=120_000):
+    """Wait until the result view shows the finished width x height render."""
+    page.wait_for_function(
+        f"() => {{ const r = window.liifDeepZoom.shownResult();"
+        f" return r && r.state === 'done' && r.width === {width} && r.height === {height}; }}",
+        timeout=timeout,
+    )
+    page.wait_for_function("() => !document.querySelector('#download').disabled")
+
+
+def _overlay_alpha(page, fx, fy, beside=(0, 0)):
+    """The alpha of the result view's overlay (crop, line, fill's cut, fit's margins) over fractions (fx, fy) of
+    the photo, or ``beside`` it by some screen pixels."""
+    return page.evaluate(
+        f"""() => {{
+            const c = document.querySelector('.dz-overlay');
+            const photo = window.liifDeepZoom.items.photo;
+            const p = photo.imageToViewerElementCoordinates(new OpenSeadragon.Point(
+                {fx} * photo.getContentSize().x, {fy} * photo.getContentSize().y));
+            const r = c.width / c.clientWidth;
+            const [x, y] = [Math.round((p.x + {beside[0]}) * r), Math.round((p.y + {beside[1]}) * r)];
+            return c.getContext('2d').getImageData(x, y, 1, 1).data[3];
+        }}"""
+    )
+
+
+def test_the_result_is_the_viewer_with_the_progress_on_it_and_a_download_named_as_the_render(page, small_photo):
+    _load(page, small_photo)
+    assert page.locator("#result").count() == 0  # one result view: no separate picture of the photo again
+    page.locator("#width input").fill("960")  # 960x640: a few seconds, long enough to see it running
+    page.evaluate(  # every text the progress on the result shows
+        """() => { window.progressTexts = [];
+            const watched = { subtree: true, childList: true, characterData: true };
+            new MutationObserver(() => progressTexts.push(document.querySelector('.dz-progress span').innerText))
+                .observe(document.querySelector('.dz-progress'), watched); }"""
+    )
+    page.locator("#run").click()
+    page.wait_for_function("() => !document.querySelector('.dz-progress').hidden")
+    stage = page.locator(".dz-stage").bounding_box()
+    assert stage["y"] >= 0 and stage["y"] + 80 <= 1000  # the progress on the result is on the screen
+    _rendered(page, 960, 640)
+    assert page.locator(".dz-progress").is_hidden()
+    texts = page.evaluate("() => progressTexts")
+    assert texts[0].startswith("Bicubic preview at 960×640") and re.fullmatch(
+        r"LIIF \d+% · about \d+ s left", texts[-1]
+    )
+    shown = _deep_zoom(page, "shownResult()")
+    assert shown["rect"] == [0, 0, 96, 64] and shown["url"].endswith("stream_edsr-baseline-liif_960x640.png")
+    assert _deep_zoom(page, "items.result.getBounds().width") == pytest.approx(1, abs=1e-6)  # over the whole photo
+    assert page.locator("#download").inner_text().startswith("Download PNG · ")
+    with page.expect_download() as done:
+        page.locator("#download").click()
+    assert done.value.suggested_filename == "stream_edsr-baseline-liif_960x640.png"
+    page.get_by_role("radio", name="JPEG").check()
+    page.wait_for_function("() => document.querySelector('#download').innerText.startsWith('Download JPEG')")
+    with page.expect_download() as done:
+        page.locator("#download").click()
+    assert done.value.suggested_filename == "stream_edsr-baseline-liif_960x640.jpg"
+    with Image.open(done.value.path()) as image:
+        assert image.format == "JPEG" and image.size == (960, 640)
+    # Before and after over the whole photo: the photo's own pixels left of the divider, LIIF right of it.
+    page.locator(".dz-fit").click()
+    page.select_option(".dz-swipe", "nearest")
+    assert page.locator(".dz-divider").is_visible()
+    assert (
+        _deep_zoom(page, "items.nearest.getOpacity()") == 1 and _deep_zoom(page, "items.result.getClip()") is not None
+    )
+
+
 def test_a_new_click_supersedes_the_render_and_the_result_is_what_the_boxes_said(page, small_photo):
     _load(page, small_photo)
     width = page.locator("#width input")
@@ -166,14 +249,8 @@ def test_a_new_click_supersedes_the_render_and_the_result_is_what_the_boxes_said
     page.wait_for_function("() => document.querySelector('#status').innerText.includes('Bicubic preview')")
     width.fill("150")
     page.locator("#run").click()
-    page.wait_for_function("() => document.querySelector('#status').innerText.includes('render ')")
+    _rendered(page, 150, 100)
     assert "150×100 from 96×64" in page.locator("#status").inner_text()
-    page.wait_for_function("() => document.querySelector('#result img')?.naturalWidth > 0")
-    natural = page.evaluate(
-        "() => ['naturalWidth', 'naturalHeight'].map(k => document.querySelector('#result img')[k])"
-    )
-    assert natural == [150, 100]
-    assert page.locator("#result img").get_attribute("src").endswith("stream_edsr-baseline-liif_150x100.png")
     # After a render the crops follow, and a new crop size renders them again at once.
     page.get_by_role("tab", name="Compare", exact=True).click()
     page.wait_for_function("() => document.querySelector('#compare-status').innerText.includes('Crop 128×128')")
@@ -204,16 +281,11 @@ def test_ten_back_to_back_supersedes_each_show_their_preview_within_two_seconds(
         width.fill(str(1200 + i))  # each render long enough (1200x800) to be running when the next click comes
         start = time.perf_counter()
         page.locator("#run").click()
-        page.wait_for_function(
-            f"() => document.querySelector('#status').innerText.includes('Bicubic preview at {1200 + i}×')"
-        )
+        page.wait_for_function(f"() => window.liifDeepZoom.shownResult()?.width === {1200 + i}")  # its preview
         waits.append(time.perf_counter() - start)
         page.wait_for_function("() => document.querySelector('#status').innerText.includes('% · about')")
     print("preview after each supersede, s:", " ".join(f"{w:.2f}" for w in waits))
     assert max(waits) <= 2.0, waits  # the superseded render and its follow-ups give way at once
-
-
-DOWNLOAD = "#result a[download], #result button[aria-label*='ownload'], #result [title*='ownload']"
 
 
 def test_stop_ends_a_render_and_its_preview_is_not_offered_as_a_download(page, small_photo):
@@ -223,12 +295,53 @@ def test_stop_ends_a_render_and_its_preview_is_not_offered_as_a_download(page, s
     page.wait_for_function("() => document.querySelector('#status').innerText.includes('Bicubic preview')")
     page.locator("#stop").click()
     page.wait_for_function("() => document.querySelector('#status').innerText.includes('Stopped')", timeout=5_000)
-    assert page.locator("#result img").count() == 1  # the preview stays on screen ...
-    assert page.locator(DOWNLOAD).count() == 0  # ... but is not offered as the result (it was "image.png")
+    assert _deep_zoom(page, "shownResult().state") == "stopped"  # the preview stays on the result view ...
+    assert "Stopped" in page.locator(".dz-progress span").inner_text()
+    assert page.locator("#download").is_disabled()  # ... but is not offered as the result (it was "image.png")
     page.locator("#width input").fill("120")  # the next request is served at once: the slot is free
     page.locator("#run").click()
-    page.wait_for_function("() => document.querySelector('#status').innerText.includes('120×80 from')", timeout=15_000)
-    page.locator(DOWNLOAD).first.wait_for()
+    _rendered(page, 120, 80, timeout=15_000)
+    assert "120×80 from" in page.locator("#status").inner_text()
+
+
+def test_presets_fill_and_fit_are_shown_on_the_photo_before_the_click_and_rendered_as_shown(page, small_photo):
+    _load(page, small_photo)
+    page.locator("#preset input").click()
+    page.get_by_role("option", name="1080p · 1920×1080").click()
+    page.wait_for_function("() => document.querySelector('#width input').value === '1920'")
+    assert _sizes(page) == (1920, 1080) and not page.get_by_label("Keep aspect").is_checked()
+    assert page.get_by_role("radio", name="Fill: crop").is_checked()  # another shape: filled, not stretched
+    page.wait_for_function("() => document.querySelector('#size-info').innerText.includes('fill: the photo')")
+    info = page.locator("#size-info").inner_text()
+    assert "2.1 MP is more than this app renders here (2 MP)" in info and page.locator("#run").is_disabled()
+    page.locator("#width input").fill("300")  # typed: the size is the person's own again
+    page.locator("#height input").fill("100")
+    assert page.locator("#preset input").input_value() == "Custom size"
+    page.wait_for_function("() => window.liifDeepZoom.shownMarks()?.layout?.height === 100")
+    # Before the click: the photo's top and bottom the fill cuts off are dimmed on the result view.
+    page.locator(".dz-fit").click()
+    page.wait_for_timeout(800)
+    assert _overlay_alpha(page, 0.5, 0.05) > 100 and _overlay_alpha(page, 0.5, 0.5) == 0  # cut: dimmed; kept: not
+    page.locator("#run").click()
+    _rendered(page, 300, 100)
+    rect = _deep_zoom(page, "shownResult().rect")
+    assert rect == pytest.approx([0, 16, 96, 32])  # the photo's centre, 96x32 of 96x64, as the fill shows it
+    assert "fill: the photo's centre 96x32 of 96x64" in page.locator("#status").inner_text()
+    # Fit, with transparent margins: drawn beside the photo before the click, and in the render.
+    page.get_by_role("radio", name="Fit: pad").check()
+    page.get_by_label("Transparent (PNG, WebP)").check()
+    page.wait_for_function("() => window.liifDeepZoom.shownMarks()?.transparent === true")
+    page.wait_for_timeout(800)  # the view fits the margins in
+    assert _overlay_alpha(page, -0.2, 0.5) == 255  # the margin beside the photo, drawn opaque (a checkerboard)
+    assert "showing the last result" in page.locator(".dz-info").inner_text()
+    page.locator("#run").click()
+    _rendered(page, 300, 100)
+    assert _deep_zoom(page, "shownResult().rect") == pytest.approx([-48, 0, 192, 64])  # 150x100 in 300x100
+    with page.expect_download() as done:
+        page.locator("#download").click()
+    with Image.open(done.value.path()) as image:
+        assert image.mode == "RGBA" and image.getpixel((0, 50))[3] == 0 and image.getpixel((150, 50))[3] == 255
+    _shot(page, "browser-fit.png")
 
 
 def test_the_page_at_three_widths(page):
@@ -236,6 +349,7 @@ def test_the_page_at_three_widths(page):
     page.wait_for_function("() => document.querySelector('#width input').value === '768'")
     page.locator("#width input").fill("300")
     page.locator("#run").click()
+    _rendered(page, 300, 200)
     # The crop follows the size change: still the photo's most detailed spot, now in a 300x200 output.
     page.get_by_role("tab", name="Compare", exact=True).click()
     cx, cy = (float(page.get_by_label(f"Crop centre {axis}").input_value()) for axis in "xy")
@@ -246,43 +360,72 @@ def test_the_page_at_three_widths(page):
     for width in WIDTHS:
         page.set_viewport_size({"width": width, "height": 900})
         page.wait_for_timeout(500)
-        result = page.locator("#result img").bounding_box()
-        assert result["width"] >= min(300, width - 80)  # nothing covers or shrinks the result
-        assert page.locator("#result label").bounding_box() is None  # no label drawn over the result
+        stage = page.locator(".dz-stage").bounding_box()
+        assert stage["width"] >= min(600, width - 100)  # the result view spans the page
+        tabs = page.get_by_role("tab").all_inner_texts()
+        assert tabs == ["Compare", "Line", "Sweep", "How it works"], tabs  # all four, none behind "⋯"
         assert _shot(page, f"browser-explorer-{width}.png").stat().st_size > 10_000
 
 
 def test_click_crop_line_and_how_it_works(page):
     page.locator("#photo input[type=file]").set_input_files(str(ROOT / "examples" / "forest_stream.jpg"))
     page.wait_for_function("() => document.querySelector('#width input').value === '768'")
+    spot = [float(page.get_by_label(f"Crop centre {axis}").input_value()) for axis in "xy"]
+    page.get_by_role("tab", name="How it works").click()
+    explained = [int(page.get_by_label(f"Explain output pixel {axis}").input_value()) for axis in "xy"]
+    assert explained == [int(v) for v in spot]  # the explained pixel starts under the crop, not at (0, 0)
     width = page.locator("#width input")
     width.fill("301")
     page.wait_for_function("() => document.querySelector('#height input').value === '201'")
     page.locator("#run").click()
-    page.wait_for_function("() => document.querySelector('#status').innerText.includes('render ')")
-    result = page.locator("#result img")
-    box = result.bounding_box()
-    result.click(position={"x": box["width"] * 0.25, "y": box["height"] * 0.5})
+    _rendered(page, 301, 201)
+    page.locator(".dz-stage").scroll_into_view_if_needed()
+    page.mouse.click(*_viewer_point(page, 0.25, 0.5))
     page.get_by_role("tab", name="Compare", exact=True).click()
-    page.wait_for_function("() => document.querySelector('#compare-status').innerText.includes('centre (7')")
+    page.wait_for_function("() => document.querySelector('#compare-status').innerText.includes('centre (76, 100)')")
+    assert [page.get_by_label(f"Crop centre {axis}").input_value() for axis in "xy"] == ["75.5", "100.5"]
     assert page.locator("#slider img").count() >= 2
 
     page.get_by_role("tab", name="Line", exact=True).click()
     page.get_by_label("set the line's ends").check()
-    result.click(position={"x": box["width"] * 0.1, "y": box["height"] * 0.2})
-    result.click(position={"x": box["width"] * 0.9, "y": box["height"] * 0.8})
+    page.locator(".dz-stage").scroll_into_view_if_needed()
+    page.mouse.click(*_viewer_point(page, 0.1, 0.2))
+    page.wait_for_timeout(500)  # a person's pause: two quick clicks are a double click, which zooms
+    page.mouse.click(*_viewer_point(page, 0.9, 0.8))
     page.wait_for_function(
         "() => (document.querySelector('#profile-status') || {innerText: ''}).innerText.includes('LIIF samples')"
     )
     page.locator("#plot .js-plotly-plot").wait_for(state="visible")
+    names = ("Start x", "Start y", "End x", "End y")
+    for _ in range(50):
+        ends = [float(page.get_by_label(name).input_value()) for name in names]
+        if ends == pytest.approx([30.5, 40.5, 271.5, 161.5], abs=1):
+            break
+        page.wait_for_timeout(100)
+    assert ends == pytest.approx([30.5, 40.5, 271.5, 161.5], abs=1)
+    page.wait_for_function("() => document.querySelector('#profile-status').innerText.includes('over 26')")
+    # A new size keeps the line on the same spot of the photo, inside the new output: it still plots.
+    width.fill("150")
+    moved = [v * 150 / 301 if i % 2 == 0 else v * 100 / 201 for i, v in enumerate(ends)]  # the same spots at 150x100
+    for _ in range(50):
+        ends = [float(page.get_by_label(name).input_value()) for name in names]
+        if ends == pytest.approx(moved, abs=1):
+            break
+        page.wait_for_timeout(100)
+    assert ends == pytest.approx(moved, abs=1)
+    page.locator("#plot-button").click()
+    page.wait_for_function("() => document.querySelector('#profile-status').innerText.includes('over ')")
+    assert page.locator(".toast-body").count() == 0  # not "The line must lie inside the 150x100 output"
 
     page.get_by_role("tab", name="How it works").click()
     page.locator("#show-grid").click()
     page.locator("#latent-grid img").wait_for(state="visible")
     page.get_by_label("explain a point").check()
-    result.click(position={"x": box["width"] * 0.5, "y": box["height"] * 0.5})
+    page.locator(".dz-stage").scroll_into_view_if_needed()
+    page.mouse.click(*_viewer_point(page, 0.5, 0.5))
     page.locator("#point-picture img").wait_for(state="visible")
     page.wait_for_function("() => document.querySelector('#point-table').innerText.includes('Weights sum to')")
+    assert "latent cell (x, y)" in page.locator("#point-table").inner_text()
     header = page.locator("#point-table th").nth(2).bounding_box()
     assert header["height"] < 50  # "weight" on one line (about 41 px with padding), not broken into "weig/ht"
     assert "arXiv 2012.09161" in page.locator("#how-text").inner_text()
@@ -310,14 +453,17 @@ def test_deep_zoom_renders_what_is_in_view_and_follows_the_crop(page, tmp_path):
             asked.append((data["method"], data["zoom"], data["col"], data["row"]))
 
     page.on("request", record)
+    page.set_viewport_size({"width": 1280, "height": 560})  # the result view starts below the fold
     page.locator("#photo input[type=file]").set_input_files(str(unseen))
     page.wait_for_function("() => window.liifDeepZoom?.items.liif")
+    page.evaluate("() => window.scrollTo(0, 0)")
     stage = page.locator(".dz-stage")
-    assert stage.bounding_box()["y"] > 1000  # below the fold: tiles wait until the viewer is scrolled to
+    assert stage.bounding_box()["y"] > 560  # off the screen: tiles wait until the viewer is scrolled to
     page.evaluate("() => { window.redraws = 0; liifDeepZoom.viewer().addHandler('update-viewport', () => redraws++); }")
     page.wait_for_timeout(1000)
     assert _deep_zoom(page, "stats.sent") == 0 and not asked
     assert page.evaluate("() => window.redraws") <= 1  # and the held tiles do not keep it redrawing (60/s before)
+    page.set_viewport_size({"width": 1280, "height": 1000})
     stage.scroll_into_view_if_needed()
     page.evaluate("() => { window.redraws = 0; }")
     page.wait_for_timeout(1000)
@@ -383,13 +529,13 @@ def test_deep_zoom_renders_what_is_in_view_and_follows_the_crop(page, tmp_path):
     page.mouse.click(*spot)
     expected = (photo_xy[0] * 2, photo_xy[1] * 2)  # the 380x254 photo's output is 760x508 (scale 2)
     # The box drawn is the one the server renders (Compare.box): it follows the centre after a round trip.
-    near = f"Math.abs(m.cx - {expected[0]}) < 1.5 && Math.abs(m.cy - {expected[1]}) < 1.5"
-    page.wait_for_function(f"() => {{ const m = window.liifDeepZoom.shownMarks(); return m && {near}; }}")
+    x, y = expected
+    near = f"Math.abs(m.box[0] + m.box[2] / 2 - {x}) < 1.5 && Math.abs(m.box[1] + m.box[3] / 2 - {y}) < 1.5"
+    page.wait_for_function(f"() => {{ const m = window.liifDeepZoom.shownMarks(); return m && m.box && {near}; }}")
     marks = _deep_zoom(page, "shownMarks()")
-    assert abs(marks["cy"] - expected[1]) < 1.5 and (marks["width"], marks["height"]) == (760, 508)
-    side = min(marks["crop"], 760, 508)  # the box drawn: the crop kept inside the output, as the server keeps it
-    assert marks["side"] == side and marks["left"] == min(max(marks["cx"] - side / 2, 0), 760 - side)
-    assert marks["top"] == min(max(marks["cy"] - side / 2, 0), 508 - side)
+    assert (marks["layout"]["width"], marks["layout"]["height"]) == (760, 508)
+    left, top, side, _ = marks["box"]
+    assert side == 64 and 0 <= left <= 760 - side and 0 <= top <= 508 - side  # the crop kept inside the output
     assert "output (" in page.locator(".dz-where").inner_text()
     assert _shot(page, "browser-deep-zoom.png").stat().st_size > 10_000
     page.set_viewport_size({"width": 390, "height": 900})
@@ -404,15 +550,7 @@ def test_every_view_shows_its_point_after_one_upscale(page):
     page.wait_for_function("() => document.querySelector('#width input').value !== ''")
     page.locator("#width input").fill("400")  # a quick render; the views do not depend on its size
     page.locator("#run").click()
-    page.wait_for_function("() => document.querySelector('#status').innerText.includes('render ')")
-    # The crop (orange) and the line (teal) are drawn over the result.
-    page.wait_for_function(
-        """() => { const c = document.querySelector('#result canvas.liif-marks');
-                   if (!c || !c.width) return false;
-                   const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
-                   for (let i = 3; i < d.length; i += 4) if (d[i] > 0) return true;
-                   return false; }"""
-    )
+    _rendered(page, 400, 300)
     page.get_by_role("tab", name="Compare", exact=True).click()
     page.wait_for_function("() => document.querySelector('#compare-status').innerText.includes('Crop ')")
     assert "×" in page.locator("#compare-status").inner_text() and page.locator("#slider img").count() >= 2
@@ -421,21 +559,27 @@ def test_every_view_shows_its_point_after_one_upscale(page):
     page.locator("#plot .js-plotly-plot").wait_for(state="visible")
     x0, y0, x1, y1 = (float(page.get_by_label(name).input_value()) for name in ("Start x", "Start y", "End x", "End y"))
     assert 40 < math.hypot(x1 - x0, y1 - y0) < 56  # placed across an edge: about 48 output pixels
-    # Hovering the plot marks that point of the line: a dot, seen beside the line where nothing was drawn.
-    beside = f"""() => {{
-        const c = document.querySelector('#result canvas.liif-marks');
-        const len = Math.hypot({x1 - x0}, {y1 - y0});
-        const css = [({x0} + {x1}) / 2 / 400 * c.clientWidth, ({y0} + {y1}) / 2 / 300 * c.clientHeight];
-        const off = [-({y1 - y0}) / len * 5, ({x1 - x0}) / len * 5];  // 5 screen pixels off the line
-        const r = c.width / c.clientWidth;
-        return c.getContext('2d').getImageData(Math.round((css[0] + off[0]) * r), Math.round((css[1] + off[1]) * r),
-                                               1, 1).data[3];
-    }}"""
-    assert page.evaluate(beside) == 0
+    # The crop (orange) and the line (teal) are drawn on the result view; hovering the plot marks that point of
+    # the line there too: a dot, seen beside the line where nothing was drawn.
+    page.locator(".dz-stage").scroll_into_view_if_needed()
+    page.wait_for_function(
+        """() => { const c = document.querySelector('.dz-overlay');
+                   const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+                   for (let i = 3; i < d.length; i += 4) if (d[i] > 0) return true;
+                   return false; }"""
+    )
+    mid = ((x0 + x1) / 2 / 400, (y0 + y1) / 2 / 300)
+    length = math.hypot(x1 - x0, y1 - y0)
+    beside = (-(y1 - y0) / length * 3, (x1 - x0) / length * 3)  # 3 screen pixels off the line
+    assert _overlay_alpha(page, *mid, beside) == 0
     page.locator("#plot .nsewdrag").first.scroll_into_view_if_needed()  # the mouse moves in the viewport
     area = page.locator("#plot .nsewdrag").first.bounding_box()
     page.mouse.move(area["x"] + area["width"] * 0.5, area["y"] + area["height"] * 0.5)
-    page.wait_for_function(f"() => ({beside})() > 0")
+    for _ in range(30):
+        if _overlay_alpha(page, *mid, beside) > 0:
+            break
+        page.wait_for_timeout(100)
+    assert _overlay_alpha(page, *mid, beside) > 0
     assert _shot(page, "browser-line.png").stat().st_size > 10_000
     page.get_by_role("tab", name="Sweep", exact=True).click()
     page.wait_for_function("() => document.querySelector('#sweep-status').innerText.includes('×32')")

@@ -61,6 +61,12 @@ def render(config: AppConfig, events: Events) -> tuple[Shared, Inputs]:
             photo.examples = EXAMPLES  # besides uploads, the only photos a request may name
             examples = sorted(str(p) for p in EXAMPLES.glob("*.jpg"))
             gr.Examples(examples=[[p] for p in examples], inputs=[photo], label="Landscapes with leaves")
+            with gr.Row():
+                model = gr.Dropdown(models, value=models[0], label="Model", elem_id="model", min_width=240)
+                precision = gr.Radio(PRECISIONS, value=AUTO, label="Precision", min_width=240)
+            quality = gr.Radio(QUALITIES, value=STANDARD, label="Quality", elem_id="quality", info=QUALITY_INFO)
+            if any(name not in models for name in MODEL_NAMES):
+                gr.Markdown(HOW_TO_ADD_RDN, elem_id="model-hint")
         with gr.Column(scale=1, min_width=300):
             with gr.Row():
                 width = NumberInput(label="Width (px)", precision=0, minimum=1, elem_id="width", min_width=120)
@@ -76,12 +82,6 @@ def render(config: AppConfig, events: Events) -> tuple[Shared, Inputs]:
             photo_w = gr.Number(visible="hidden", elem_id="photo-w")
             photo_h = gr.Number(visible="hidden", elem_id="photo-h")
             speed = gr.JSON(lambda: _speed(events), visible="hidden")  # how fast a render goes here: the estimate
-            with gr.Row():
-                model = gr.Dropdown(models, value=models[0], label="Model", elem_id="model", min_width=240)
-                precision = gr.Radio(PRECISIONS, value=AUTO, label="Precision", min_width=240)
-            quality = gr.Radio(QUALITIES, value=STANDARD, label="Quality", elem_id="quality", info=QUALITY_INFO)
-            if any(name not in models for name in MODEL_NAMES):
-                gr.Markdown(HOW_TO_ADD_RDN, elem_id="model-hint")
             with gr.Row():
                 run = gr.Button("Upscale", variant="primary", elem_id="run", interactive=False, scale=3)
                 stop = gr.Button("Stop", variant="stop", elem_id="stop", scale=1, min_width=80)
@@ -111,23 +111,24 @@ def _wire_photo(inputs: Inputs, shared: Shared, events: Events) -> Any:
     starts = [inputs.photo_w, inputs.photo_h, s.width, s.height, inputs.size_info, *s.centre, s.zoom, *s.line_ends]
     starts += [*s.point, s.anchors]
 
-    def opened(image: str | None, chosen_scale: float) -> dict[Any, Any]:
+    shown = gr.State(None)  # the photo the sizes and marks were last set for
+
+    def opened(image: str | None, chosen_scale: float, before: str | None) -> dict[Any, Any]:
+        if image is not None and image == before:  # Gradio reports one upload twice: the second must not undo
+            return dict.fromkeys(outputs, gr.skip())  # what the person typed in between
         ready = {action: gr.update(interactive=bool(image)) for action in s.actions}
         start = events.photo.opened(image, chosen_scale)
         if start is None:
-            return {**dict.fromkeys(starts[:4]), inputs.size_info: NO_PHOTO, **ready}
+            return {**dict.fromkeys(starts[:4]), inputs.size_info: NO_PHOTO, shown: None, **ready}
         values = [start.photo_width, start.photo_height, start.width, start.height, start.info, *start.centre]
         values += [start.zoom, *start.line, *start.point, start.anchors]
         oriented = gr.update(choices=presets(start.photo_width, start.photo_height), value=CUSTOM)
-        # a placed line, not one the person chose
-        return {**dict(zip(starts, values, strict=True)), s.line_chosen: False, inputs.preset: oriented, **ready}
+        # a placed line, not one the person chose; the presets turned to the photo
+        placed = {s.line_chosen: False, inputs.preset: oriented, shown: image}
+        return {**dict(zip(starts, values, strict=True)), **placed, **ready}
 
-    photo_set = s.photo.change(
-        opened,
-        [s.photo, inputs.scale],
-        [*starts, s.line_chosen, inputs.preset, *s.actions],
-        api_visibility="private",
-    )
+    outputs = [*starts, s.line_chosen, inputs.preset, shown, *s.actions]
+    photo_set = s.photo.change(opened, [s.photo, inputs.scale, shown], outputs, api_visibility="private")
     photo_set.then(
         inputs=[inputs.photo_w, inputs.photo_h, s.width, s.height, *_estimate(inputs, s), inputs.size_info],
         outputs=[inputs.size_info, inputs.run],
@@ -185,8 +186,7 @@ def _wire_layout(inputs: Inputs, shared: Shared, events: Events) -> None:
         api_visibility="private",
     )
     reads = [s.width, s.height, inputs.photo_w, inputs.photo_h, *_estimate(inputs, s)]
-    follow = [inputs.size_info, inputs.scale, *s.marks]
-    s.layout.change(inputs=[s.anchors, *reads], outputs=follow, **in_browser("fromLayout"))
+    s.layout.change(inputs=[s.anchors, *reads], outputs=[inputs.size_info, *s.marks], **in_browser("fromLayout"))
     gr.on(
         [c.input for c in s.marks],
         inputs=[*s.marks, s.layout, s.anchors],

@@ -78,10 +78,12 @@ def build(config: AppConfig | None = None) -> gr.Blocks:
     with GuardedBlocks(title="LIIF: look at a photo at any size", delete_cache=(3600, 3600)) as app:
         gr.Markdown(INTRO)
         shared, top = inputs.render(config, events)
-        view = result.render(shared, events)
+        with gr.Row(elem_id="workspace"):  # side by side where the screen is wide enough, else one column
+            with gr.Column(scale=3, min_width=620):
+                view = result.render(shared, events)
+            with gr.Column(scale=2, min_width=560), gr.Tabs():
+                tabs = (compare.render(shared), line.render(shared), sweep.render(shared), how.render(shared))
         result.wire_upscale(top, shared, view, events, renders, on_gpu)
-        with gr.Tabs():
-            tabs = (compare.render(shared), line.render(shared), sweep.render(shared), how.render(shared))
         for hidden in shared.hidden:
             hidden.render()
         shared.open_tab = gr.State(tabs[0].tab.label)

@@ -3,17 +3,14 @@
 CLICK_MODES = [("move the crop", "crop"), ("set the line's ends", "line"), ("explain a point", "point")]
 NO_PHOTO = "No photo yet: upload, paste or pick one."
 QUALITY_INFO = (
-    "best: LIIF+, the photo's 8 flips and turns averaged, and the whole render back-projected so that it "
-    "shrinks back to the photo (crops and the line show the averaged views without it; the deep zoom, standard)"
+    "best: LIIF+, the photo's 8 flips and turns averaged and the render back-projected onto the photo (whole "
+    "renders only; crops and the line show the averaged views, the result view's tiles standard LIIF)"
 )
 RESULT_CAPTION = (
     "### Result · scroll or pinch to zoom, drag to pan; a click picks the crop centre, a line's end or a point"
 )
 FITS = [("Stretch", "stretch"), ("Fill: crop", "fill"), ("Fit: pad", "fit")]  # (label, value): liif.layout.FITS
-FIT_INFO = (
-    "For a size of another shape than the photo's: stretch changes its shape, fill crops its edges, fit shows it "
-    "whole with margins. The result view shows the crop or the margins before you press Upscale."
-)
+FIT_INFO = "Stretch changes its shape, fill crops its edges, fit pads it; the result shows which before the click."
 DOWNLOAD_FORMATS = [("PNG", "PNG"), ("JPEG", "JPEG"), ("WebP", "WEBP")]  # (label, PIL format)
 DOWNLOAD_INFO = "JPEG and WebP at this quality (WebP at 100: lossless); PNG is lossless"
 

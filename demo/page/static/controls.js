@@ -24,9 +24,9 @@
     const placed = L.layoutOf(layout, w, h);
     const { label, text } = L.describe(w, h, iw, ih, MAX_SIDE, placed && placed.render);
     if (text === null) return [label, SETTINGS.noPhoto];
-    const limit = L.sizeLimit(w, h, MAX_SIDE, SETTINGS.maxPixels);
-    if (limit) return [label, valid(w) && valid(h) ? `${text}\n\n**${limit}**` : `**${limit}**`];
     const said = placed && placed.said ? `\n\n*${placed.said}*` : "";
+    const limit = L.sizeLimit(w, h, MAX_SIDE, SETTINGS.maxPixels);
+    if (limit) return [label, valid(w) && valid(h) ? `${text}${said}\n\n**${limit}**` : `**${limit}**`];
     return [label, text + estimate(w, h, iw, ih, speed, quality, precision, layout) + said];
   }
 
@@ -223,10 +223,12 @@
     },
     // The layout came for a new size or fit: its words in the line under the size, and every mark on the same
     // spot of the photo as before.
+    // (The slider keeps its label: an update of a slider's label makes Gradio fire its release, which would set
+    // both sides from the scale again.)
     fromLayout(anchors, w, h, iw, ih, ...estimated) {
       const layout = estimated[estimated.length - 1];
-      const [label, text] = describe(whole(w), whole(h), iw, ih, ...estimated);
-      return [text, { __type__: "update", label }, ...(layout ? marksOf(anchors, layout) : Array(8).fill(same))];
+      const text = info(whole(w), whole(h), iw, ih, ...estimated);
+      return [text, ...(layout ? marksOf(anchors, layout) : Array(8).fill(same))];
     },
     // A mark typed in its box: kept as a spot of the photo.
     fromMarks(cx, cy, x0, y0, x1, y1, ex, ey, layout, anchors) {

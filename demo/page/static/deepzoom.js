@@ -535,7 +535,7 @@
     viewer.addHandler("update-viewport", refresh);
     viewer.addHandler("animation-finish", pump);
     viewer.addHandler("resize", () => {
-      if (fitted) fitAll(true);
+      if (fitted) setTimeout(() => fitAll(true), 0); // after OpenSeadragon keeps the old bounds' width itself
       refresh();
     });
     for (const gesture of ["canvas-drag", "canvas-scroll", "canvas-pinch", "canvas-double-click"]) {
