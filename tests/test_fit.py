@@ -135,3 +135,20 @@ def test_the_finished_render_downloads_as_png_jpeg_or_webp_under_its_name(events
         events.upscale.download(str(elsewhere), "JPEG", 90)  # only the app's own results are read
     with pytest.raises(gr.Error, match="Download format must be one of PNG, JPEG, WEBP"):
         events.upscale.download(done, "GIF", 90)
+
+
+def test_the_apis_views_take_fit_as_their_last_input(client, photo):
+    from gradio_client import handle_file
+    from gradio_client.exceptions import AppError
+
+    common = {"image": handle_file(photo), "width": 40, "height": 40}
+    _, _, status = client.predict(**common, centre_x=20, centre_y=20, crop=16, zoom=2, fit="fill", api_name="/compare")
+    assert "Crop 32×32 px of a virtual 120×80 output" in status  # the fill's render at x2, not 80x80
+    _, _, status = client.predict(**common, x0=5, y0=12, x1=35, y1=28, fit="fit", api_name="/profile")
+    assert "LIIF samples" in status
+    with pytest.raises(AppError, match="not in fit's margins"):
+        client.predict(**common, x0=5, y0=2, x1=35, y1=28, fit="fit", api_name="/profile")
+    _, status = client.predict(**common, centre_x=20, centre_y=20, fit="fill", api_name="/sweep")
+    assert "The spot at (24, 16) of the photo" in status
+    with pytest.raises(AppError, match="in fit's margins"):
+        client.predict(**common, x=10, y=2, fit="fit", api_name="/explain")

@@ -54,9 +54,9 @@ def wire(view: LineTab, shared: Shared, wiring: Wiring) -> None:
         kept = anchors if isinstance(anchors, dict) else {}
         return drawn.figure, drawn.csv, drawn.status, *drawn.ends, {**kept, "line": drawn.anchors}
 
-    def after_click(mode: str, stage: str, *args: Any) -> tuple[Any, ...]:
-        # The click that set the line's end has turned the stage back to "start".
-        return line.plot(*args) if mode == LINE and stage == "start" else (gr.skip(),) * len(outputs)
+    def after_click(mode: str, start: Any, *args: Any) -> tuple[Any, ...]:
+        # The click that set the line's end has forgotten its start.
+        return line.plot(*args) if mode == LINE and start is None else (gr.skip(),) * len(outputs)
 
     view.button.click(plot, inputs, outputs, api_name="profile", **wiring.quick)
     view.channels.input(plot, inputs, outputs, **wiring.private)

@@ -101,6 +101,13 @@ def wire_upscale(
         return gr.update(value=path, label=label, interactive=path is not None)
 
     shared.rendered.success(offered, downloads, [view.download], api_visibility="private", **renders)
+    shared.photo.change(  # another photo: the view no longer shows the last render, nor offers it
+        lambda: (None, gr.update(value=None, label=NOT_YET, interactive=False)),
+        None,
+        [view.finished, view.download],
+        queue=False,
+        api_visibility="private",
+    )
     gr.on([view.formats.change, view.quality.release], offered, downloads, [view.download], api_visibility="private")
     fit = gr.Radio(["stretch", "fill", "fit"], value="stretch", label="Fit", visible=False)  # the API's own inputs
     pad = gr.Textbox(DEFAULT_PAD, label="Pad", visible=False)
@@ -148,9 +155,10 @@ def viewer_point(where: object, layout: object) -> tuple[float, float] | None:
     return min(math.floor(x), placement.width - 1) + 0.5, min(math.floor(y), placement.height - 1) + 0.5
 
 
-def route_click(shared: Shared, mode: str, stage: str, point: tuple[float, float], anchors: Any, layout: Any) -> dict:
+def route_click(shared: Shared, mode: str, start: Any, point: tuple[float, float], anchors: Any, layout: Any) -> dict:
     """A click at output point (x, y): move the crop, set the line's start then its end, or pick a point; the
-    marks' anchors (fractions of the photo) follow."""
+    marks' anchors (fractions of the photo) follow. ``start`` is the line's start as fractions once a click set
+    it (server-side state: a second click processed right after the first sees it), else None."""
     s, (x, y) = shared, point
     placement = from_page(layout)
     assert placement is not None  # viewer_point placed the click with it
@@ -160,12 +168,10 @@ def route_click(shared: Shared, mode: str, stage: str, point: tuple[float, float
         return {s.centre_x: x, s.centre_y: y, s.anchors: {**kept, "crop": [fx, fy]}}
     if mode == POINT:
         return {s.explain_x: int(x), s.explain_y: int(y), s.anchors: {**kept, "point": [fx, fy]}}
-    line = list(kept.get("line") or [fx, fy, fx, fy])[:4]
-    if stage == "start":
-        line[:2] = [fx, fy]
-        return {s.x0: x, s.y0: y, s.stage: "end", s.line_chosen: True, s.anchors: {**kept, "line": line}}
-    line[2:] = [fx, fy]
-    return {s.x1: x, s.y1: y, s.stage: "start", s.line_chosen: True, s.anchors: {**kept, "line": line}}
+    if start is None:
+        return {s.x0: x, s.y0: y, s.stage: [fx, fy], s.line_chosen: True}
+    line = [*start, fx, fy]
+    return {s.x1: x, s.y1: y, s.stage: None, s.line_chosen: True, s.anchors: {**kept, "line": line}}
 
 
 def wire_clicks(shared: Shared) -> list[Any]:
@@ -174,9 +180,12 @@ def wire_clicks(shared: Shared) -> list[Any]:
     s = shared
     outputs = [*s.marks, s.stage, s.line_chosen, s.anchors]
 
-    def on_viewer(mode: str, at: str, layout: Any, anchors: Any, evt: gr.SelectData) -> dict:
+    def on_viewer(mode: str, start: Any, layout: Any, anchors: Any, evt: gr.SelectData) -> dict:
         point = viewer_point(evt.index, layout)
-        return {} if point is None else route_click(s, mode, at, point, anchors, layout)
+        if point is None:  # off the output (fill's cut edges): nothing moves
+            return dict.fromkeys(outputs, gr.skip())
+        return route_click(s, mode, start, point, anchors, layout)
 
     inputs = [s.click_mode, s.stage, s.layout, s.anchors]
-    return [s.viewer.select(on_viewer, inputs, outputs, api_visibility="private")]
+    # Every click counts, in order (Gradio's default drops a click made while the one before is answered).
+    return [s.viewer.select(on_viewer, inputs, outputs, api_visibility="private", trigger_mode="multiple")]

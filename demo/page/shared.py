@@ -88,7 +88,8 @@ class Shared:
     line_chosen: Any = field(default_factory=lambda: gr.Checkbox(False, visible=False, render=False))
     explain_x: Any = field(default_factory=lambda: _number("Explain output pixel x", precision=0, min_width=120))
     explain_y: Any = field(default_factory=lambda: _number("Explain output pixel y", precision=0, min_width=120))
-    stage: Any = field(default_factory=lambda: gr.State("start"))  # which end of the line the next click sets
+    # the line's start (fractions of the photo) once a click set it, and the next click sets its end; else None
+    stage: Any = field(default_factory=lambda: gr.State(None))
     open_tab: Any = None  # the label of the tab on screen: slow views follow a render only there
     actions: list[Any] = field(default_factory=list)  # buttons that need a photo
 

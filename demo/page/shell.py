@@ -81,7 +81,7 @@ def build(config: AppConfig | None = None) -> gr.Blocks:
         with gr.Row(elem_id="workspace"):  # side by side where the screen is wide enough, else one column
             with gr.Column(scale=3, min_width=620):
                 view = result.render(shared, events)
-            with gr.Column(scale=2, min_width=560), gr.Tabs():
+            with gr.Column(scale=2, min_width=560, elem_id="views"), gr.Tabs():
                 tabs = (compare.render(shared), line.render(shared), sweep.render(shared), how.render(shared))
         result.wire_upscale(top, shared, view, events, renders, on_gpu)
         for hidden in shared.hidden:

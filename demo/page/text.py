@@ -75,7 +75,8 @@ SWEEP_HINT = (
 CELL_HINT = (
     "LIIF is told how large an output pixel is (its *cell*). Here a region of the photo is shrunk, brought "
     "back with the true cell and with a smaller one, and both are scored against the original; the map shows "
-    "where the cell changes the colour (×10): at edges and fine texture, most at ×2–×6, hardly at ×12."
+    "where the cell changes the colour, brightest where it changes most (the status says how much that is): at "
+    "edges and fine texture, most at ×2–×6, hardly at ×12."
 )
 
 HOW_IT_WORKS = """
