@@ -483,13 +483,16 @@ def test_deep_zoom_renders_what_is_in_view_and_follows_the_crop(page, tmp_path):
     while zoom != (zoom := _deep_zoom(page, "photoZoom()")):  # until the zoom animation has settled
         page.wait_for_timeout(150)
     assert 14 <= zoom <= 24 and f"×{zoom:.1f} of the photo" in page.locator(".dz-info").inner_text()
-    drawn = _deep_zoom(page, "stats.drawn")
-    before = _stage_pixels(page)
-    page.wait_for_function(f"() => window.liifDeepZoom.stats.drawn >= {drawn + 2}")
-    after = _stage_pixels(page)
-    # Where a tile landed, LIIF replaced the placeholder (the photo enlarged by the browser, or a coarser level).
-    h, w = before.shape[:2]
-    change = np.abs(after - before).mean(-1)[: h // 64 * 64, : w // 64 * 64].reshape(h // 64, 64, w // 64, 64)
+    level = _deep_zoom(page, "level()")
+    page.wait_for_function(f"() => (window.liifDeepZoom.stats.drawnAt[{level}] || 0) >= 2")  # tiles of this zoom
+    with_liif = _stage_pixels(page)
+    page.evaluate("() => { liifDeepZoom.items.liif.setOpacity(0); liifDeepZoom.viewer().forceRedraw(); }")
+    page.wait_for_timeout(300)
+    placeholder = _stage_pixels(page)  # the photo enlarged by the browser, as it shows before the tiles come
+    page.evaluate("() => { liifDeepZoom.items.liif.setOpacity(1); liifDeepZoom.viewer().forceRedraw(); }")
+    # Where a tile landed, LIIF replaced the placeholder.
+    h, w = with_liif.shape[:2]
+    change = np.abs(with_liif - placeholder).mean(-1)[: h // 64 * 64, : w // 64 * 64].reshape(h // 64, 64, w // 64, 64)
     assert change.mean((1, 3)).max() > 5
 
     # Pan a whole view away: the tiles still waiting for the old view are held back and never sent.

@@ -71,18 +71,17 @@ def shown(request: Request, url: str, state: str, text: str, fraction: float | N
     "done" or "stopped") with its words and progress."""
     picture, placement = request.picture, request.placement
     (render_w, render_h), (x, y) = placement.render, placement.offset
-    across, down = picture.width / render_w, picture.height / render_h  # photo pixels per render pixel
-
+    left, top, width, height = (-x, -y, request.width, request.height)  # the output, in render pixels
     return {
         "photo": request.key,
         "url": url,
         "width": request.width,
         "height": request.height,
         "rect": [
-            -x * across,
-            -y * down,
-            request.width * picture.width / render_w,
-            request.height * picture.height / render_h,
+            left * picture.width / render_w,
+            top * picture.height / render_h,
+            width * picture.width / render_w,
+            height * picture.height / render_h,
         ],
         "scale": min(render_w / picture.width, render_h / picture.height),
         "state": state,
@@ -175,7 +174,7 @@ class Upscale:
         (render_w, render_h), (left, top, right, bottom) = job.placement.render, job.placement.box
         return round((right - left) * liif_w / render_w * (bottom - top) * liif_h / render_h)
 
-    def _finished(
+    def _finish_recorded(
         self, job: Job, rows_seconds: float, pixels: np.ndarray, floats: np.ndarray | None, pad: Pad
     ) -> tuple[str, str]:
         """:meth:`_finish`, timed: the speed of both parts of the render recorded for the next estimate."""
@@ -238,7 +237,7 @@ class Upscale:
         else:
             rows = placed(rows_at(*placement.render, placement.box), placement, colour)
             floats, pixels = None, assemble_uint8(rows, job.width, job.height)
-        result, status = self._finished(job, time.perf_counter() - start, pixels, floats, colour)
+        result, status = self._finish_recorded(job, time.perf_counter() - start, pixels, floats, colour)
         del pixels, floats
         give_back()
         return result, status
@@ -331,7 +330,7 @@ class Upscale:
                     yield frame(progress_text(done, time_left(done, now - start, liif_pixels, w * h, prior)), done)
                     shown_at = now
             check()
-            result, status = self._finished(job, time.perf_counter() - start, canvas, floats, colour)
+            result, status = self._finish_recorded(job, time.perf_counter() - start, canvas, floats, colour)
             del floats
             give_back()
             self._finished_tickets[request.session_hash or ""] = ticket

@@ -514,6 +514,7 @@
     }
     queue = [];
     liifDrawn = false;
+    liifFloor = floorFor(result); // another precision has other levels
     for (const [index, name] of LAYERS.entries()) await addTiles(name, name, index + 1);
     if (items.result) viewer.world.setItemIndex(items.result, viewer.world.getIndexOfItem(items.liif));
     refresh();
