@@ -132,7 +132,11 @@ def fractions(placement: Layout, *points: tuple[float, float]) -> list[float]:
     """Output points (x, y) as fractions of the photo's render, flat: what the page keeps of a mark, so that it
     stays on the same spot of the photo when the size or the fit changes."""
     render_w, render_h = placement.render
-    return [v for x, y in points for v in ((x - placement.offset[0]) / render_w, (y - placement.offset[1]) / render_h)]
+    flat: list[float] = []
+    for point in points:
+        rx, ry = placement.to_render(*point)
+        flat += [rx / render_w, ry / render_h]
+    return flat
 
 
 def tenths(*points: tuple[float, float]) -> tuple[float, ...]:

@@ -37,12 +37,16 @@ from demo.memory import give_back
 from demo.tickets import SupersededError, Tickets
 from demo.workbench import Speed
 from liif.enlarge import describe
-from liif.imageio import assemble_uint8, finish_image, save_image, to_uint8
+from liif.imageio import IMAGE_FORMATS, assemble_uint8, finish_image, save_image, to_uint8
 from liif.layout import Layout, output_alpha, pad_colour, placed, placed_whole
 from liif.refine import best_size, consistency, finish_best, gather, photo_floats
 from liif.render import Box, plan
 
-DOWNLOAD_SUFFIXES = {"PNG": ".png", "JPEG": ".jpg", "WEBP": ".webp"}  # what the finished render downloads as
+# what the finished render downloads as: each of the library's formats under its first suffix (JPEG as .jpg)
+DOWNLOAD_SUFFIXES = {
+    fmt: next(suffix for suffix, named in IMAGE_FORMATS.items() if named == fmt)
+    for fmt in dict.fromkeys(IMAGE_FORMATS.values())
+}
 DEFAULT_PAD = "#000000"  # fit's margins unless the request names a colour (or transparent)
 Pad = tuple[float, float, float] | None  # a pad colour as floats; None: transparent
 

@@ -7,7 +7,7 @@ it, and where its render lies in the output (the layout) come from the server.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
@@ -92,9 +92,9 @@ def render(config: AppConfig, events: Events) -> tuple[Shared, Inputs]:
     return shared, inputs
 
 
-def _speed(events: Events, choice: str | None = None) -> dict[str, float] | None:
-    measured = events.workbench.speed(choice)
-    return None if measured is None else {"rows": measured.rows, "finish": measured.finish}
+def _speed(events: Events) -> dict[str, float] | None:
+    measured = events.workbench.speed()
+    return None if measured is None else asdict(measured)
 
 
 def wire(inputs: Inputs, shared: Shared, events: Events) -> Any:

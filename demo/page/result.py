@@ -4,22 +4,28 @@ what a click in it does."""
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import Any
 
 import gradio as gr
 
 from demo.events import Events
+from demo.events.common import STRETCH, fractions
 from demo.events.photo import from_page
 from demo.events.upscale import DEFAULT_PAD, Frame
 from demo.page import deepzoom
 from demo.page.inputs import Inputs
 from demo.page.shared import Shared, in_browser
 from demo.page.text import CLICK_MODES, DOWNLOAD_FORMATS, DOWNLOAD_INFO, RESULT_CAPTION, RESULT_HINT
-from liif.layout import TRANSPARENT
+from liif.layout import FITS, TRANSPARENT
 
 CROP, LINE, POINT = (value for _, value in CLICK_MODES)
 NOT_YET = "Download (once a render is done)"
+
+
+def _no_download() -> Any:
+    """The download button with nothing to offer: before a render, during one, after another photo."""
+    return gr.update(value=None, label=NOT_YET, interactive=False)
 
 
 @dataclass
@@ -102,14 +108,14 @@ def wire_upscale(
 
     shared.rendered.success(offered, downloads, [view.download], api_visibility="private", **renders)
     shared.photo.change(  # another photo: the view no longer shows the last render, nor offers it
-        lambda: (None, gr.update(value=None, label=NOT_YET, interactive=False)),
+        lambda: (None, _no_download()),
         None,
         [view.finished, view.download],
         queue=False,
         api_visibility="private",
     )
     gr.on([view.formats.change, view.quality.release], offered, downloads, [view.download], api_visibility="private")
-    fit = gr.Radio(["stretch", "fill", "fit"], value="stretch", label="Fit", visible=False)  # the API's own inputs
+    fit = gr.Radio(list(FITS), value=STRETCH, label="Fit", visible=False)  # the API's own inputs
     pad = gr.Textbox(DEFAULT_PAD, label="Pad", visible=False)
     gr.Button(visible=False).click(
         on_gpu(upscale.render),
@@ -127,11 +133,11 @@ def _frame_outputs(frame: Frame, first: bool, shared: Shared, inputs: Inputs, vi
     if frame.shown is not None:
         shown[view.shown] = frame.shown
     if first:
-        shown[view.download] = gr.update(value=None, label=NOT_YET, interactive=False)
+        shown[view.download] = _no_download()
     if frame.result is not None:
         shown[view.finished] = frame.result
     if frame.speed is not None:
-        shown[inputs.speed] = {"rows": frame.speed.rows, "finish": frame.speed.finish}
+        shown[inputs.speed] = asdict(frame.speed)
     return shown
 
 
@@ -162,7 +168,7 @@ def route_click(shared: Shared, mode: str, start: Any, point: tuple[float, float
     s, (x, y) = shared, point
     placement = from_page(layout)
     assert placement is not None  # viewer_point placed the click with it
-    fx, fy = (x - placement.offset[0]) / placement.render[0], (y - placement.offset[1]) / placement.render[1]
+    fx, fy = fractions(placement, point)
     kept = dict(anchors) if isinstance(anchors, dict) else {}
     if mode == CROP:
         return {s.centre_x: x, s.centre_y: y, s.anchors: {**kept, "crop": [fx, fy]}}

@@ -234,8 +234,9 @@
     fromMarks(cx, cy, x0, y0, x1, y1, ex, ey, layout, anchors) {
       if (!layout) return [same];
       const kept = { ...(anchors || {}) };
+      // Output points (x, y, x, y, ...) as flat fractions of the render, kept only when every number is one.
       const spot = (name, ...xy) => {
-        if (xy.every(Number.isFinite)) kept[name] = xy.length === 4 ? [...L.toFraction(layout, xy[0], xy[1]), ...L.toFraction(layout, xy[2], xy[3])] : L.toFraction(layout, xy[0], xy[1]);
+        if (xy.every(Number.isFinite)) kept[name] = xy.flatMap((v, i) => (i % 2 ? [] : L.toFraction(layout, v, xy[i + 1])));
       };
       spot("crop", cx, cy);
       spot("line", x0, y0, x1, y1);

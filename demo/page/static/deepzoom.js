@@ -369,9 +369,7 @@
 
   // Whether the render `shown` is the output the layout plans (the same size, over the same part of the photo).
   function sameOutput(layout, shown) {
-    const [x0, y0] = outputToPhoto(layout, 0, 0);
-    const [x1, y1] = outputToPhoto(layout, layout.width, layout.height);
-    const rect = [x0, y0, x1 - x0, y1 - y0];
+    const rect = outputRect(layout);
     return layout.width === shown.width && layout.height === shown.height && rect.every((v, i) => Math.abs(v - shown.rect[i]) < 0.01);
   }
 
@@ -384,6 +382,13 @@
   function outputToPhoto(layout, x, y) {
     const [fx, fy] = liifLogic.toFraction(layout, x, y);
     return [fx * source.width, fy * source.height];
+  }
+
+  // The whole output over the photo, [left, top, width, height] in photo pixels (as a render's `shown.rect`).
+  function outputRect(layout) {
+    const [x0, y0] = outputToPhoto(layout, 0, 0);
+    const [x1, y1] = outputToPhoto(layout, layout.width, layout.height);
+    return [x0, y0, x1 - x0, y1 - y0];
   }
 
   function pattern(ctx) {
@@ -404,10 +409,12 @@
   // Fill's cut (the photo outside the output, dimmed), fit's margins (the output outside the photo, in their
   // colour), and a dashed frame around the output wherever it is not the photo itself.
   function drawLayout(ctx, layout) {
-    const [a, b] = [outputToPhoto(layout, 0, 0), outputToPhoto(layout, layout.width, layout.height)].map(([x, y]) => toScreen(x, y));
-    const [p, q] = [toScreen(0, 0), toScreen(source.width, source.height)];
-    const output = [a.x, a.y, b.x - a.x, b.y - a.y];
-    const photo = [p.x, p.y, q.x - p.x, q.y - p.y];
+    const screenRect = ([x, y, w, h]) => {
+      const [a, b] = [toScreen(x, y), toScreen(x + w, y + h)];
+      return [a.x, a.y, b.x - a.x, b.y - a.y];
+    };
+    const output = screenRect(outputRect(layout));
+    const photo = screenRect([0, 0, source.width, source.height]);
     if (output.every((v, i) => Math.abs(v - photo[i]) < 0.5)) return; // a stretch: the output is the photo
     const ring = (within, fill) => {
       ctx.save();
@@ -483,11 +490,7 @@
     if (!viewer || !items.photo) return;
     let bounds = items.photo.getBounds();
     const rects = [];
-    if (marks && marks.layout) {
-      const [x0, y0] = outputToPhoto(marks.layout, 0, 0);
-      const [x1, y1] = outputToPhoto(marks.layout, marks.layout.width, marks.layout.height);
-      rects.push(new OSD.Rect(x0 / source.width, y0 / source.width, (x1 - x0) / source.width, (y1 - y0) / source.width));
-    }
+    if (marks && marks.layout) rects.push(new OSD.Rect(...outputRect(marks.layout).map((v) => v / source.width)));
     if (items.result) rects.push(items.result.getBounds());
     for (const r of rects) bounds = bounds.union(r);
     viewer.viewport.fitBounds(bounds, immediately);
