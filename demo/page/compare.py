@@ -59,8 +59,7 @@ def wire(view: CompareTab, shared: Shared, wiring: Wiring) -> None:
         [shared.crop.release, shared.zoom.release], crops, inputs, outputs, trigger_mode="always_last", **wiring.private
     )
     shared.rendered.success(wiring.after_render(crops, len(outputs)), inputs, outputs, **wiring.private)
-    for clicked in wiring.clicks:
-        clicked.then(after_click, [shared.click_mode, *inputs], outputs, **wiring.private)
+    wiring.after_click(after_click, [shared.click_mode, *inputs], outputs)
     placed = [shared.photo, shared.width, shared.height, *shared.centre, shared.crop, shared.zoom, shared.fit]
     gr.on(
         [c.change for c in placed],

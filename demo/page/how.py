@@ -103,5 +103,4 @@ def wire(view: HowTab, shared: Shared, wiring: Wiring) -> None:
 
     follow = wiring.after_render(cell_while_open, len(view.cell_outputs))
     s.rendered.success(follow, [s.open_tab, *cell_inputs], view.cell_outputs, **wiring.private)
-    for clicked in wiring.clicks:
-        clicked.then(point_after_click, [s.click_mode, *point_inputs], view.point_outputs, **wiring.private)
+    wiring.after_click(point_after_click, [s.click_mode, *point_inputs], view.point_outputs)

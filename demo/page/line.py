@@ -66,5 +66,4 @@ def wire(view: LineTab, shared: Shared, wiring: Wiring) -> None:
     shared.rendered.success(
         wiring.after_render(after_render, len(placed)), [*follow, shared.fit], placed, **wiring.private
     )
-    for clicked in wiring.clicks:
-        clicked.then(after_click, [shared.click_mode, shared.stage, *inputs], outputs, **wiring.private)
+    wiring.after_click(after_click, [shared.click_mode, shared.stage, *inputs], outputs)

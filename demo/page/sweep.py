@@ -49,5 +49,4 @@ def wire(view: SweepTab, shared: Shared, wiring: Wiring) -> None:
     view.tab.select(sweep.sheet, inputs, outputs, **wiring.private)
     follow = wiring.after_render(while_open, len(outputs))
     shared.rendered.success(follow, [shared.open_tab, *inputs], outputs, **wiring.private)
-    for clicked in wiring.clicks:
-        clicked.then(after_click, [shared.click_mode, shared.open_tab, *inputs], outputs, **wiring.private)
+    wiring.after_click(after_click, [shared.click_mode, shared.open_tab, *inputs], outputs)

@@ -18,7 +18,14 @@ class Wiring:
     quick: dict[str, Any]  # the short-request slot, for API endpoints
     private: dict[str, Any]  # the short-request slot, for the page's own events (not in the API)
     on_gpu: Callable[[Any], Any]  # spaces.GPU on a ZeroGPU Space, else nothing
-    clicks: list[Any]  # the click events on the result and the deep zoom
+    clicks: list[Any]  # the click events in the result view
+
+    def after_click(self, fn: Callable[..., Any], inputs: list[Any], outputs: list[Any]) -> None:
+        """``fn`` after every click in the result view, with the inputs as that click left them. Clicks come
+        quickly (a line's two ends): a follow-up asked for while one runs is not dropped, as Gradio's default
+        would, but runs once it ends, with the latest values."""
+        for clicked in self.clicks:
+            clicked.then(fn, inputs, outputs, trigger_mode="always_last", **self.private)
 
     def after_render(self, fn: Callable[..., Any], outputs: int) -> Callable[..., Any]:
         """``fn`` as a follow-up of Upscale: it runs only after the session's newest render finished, and
