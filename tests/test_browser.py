@@ -486,13 +486,25 @@ def test_deep_zoom_renders_what_is_in_view_and_follows_the_crop(page, tmp_path):
     level = _deep_zoom(page, "level()")
     page.wait_for_function(f"() => (window.liifDeepZoom.stats.drawnAt[{level}] || 0) >= 2")  # tiles of this zoom
     with_liif = _stage_pixels(page)
-    page.evaluate("() => { liifDeepZoom.items.liif.setOpacity(0); liifDeepZoom.viewer().forceRedraw(); }")
-    page.wait_for_timeout(300)
-    placeholder = _stage_pixels(page)  # the photo enlarged by the browser, as it shows before the tiles come
-    page.evaluate("() => { liifDeepZoom.items.liif.setOpacity(1); liifDeepZoom.viewer().forceRedraw(); }")
-    # Where a tile landed, LIIF replaced the placeholder.
+    # The same view without LIIF: the divider dragged to the far right shows bicubic (or the photo under it)
+    # everywhere. Where a LIIF tile landed, the two differ.
+    page.select_option(".dz-swipe", "bicubic")
+    handle = page.locator(".dz-divider span").bounding_box()
+    page.mouse.move(handle["x"] + handle["width"] / 2, handle["y"] + handle["height"] / 2)
+    page.mouse.down()
+    page.mouse.move(box["x"] + box["width"] + 20, handle["y"], steps=6)
+    page.mouse.up()
+    assert _deep_zoom(page, "split()") == 1
+    page.wait_for_timeout(1500)  # bicubic tiles take milliseconds
+    without = _stage_pixels(page)
+    handle = page.locator(".dz-divider span").bounding_box()  # back to the middle (its left half is in view)
+    page.mouse.move(handle["x"] + handle["width"] / 4, handle["y"] + handle["height"] / 2)
+    page.mouse.down()
+    page.mouse.move(box["x"] + box["width"] / 2, handle["y"], steps=6)
+    page.mouse.up()
+    page.select_option(".dz-swipe", "off")
     h, w = with_liif.shape[:2]
-    change = np.abs(with_liif - placeholder).mean(-1)[: h // 64 * 64, : w // 64 * 64].reshape(h // 64, 64, w // 64, 64)
+    change = np.abs(with_liif - without).mean(-1)[: h // 64 * 64, : w // 64 * 64].reshape(h // 64, 64, w // 64, 64)
     assert change.mean((1, 3)).max() > 5
 
     # Pan a whole view away: the tiles still waiting for the old view are held back and never sent.
