@@ -310,6 +310,20 @@ def test_stop_ends_a_render_and_its_preview_is_not_offered_as_a_download(page, s
     assert "120×80 from" in page.locator("#status").inner_text()
 
 
+def test_a_frame_that_comes_before_the_view_shows_its_photo_is_drawn_once_it_does(page, small_photo):
+    """The view learns a new photo through the queue; a render started at once can send its frames first."""
+    _load(page, small_photo)
+    page.locator("#width input").fill("150")
+    _upscale(page, 150, 100)
+    frame = _deep_zoom(page, "shownResult()")
+    page.locator("#photo input[type=file]").set_input_files(str(ROOT / "examples" / "dandelions.jpg"))
+    page.wait_for_function("() => window.liifDeepZoom.shownResult() === null")  # another photo: no render shown
+    page.evaluate("(frame) => window.liifDeepZoom.result(frame)", frame)  # a frame of the first photo's render
+    assert _deep_zoom(page, "shownResult()") is None  # not drawn over the photo on screen
+    page.locator("#photo input[type=file]").set_input_files(str(small_photo))
+    page.wait_for_function("() => window.liifDeepZoom.shownResult()?.width === 150")  # drawn once it is shown
+
+
 def test_presets_fill_and_fit_are_shown_on_the_photo_before_the_click_and_rendered_as_shown(page, small_photo):
     _load(page, small_photo)
     page.locator("#preset input").click()

@@ -47,6 +47,7 @@
   let marks = null; // {box, line, layout, colour, transparent}: output pixels of the chosen W x H (controls.js)
   let hovered = null; // the point of the line the plot is hovered at, output pixels
   let result = null; // the render's last frame (events/upscale.shown) of this photo, or null
+  let pending = null; // a frame that came before the view showed its photo: drawn once it does
   let liifFloor = null; // with a render shown: the coarsest LIIF level finer than it (null: none; NaN: no render)
   let lastError = "";
   let onScreen = false; // some of the viewer is on the screen: not in a hidden tab, not scrolled away
@@ -271,7 +272,12 @@
   // A new frame of the render: drawn once its picture has loaded (the old one stays until then, so there is
   // no flicker), and the LIIF layer limited to what is finer than it.
   function onResult(shown) {
-    if (!viewer || !source || !shown || shown.photo !== source.photo || !items.photo) return;
+    if (!shown) return;
+    if (!viewer || !source || shown.photo !== source.photo || !items.liif) {
+      pending = shown; // the view does not show this render's photo yet (its source comes through the queue)
+      return;
+    }
+    pending = null;
     stats.frames += 1;
     const frame = stats.frames;
     showProgress(shown);
@@ -521,6 +527,7 @@
     for (const [index, name] of LAYERS.entries()) await addTiles(name, name, index + 1);
     if (items.result) viewer.world.setItemIndex(items.result, viewer.world.getIndexOfItem(items.liif));
     refresh();
+    if (pending && pending.photo === source.photo) onResult(pending); // a frame that came meanwhile
   }
 
   function create() {
