@@ -2,7 +2,8 @@
 how the time left moves while it runs.
 
 Each render is the page's own (the streamed Upscale, grid cached), estimated the way the page does it (LIIF's
-own pixels at the measured rows' rate, the output's at the finish's: demo/workbench.Speed), from the speed the
+work, its pixels and the codes it reads, at the measured rows' rate, the output's at the finish's:
+demo/workbench.Speed), from the speed the
 render before it measured, as a person sees it after their first render. The time left is read off the frames;
 "growth" is the largest ratio of a later time left to an earlier one once a tenth is done (1.0: it only shrank).
 
@@ -32,17 +33,19 @@ class _Session:
     session_hash = "bench"
 
 
-def liif_pixels(width: int, height: int, photo_width: int, photo_height: int) -> int:
-    """LIIF's own pixels of a stretched render under auto (static/logic.js, liifPixels)."""
-    return min(width, DETAIL_SCALE * photo_width) * min(height, DETAIL_SCALE * photo_height)
+def liif_work(width: int, height: int, photo_width: int, photo_height: int) -> int:
+    """LIIF's work for a stretched render under auto: its own pixels and the photo's codes it reads (static/logic.js,
+    liifPixels and latentCodes)."""
+    pixels = min(width, DETAIL_SCALE * photo_width) * min(height, DETAIL_SCALE * photo_height)
+    return pixels + photo_width * photo_height
 
 
 def run(events: Events, photo: str, width: int, height: int) -> tuple[float, float, float]:
     """(estimate, seconds, growth of the time left) of one render."""
     with Image.open(photo) as image:
         photo_width, photo_height = image.size
-    pixels = liif_pixels(width, height, photo_width, photo_height)
-    estimate = events.workbench.speed(AUTO).seconds(pixels, width * height)
+    work = liif_work(width, height, photo_width, photo_height)
+    estimate = events.workbench.speed(AUTO).seconds(work, width * height)
     session = _Session()
     ticket = events.upscale.start(session)
     start = time.perf_counter()

@@ -28,6 +28,7 @@ from liif.render import measure_rate
 from liif.sources import HOW_TO_PROVIDE, MODEL_NAMES, resolve
 
 DIGESTS_KEPT = 64  # uploads whose digest is remembered (a few bytes each)
+CALIBRATION = 96  # side of the render that measures this machine's speed at start-up
 PRECISION_CHOICES = ("auto", "exact")  # what the page offers; fp32 and bf16 are the CLI's
 
 
@@ -50,14 +51,15 @@ class Encoded:
 @dataclass(frozen=True)
 class Speed:
     """How fast a render goes here, in two parts: while its rows come (LIIF itself, enlarging past x8, the
-    previews painted), in LIIF pixels per second, and its finish (the 8-bit PNG written, LIIF+'s back-projection),
-    in output pixels per second. An x30 output is mostly finish: one rate alone mis-estimates it by 2x."""
+    previews painted), in LIIF's work per second (the pixels it renders and the latent codes it reads), and its
+    finish (the 8-bit PNG written, LIIF+'s back-projection), in output pixels per second. An x30 output is mostly
+    finish: one rate alone mis-estimates it by 2x."""
 
     rows: float
     finish: float
 
-    def seconds(self, liif_pixels: float, output_pixels: float) -> float:
-        return liif_pixels / self.rows + output_pixels / self.finish
+    def seconds(self, work: float, output_pixels: float) -> float:
+        return work / self.rows + output_pixels / self.finish
 
 
 class Rate:
@@ -103,7 +105,7 @@ class Workbench:
         self._pictures: BoundedLRU[str, liif.Picture] = BoundedLRU(config.cache_grids)
         self._digests: BoundedLRU[tuple[str, int, int], str] = BoundedLRU(DIGESTS_KEPT)  # upload -> its sha256
         self._lock = threading.Lock()
-        self._rows: dict[str, Rate] = {}  # a render's rows, in LIIF pixels per second, per compute precision
+        self._rows: dict[str, Rate] = {}  # a render's rows, in LIIF's work per second, per compute precision
         self._finish = Rate()  # a render's finish, in output pixels per second
         self._pca: weakref.WeakKeyDictionary[liif.LatentGrid, np.ndarray] = weakref.WeakKeyDictionary()
         self._offered: list[str] | None = None
@@ -230,16 +232,18 @@ class Workbench:
     def calibrate(self) -> None:
         """Measure this machine's render speed once, so the first estimate is not a guess."""
         compute = choose_precision("auto", self.device).compute
-        self.record_speed(compute, measure_rate(self.model(self.config.default_model), compute), 1.0)
+        pixels_per_second = measure_rate(self.model(self.config.default_model), compute, CALIBRATION)
+        codes_per_pixel = (CALIBRATION // 3) ** 2 / CALIBRATION**2  # measure_rate renders a size² of a (size/3)² grid
+        self.record_speed(compute, pixels_per_second * (1 + codes_per_pixel), 1.0)
         self.record_speed(compute, 0, 0.0, measure_finish_rate(), 1.0)
 
     def record_speed(
-        self, compute: str, liif_pixels: float, rows_seconds: float, output_pixels: float = 0, finish_seconds: float = 0
+        self, compute: str, work: float, rows_seconds: float, output_pixels: float = 0, finish_seconds: float = 0
     ) -> None:
-        """Refine the speed from a finished render: its rows (a LIIF+ render of 8 views counts as 8 times its
-        pixels, so the rate is always that of a plain render) and its finish."""
+        """Refine the speed from a finished render: its rows (LIIF's work; a LIIF+ render of 8 views counts as 8
+        times its work, so the rate is always that of a plain render) and its finish."""
         with self._lock:
-            self._rows.setdefault(compute, Rate()).add(liif_pixels, rows_seconds)
+            self._rows.setdefault(compute, Rate()).add(work, rows_seconds)
             self._finish.add(output_pixels, finish_seconds)
 
     def speed(self, choice: str | None = None) -> Speed | None:

@@ -97,11 +97,11 @@ def test_presets_name_their_size_and_turn_with_the_photo():
     assert {"3840x2160", "2048x2048", "4961x3508", "900x600", "3000x2400"} <= set(landscape)  # 4K, A3, 4x6, 8x10
 
 
-def test_a_fills_speed_counts_only_the_window_liif_renders(events, photo, monkeypatch):
+def test_a_fills_speed_counts_only_the_window_liif_renders_and_the_codes_under_it(events, photo, monkeypatch):
     recorded = []
     monkeypatch.setattr(events.workbench, "record_speed", lambda *args: recorded.append(args))
     events.upscale.render(photo, 40, 40, precision=EXACT, fit="fill")
-    assert recorded[-1][1] == 40 * 40  # not the 60x40 render the window is cut from
+    assert recorded[-1][1] == 40 * 40 + 32 * 32  # not the 60x40 render the window is cut from, nor all the photo
 
 
 def test_the_time_left_shrinks_at_a_steady_rate_and_sees_a_slower_one():

@@ -108,15 +108,16 @@ def progress_text(fraction: float, seconds_left: float) -> str:
     return f"LIIF {round(100 * fraction)}% · about {seconds_left:.0f} s left"
 
 
-def time_left(fraction: float, elapsed: float, liif_pixels: int, output_pixels: int, prior: Speed | None) -> float:
-    """Seconds left of a render ``fraction`` done after ``elapsed`` seconds of rows: the rows' rate is the measured
-    speed blended with this render's own (its weight grows as the render goes, so a steady render's time left
-    only shrinks, and a machine busier than when measured is seen within seconds), plus the finish."""
-    done = fraction * liif_pixels
+def time_left(fraction: float, elapsed: float, work: int, output_pixels: int, prior: Speed | None) -> float:
+    """Seconds left of a render ``fraction`` done after ``elapsed`` seconds of rows (``work``: LIIF's, see
+    :meth:`Upscale._work`): the rows' rate is the measured speed blended with this render's own (its weight grows
+    as the render goes, so a steady render's time left only shrinks, and a machine busier than when measured is
+    seen within seconds), plus the finish."""
+    done = fraction * work
     if prior is None:
         return elapsed / max(fraction, 1e-9) * (1 - fraction)
     rate = (prior.rows * PRIOR_SECONDS + done) / (PRIOR_SECONDS + elapsed)
-    return (liif_pixels - done) / rate + output_pixels / prior.finish
+    return (work - done) / rate + output_pixels / prior.finish
 
 
 class Upscale:
@@ -178,6 +179,21 @@ class Upscale:
         (render_w, render_h), (left, top, right, bottom) = job.placement.render, job.placement.box
         return round((right - left) * liif_w / render_w * (bottom - top) * liif_h / render_h)
 
+    @staticmethod
+    def _latent_codes(job: Job) -> int:
+        """The latent codes LIIF reads for the job: the photo's pixels under the window it renders (every view's
+        for LIIF+). Reading a code costs about what rendering a pixel does, so a render near x1 takes twice its
+        pixels' time: its speed is measured in pixels and codes together (:meth:`_work`)."""
+        picture, placement = job.picture, job.placement
+        if job.views > 1:
+            return picture.width * picture.height * job.views
+        (render_w, render_h), (left, top, right, bottom) = placement.render, placement.box
+        return round((right - left) * picture.width / render_w * (bottom - top) * picture.height / render_h)
+
+    def _work(self, job: Job) -> int:
+        """LIIF's work for the job, the unit of the rows' speed: the pixels it renders and the codes it reads."""
+        return self._liif_pixels(job) + self._latent_codes(job)
+
     def _finish_recorded(
         self, job: Job, rows_seconds: float, pixels: np.ndarray, floats: np.ndarray | None, pad: Pad
     ) -> tuple[str, str]:
@@ -187,7 +203,7 @@ class Upscale:
         finish_seconds = time.perf_counter() - start
         output = job.width * job.height
         self.context.workbench.record_speed(
-            job.compute, self._liif_pixels(job), rows_seconds, 0 if floats is not None else output, finish_seconds
+            job.compute, self._work(job), rows_seconds, 0 if floats is not None else output, finish_seconds
         )  # (LIIF+'s finish back-projects: its seconds would slow a standard render's estimate)
         return result, status
 
@@ -301,7 +317,7 @@ class Upscale:
 
             yield frame(f"Bicubic preview at {w}×{h}; encoding the photo…", None)
             job = self.context.encode(asked, lambda _d, _t: check())
-            prior, liif_pixels = self.context.workbench.speed(job.precision), self._liif_pixels(job)
+            prior, work = self.context.workbench.speed(job.precision), self._work(job)
             start = time.perf_counter()
             shown_at = start - FRAME_SECONDS  # the first LIIF band is shown as soon as it is there
             # LIIF+ renders the whole photo no further than x4 (enlarged after) and is back-projected: it keeps
@@ -331,7 +347,7 @@ class Upscale:
                 now = time.perf_counter()
                 if now - shown_at >= FRAME_SECONDS and row + rgb.shape[0] < total_rows:
                     done = (row + rgb.shape[0]) / total_rows
-                    yield frame(progress_text(done, time_left(done, now - start, liif_pixels, w * h, prior)), done)
+                    yield frame(progress_text(done, time_left(done, now - start, work, w * h, prior)), done)
                     shown_at = now
             check()
             result, status = self._finish_recorded(job, time.perf_counter() - start, canvas, floats, colour)

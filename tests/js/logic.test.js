@@ -52,6 +52,13 @@ test("LIIF renders no side past its cap, LIIF+ every view, and a fill only the w
   assert.equal(L.liifPixels(3000, 1000, 100, 75, 8, 1, wide), Math.round(800 * (1000 * 600) / 2250)); // x30 filled
 });
 
+test("LIIF reads the photo's codes under the window it renders, every view's for LIIF+", () => {
+  assert.equal(L.latentCodes(3000, 2250, 100, 75, 1), 100 * 75); // a stretch reads the whole photo
+  const fill = { width: 40, height: 40, render: [60, 40], box: [10, 0, 50, 40], offset: [-10, 0] };
+  assert.equal(L.latentCodes(40, 40, 48, 32, 1, fill), 32 * 32); // the window's part of the photo
+  assert.equal(L.latentCodes(40, 40, 48, 32, 8, fill), 48 * 32 * 8); // LIIF+ renders the whole photo, 8 times
+});
+
 test("marks kept as fractions of the photo's render come back to the same output pixels", () => {
   const fill = { width: 40, height: 40, render: [60, 40], box: [10, 0, 50, 40], offset: [-10, 0] };
   assert.deepEqual(L.toFraction(fill, 20, 20), [0.5, 0.5]);

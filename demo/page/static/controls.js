@@ -15,8 +15,9 @@
   function estimate(w, h, iw, ih, speed, quality, precision, layout) {
     const best = quality === SETTINGS.best;
     const cap = best ? SETTINGS.bestScale : precision === SETTINGS.exact ? Infinity : SETTINGS.detailScale;
-    const pixels = L.liifPixels(w, h, iw, ih, cap, best ? SETTINGS.bestViews : 1, L.layoutOf(layout, w, h));
-    return L.estimate(pixels, w * h, speed);
+    const [views, placed] = [best ? SETTINGS.bestViews : 1, L.layoutOf(layout, w, h)];
+    const work = L.liifPixels(w, h, iw, ih, cap, views, placed) + L.latentCodes(w, h, iw, ih, views, placed);
+    return L.estimate(work, w * h, speed);
   }
 
   // The scale slider's label and the line under the size: sizes, scale, what a fill or fit does, the estimate.

@@ -37,11 +37,20 @@ const liifLogic = (() => {
     return Math.round((right - left) * Math.min(1, (cap * iw) / rw) * (bottom - top) * Math.min(1, (cap * ih) / rh));
   }
 
-  // "about T s to render here", from this machine's measured speed (demo/workbench.Speed): LIIF's own pixels at
-  // the rows' rate, then the output's pixels at the finish's (writing the PNG).
-  function estimate(liif, output, speed) {
+  // The latent codes LIIF reads for the same render: the photo's pixels under the window (every view's for LIIF+).
+  // Reading a code costs about what rendering a pixel does (demo/events/upscale.Upscale._latent_codes).
+  function latentCodes(w, h, iw, ih, views, layout = null) {
+    const [rw, rh] = layout ? layout.render : [w, h];
+    const [left, top, right, bottom] = layout ? layout.box : [0, 0, w, h];
+    if (views > 1) return iw * ih * views;
+    return Math.round((((right - left) * iw) / rw) * (((bottom - top) * ih) / rh));
+  }
+
+  // "about T s to render here", from this machine's measured speed (demo/workbench.Speed): LIIF's work (its
+  // pixels and the codes it reads) at the rows' rate, then the output's pixels at the finish's (writing the PNG).
+  function estimate(work, output, speed) {
     if (!speed || !(speed.rows > 0) || !(speed.finish > 0)) return "";
-    const seconds = liif / speed.rows + output / speed.finish;
+    const seconds = work / speed.rows + output / speed.finish;
     if (seconds < 1) return " · under a second to render here";
     return ` · about ${seconds < 90 ? Math.round(seconds) + " s" : Math.round(seconds / 60) + " min"} to render here`;
   }
@@ -90,8 +99,8 @@ const liifLogic = (() => {
   const sendOrder = (tiles) => [...tiles].sort((a, b) => Number(a.liif) - Number(b.liif) || a.distance - b.distance);
 
   return {
-    isSide, sizeLimit, clampScale, layoutOf, toFraction, toOutput, liifPixels, estimate, presetSize, presetFit, describe,
-    keepAspect, levels, neededLevel, sendOrder,
+    isSide, sizeLimit, clampScale, layoutOf, toFraction, toOutput, liifPixels, latentCodes, estimate, presetSize,
+    presetFit, describe, keepAspect, levels, neededLevel, sendOrder,
   };
 })();
 if (typeof module !== "undefined") module.exports = liifLogic;
