@@ -21,7 +21,7 @@ import random
 import time
 from pathlib import Path
 
-from common import EXAMPLES, free_port, median_time, memory_mb
+from common import EXAMPLES, launched_page, median_time, memory_mb
 
 import liif
 from demo.config import AppConfig
@@ -117,48 +117,26 @@ def memory_rows(requests: int) -> list[list[str]]:
 
 def browser_rows() -> list[list[str]]:
     """Seconds from the last wheel notch (zoom settled) to the first tile of the new level, in Chromium."""
-    import os
-
-    from playwright.sync_api import sync_playwright
-
-    from demo.page.shell import build, launch_options
-
-    os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
-    config = AppConfig()
-    app = build(config)
-    port = free_port()
-    app.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True,
-               **launch_options(config))  # fmt: skip
-    flags = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-             "--disable-sync", "--no-first-run"]  # fmt: skip
     waits = []
-    try:
-        with sync_playwright() as pw:
-            browser = pw.chromium.launch(executable_path="/usr/bin/chromium", headless=True, args=flags)
-            page = browser.new_page(viewport={"width": 1280, "height": 1000})
-            page.goto(f"http://127.0.0.1:{port}/")
-            page.locator("#photo input[type=file]").set_input_files(PHOTO)
-            stage = page.locator(".dz-stage")
-            stage.scroll_into_view_if_needed()  # off the screen the viewer asks for nothing
-            page.wait_for_function("() => window.liifDeepZoom && window.liifDeepZoom.stats.drawn > 0", timeout=120_000)
-            box = stage.bounding_box()
-            page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
-            for target in (4, 8, 16, 30):
-                while page.evaluate("() => window.liifDeepZoom.photoZoom()") < target:
-                    page.mouse.wheel(0, -120)
-                    page.wait_for_timeout(60)
-                zoom = 0.0
-                while zoom != (zoom := page.evaluate("() => window.liifDeepZoom.photoZoom()")):
-                    page.wait_for_timeout(50)
-                # A tile of the level now on screen: one of the old level finishing late does not count.
-                level, drawn = page.evaluate("() => [liifDeepZoom.level(), liifDeepZoom.stats.drawnAt]")
-                start = time.perf_counter()
-                page.wait_for_function(f"() => (liifDeepZoom.stats.drawnAt[{level}] || 0) > {drawn.get(str(level), 0)}",
-                                       timeout=120_000)  # fmt: skip
-                waits.append((zoom, time.perf_counter() - start))
-            browser.close()
-    finally:
-        app.close()
+    with launched_page() as page:
+        page.locator("#photo input[type=file]").set_input_files(PHOTO)
+        stage = page.locator(".dz-stage")
+        stage.scroll_into_view_if_needed()  # off the screen the viewer asks for nothing
+        page.wait_for_function("() => window.liifDeepZoom && window.liifDeepZoom.stats.drawn > 0")
+        box = stage.bounding_box()
+        page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+        for target in (4, 8, 16, 30):
+            while page.evaluate("() => window.liifDeepZoom.photoZoom()") < target:
+                page.mouse.wheel(0, -120)
+                page.wait_for_timeout(60)
+            zoom = 0.0
+            while zoom != (zoom := page.evaluate("() => window.liifDeepZoom.photoZoom()")):
+                page.wait_for_timeout(50)
+            # A tile of the level now on screen: one of the old level finishing late does not count.
+            level, drawn = page.evaluate("() => [liifDeepZoom.level(), liifDeepZoom.stats.drawnAt]")
+            start = time.perf_counter()
+            page.wait_for_function(f"() => (liifDeepZoom.stats.drawnAt[{level}] || 0) > {drawn.get(str(level), 0)}")
+            waits.append((zoom, time.perf_counter() - start))
     return [[f"first LIIF tile after a zoom to x{z:.1f} settles", "Chromium, launched app", f"{s:.2f}"]
             for z, s in waits]  # fmt: skip
 

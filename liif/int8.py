@@ -15,7 +15,6 @@ import weakref
 from collections.abc import Callable
 
 import torch
-import torch.nn.functional as F
 from torch import nn
 
 Layer = Callable[[torch.Tensor], torch.Tensor]
@@ -48,10 +47,7 @@ def packed(linear: nn.Linear) -> object:
         return _packed[linear]
 
 
-def _relu_int8(weights: object, x: torch.Tensor) -> torch.Tensor:
-    return F.relu_(torch.ops.quantized.linear_dynamic(x, weights, False))
-
-
 def hidden_layer(linear: nn.Linear) -> Layer:
-    """``relu(linear(x))`` in int8 for fp32 ``x``, returning fp32."""
-    return functools.partial(_relu_int8, packed(linear))
+    """``relu(linear(x))`` in int8 for fp32 ``x``, returning fp32: the ReLU is the kernel's own output step (the
+    fused op of ``torch.ao``'s dynamic ``LinearReLU``), not a second pass over the activations."""
+    return functools.partial(torch.ops.quantized.linear_relu_dynamic, W_prepack=packed(linear), reduce_range=False)

@@ -26,7 +26,11 @@ from liif.model import LIIF
 from liif.reference import BOUND, ENSEMBLE_OFFSETS, EPS_SHIFT
 
 BAND = 65536  # queries whose latent cells are projected together
-CHUNK = 256  # queries per pass through the MLP's hidden layers: 4 x 256 rows x 256 floats (1 MB) stay in a core's L2
+# Queries per pass through the MLP's hidden layers (4 rows each), by what computes them: fp32 GEMMs run as fast at
+# 1,024 rows as at 16,384 (AVX2 and AVX-512 alike), and 4 x 256 rows x 256 floats (1 MB) stay in a core's L2; int8
+# (FBGEMM on AVX2) and native bf16 (AMX) need 4,000+ rows to feed their kernels (120 -> 220 int8 GOPS on AVX2;
+# 308 -> 1,296 bf16 GFLOPS on AMX). ``benchmarks/bench_cpu.py`` measures them on the machine it runs on.
+CHUNKS = {"fp32": 256, "int8": 1024, "bf16": 1024}
 
 
 @dataclass(frozen=True)
@@ -52,6 +56,7 @@ class _Decoder:
     hidden: tuple[int8.Layer, ...]  # the hidden layers after the first, each with its ReLU
     out: tuple[torch.Tensor, torch.Tensor]  # the last layer's weight and bias, in ``dtype``
     dtype: torch.dtype  # what the first layer's output is in, and the last layer computes in
+    chunk: int  # queries per pass through the hidden layers (:data:`CHUNKS`)
 
 
 def _activations(compute: str) -> torch.dtype:
@@ -78,7 +83,8 @@ def _decoder(model: LIIF, rel_cell: torch.Tensor, compute: str) -> _Decoder:
     else:
         layers = tuple(functools.partial(_relu_linear, lin.weight.to(dtype), lin.bias.to(dtype)) for lin in hidden)
     out = (last.weight.to(dtype), last.bias.to(dtype))
-    return _Decoder(w1[:, :n_latent], bias, w1[:, n_latent : n_latent + 2].to(dtype), layers, out, dtype)
+    rel = w1[:, n_latent : n_latent + 2].to(dtype)
+    return _Decoder(w1[:, :n_latent], bias, rel, layers, out, dtype, CHUNKS[compute])
 
 
 def _nearest_cell(points: torch.Tensor, n: int) -> torch.Tensor:
@@ -86,7 +92,7 @@ def _nearest_cell(points: torch.Tensor, n: int) -> torch.Tensor:
     return torch.round(((points + 1) * n - 1) / 2).clamp_(0, n - 1).long()
 
 
-def _locate(coords: torch.Tensor, h: int, w: int) -> tuple[torch.Tensor, torch.Tensor]:
+def locate(coords: torch.Tensor, h: int, w: int) -> tuple[torch.Tensor, torch.Tensor]:
     """Latent cells (4, N, 2) and offsets from their centres (4, N, 2) for the four ensemble members."""
     cells, rels = [], []
     scale = torch.tensor([h, w], dtype=torch.float32, device=coords.device)
@@ -130,14 +136,14 @@ def _ensemble_band(
     features: torch.Tensor, coords: torch.Tensor, dec: _Decoder, progress: Callable[[int], None]
 ) -> Ensemble:
     h, w = features.shape[-2:]
-    cells, rel = _locate(coords, h, w)
+    cells, rel = locate(coords, h, w)
     unique, inverse = torch.unique(cells[..., 0] * w + cells[..., 1], return_inverse=True)
     table = _project(features, unique, dec)
     n = coords.shape[0]
     preds = torch.empty((4, n, 3), dtype=torch.float32, device=coords.device)
     rel_c = rel.to(dec.dtype)
-    for start in range(0, n, CHUNK):
-        stop = min(start + CHUNK, n)
+    for start in range(0, n, dec.chunk):
+        stop = min(start + dec.chunk, n)
         # The four members' latent terms, plus each one's offset term, added in place (no temporaries).
         first = torch.index_select(table, 0, inverse[:, start:stop].reshape(-1))
         first.addmm_(rel_c[:, start:stop].reshape(-1, 2), dec.rel.T)

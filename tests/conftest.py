@@ -1,3 +1,4 @@
+import math
 import os
 import socket
 from pathlib import Path
@@ -10,6 +11,7 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
 
 import liif
+from liif.hardware import choose_precision
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
@@ -116,6 +118,24 @@ def reference_input(name: str) -> torch.Tensor:
 
 def max_diff(a, b) -> float:
     return float(np.abs(np.asarray(a, dtype=np.float64) - np.asarray(b, dtype=np.float64)).max())
+
+
+# How far two computations of the same pixels may be apart, by what computes them (README, "Same pixels"). fp32:
+# only the order of a sum, where oneDNN picks another kernel for another size (seen on AVX-512: a window at the
+# output's edge); bf16 and int8: twice the most either is off exact (0.0025 and 0.0062 on a photo), as each window
+# or chunk rounds on its own. 8-bit images: that many levels of 255, rounded up, and one more for the rounding.
+SAME_PIXELS = {"fp32": 1e-5, "bf16": 0.01, "int8": 0.015}
+AUTO_COMPUTE = choose_precision("auto", torch.device("cpu")).compute  # what auto runs on this machine
+
+
+def assert_same_pixels(a, b, compute: str = "fp32") -> None:
+    """Two renders of the same pixels (floats in [0, 1], or 8-bit) agree within :data:`SAME_PIXELS`."""
+    a, b = np.asarray(a), np.asarray(b)
+    assert a.shape == b.shape, (a.shape, b.shape)
+    bound = SAME_PIXELS[compute]
+    if a.dtype == np.uint8:
+        bound = math.ceil(bound * 255) + 1
+    assert max_diff(a, b) <= bound, f"{compute}: {max_diff(a, b)} > {bound}"
 
 
 @pytest.fixture(scope="session")

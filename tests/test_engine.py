@@ -8,12 +8,14 @@ import sys
 
 import pytest
 import torch
-from conftest import ROOT, max_diff, random_image
+from conftest import ROOT, assert_same_pixels, max_diff, random_image
 
 import liif
 from liif.coords import grid_points, pixel_centres, render_cell
 from liif.grid import encode
 from liif.sources import load_model
+
+pytestmark = pytest.mark.precision  # depends on the arithmetic: CI runs it as the CPU is and AVX2-limited
 
 
 @pytest.fixture(scope="module")
@@ -139,6 +141,28 @@ def test_auto_picks_the_fastest_arithmetic_torch_runs_here(monkeypatch, capabili
     assert hardware.choose_precision("bf16", cpu).compute == "bf16"
     assert ("emulated" in hardware.choose_precision("bf16", cpu).why) == (auto != "bf16")
     assert hardware.choose_precision("int8", cpu).compute == ("fp32" if capability == "DEFAULT" else "int8")
+
+
+@pytest.mark.parametrize(
+    ("capability", "flags", "compute"),
+    [("AVX512", {"avx2", "avx512f", "amx_bf16", "amx_tile"}, "bf16"), ("AVX2", {"avx2"}, "int8")],
+)
+def test_auto_feeds_each_kind_of_cpu_the_rows_its_kernels_need(model, grid, monkeypatch, capability, flags, compute):
+    """With native bf16 (AMX here only pretended: bf16 is emulated on a CPU without it) or int8, auto runs the
+    hidden layers on its own chunk of rows, and the render stays its precision's distance from exact."""
+    from liif import hardware, query
+
+    if compute == "int8" and not hardware.int8_kernels(torch.device("cpu")):
+        pytest.skip("torch runs no int8 kernels here")
+    monkeypatch.setattr(hardware, "cpu_flags", lambda: frozenset(flags))
+    monkeypatch.setattr(hardware, "cpu_capability", lambda: capability)
+    rows, tail = [], query._mlp_tail
+    monkeypatch.setattr(query, "_mlp_tail", lambda first, dec: rows.append(first.shape[0]) or tail(first, dec))
+    auto = liif.render(model, grid, 90, 70)
+    assert max(rows) == 4 * query.CHUNKS[compute] and query.CHUNKS[compute] > query.CHUNKS["fp32"]
+    assert_same_pixels(auto, liif.render(model, grid, 90, 70, precision="exact"), compute)
+    window = liif.render(model, grid, 90, 70, box=(61, 40, 90, 70))
+    assert_same_pixels(window, auto[40:, 61:], compute)
 
 
 @pytest.mark.parametrize(("capability", "auto"), [("avx2", "int8"), ("default", "fp32")])

@@ -8,6 +8,8 @@ from conftest import random_image
 import liif
 from liif.explain import cell_comparison, draw_point_query, explain_pixel, latent_pca
 
+pytestmark = pytest.mark.precision  # depends on the arithmetic: CI runs it as the CPU is and AVX2-limited
+
 
 @pytest.fixture(scope="module")
 def grid(model):

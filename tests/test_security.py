@@ -178,18 +178,17 @@ def test_tile_calls_never_hold_the_servers_threads(tiny_app_url, digest):
     with concurrent.futures.ThreadPoolExecutor(60) as pool:
         calls = [pool.submit(_server_call, tiny_app_url, "viewer_tile", r, None, 300) for r in requests]
         time.sleep(3)  # every call has arrived; one tile renders, the admitted ones wait
-        started = time.perf_counter()
         _alive(tiny_app_url)
         with urllib.request.urlopen(tiny_app_url, timeout=10) as page:
             assert page.status == 200
+        waiting = sum(not call.done() for call in calls)
         for page_id in range(4):
             status, answer = _server_call(
                 tiny_app_url, "viewer_drop", {"page": f"page-{page_id}", "tiles": list(range(60))}
             )
             assert status == 200 and answer == {"dropped": 60}
-        answered_in = time.perf_counter() - started
         answers = [call.result(timeout=120) for call in calls]
-    assert answered_in < 3, f"the page waited {answered_in:.1f} s behind tile calls"
+    assert waiting > 0  # the page and its config answered while tile calls still waited
     kinds = [next(iter(answer)) for status, answer in answers if status == 200]
     assert len(kinds) == 60 and kinds.count("busy") >= 60 - 32 and "error" not in kinds, kinds
 
@@ -280,10 +279,9 @@ def test_a_read_only_folder_is_refused_before_any_work(tmp_path, command):
     source.parent.mkdir()
     Image.fromarray(photo((96, 96))).save(source)
     line = command.format(source=source, folder=source.parent)
-    started = time.perf_counter()
     done = _on_small_disk(tmp_path, f"{sys.executable} -m liif {line}", options="ro")
     assert done.returncode == 2 and "read-only file system" in done.stderr, done.stderr
-    assert len(done.stderr.strip().splitlines()) == 1 and time.perf_counter() - started < 30
+    assert len(done.stderr.strip().splitlines()) == 1  # one line, before any work: no progress bar, no note
 
 
 @pytest.mark.parametrize(
