@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import plotly.graph_objects as go
 import torch
 from PIL import Image, ImageDraw
@@ -12,6 +14,7 @@ from liif.profile import Profile
 LUMINANCE = "Luminance"
 CHANNELS = {LUMINANCE: "#444444", "R": "#d62728", "G": "#2ca02c", "B": "#1f77b4"}
 CHANNEL_CHOICES = list(CHANNELS)
+PLOT_POINTS = 8192  # samples a curve keeps: a line of up to 2,000 output pixels is drawn at its full 4 a pixel
 
 
 def _channel(rgb: torch.Tensor, name: str) -> list[float]:
@@ -20,21 +23,33 @@ def _channel(rgb: torch.Tensor, name: str) -> list[float]:
     return values.tolist()
 
 
-def profile_figure(prof: Profile, channels: list[str] | None = None) -> go.Figure:
+def plotted_channels(channels: object) -> list[str]:
+    """The curves asked for, each once, in the page's order: only known names count, so a request for the same
+    channel 150 times draws it once (a figure's size grows with its curves); luminance when none is known."""
+    asked = set(channels) if isinstance(channels, list | tuple) and all(isinstance(c, str) for c in channels) else set()
+    return [name for name in CHANNEL_CHOICES if name in asked] or [LUMINANCE]
+
+
+def profile_figure(prof: Profile, channels: list[str]) -> go.Figure:
     """The colour along a line: LIIF as solid curves, bicubic dashed, the input's own pixels as markers at
-    the points where the line crosses them. ``channels``: which of Luminance, R, G, B (default luminance)."""
+    the points where the line crosses them, for ``channels`` (:func:`plotted_channels`). The curves keep at most
+    :data:`PLOT_POINTS` samples each (the CSV has them all), so a long line's figure stays a few MB."""
     fig = go.Figure()
-    x = prof.distance.tolist()
-    for name in channels or [LUMINANCE]:
+    step = math.ceil(len(prof.distance) / PLOT_POINTS)
+    x = prof.distance[::step].tolist()
+    for name in channels:
         colour = CHANNELS[name]
-        fig.add_scatter(x=x, y=_channel(prof.liif, name), name=f"{name} LIIF", line={"color": colour, "width": 2})
         fig.add_scatter(
-            x=x, y=_channel(prof.bicubic, name), name=f"{name} bicubic",
-            line={"color": colour, "width": 1, "dash": "dash"}, opacity=0.7,
+            x=x, y=_channel(prof.liif[::step], name), name=f"{name} LIIF", line={"color": colour, "width": 2}
         )  # fmt: skip
         fig.add_scatter(
-            x=prof.input_distance.tolist(), y=_channel(prof.input_rgb, name), name=f"{name} input pixels",
-            mode="markers", marker={"color": colour, "size": 8, "symbol": "circle-open"},
+            x=x, y=_channel(prof.bicubic[::step], name), name=f"{name} bicubic",
+            line={"color": colour, "width": 1, "dash": "dash"}, opacity=0.7,
+        )  # fmt: skip
+        marks = math.ceil(len(prof.input_distance) / PLOT_POINTS)
+        fig.add_scatter(
+            x=prof.input_distance[::marks].tolist(), y=_channel(prof.input_rgb[::marks], name),
+            name=f"{name} input pixels", mode="markers", marker={"color": colour, "size": 8, "symbol": "circle-open"},
         )  # fmt: skip
     fig.update_layout(
         xaxis_title="distance along the line (output pixels)",

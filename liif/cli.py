@@ -33,11 +33,11 @@ from liif.imageio import (
     load_picture,
     write_rows,
 )
-from liif.layout import FITS, layout, output_alpha, pad_colour, placed, placed_whole
+from liif.layout import FITS, check_whole, layout, output_alpha, pad_colour, placed, placed_whole
 from liif.model import LIIF
 from liif.refine import best_result, consistency, gather, photo_floats
 from liif.render import Box, iter_rows, measure_rate, plan
-from liif.sizes import parse_size, scaled_size
+from liif.sizes import max_output_pixels, parse_size, scaled_size
 from liif.sources import DEFAULT_MODEL, MODEL_NAMES, Resolved, resolve
 from liif.tables import markdown_table
 
@@ -216,6 +216,9 @@ def _upscale_one(model: LIIF, src: Path, dst: Path, args: argparse.Namespace, po
         _note(note)
     width, height = args.size or scaled_size(picture.width, picture.height, args.scale)
     placement = layout(picture.width, picture.height, width, height, args.fit)
+    if args.self_ensemble or args.verbose:
+        needs = "--self-ensemble" if args.self_ensemble else "--verbose"
+        check_whole(placement, max_output_pixels(), needs, "LIIF_MAX_OUTPUT_PIXELS")
     colour = pad_colour(args.pad)
     picture = replace(picture, alpha=output_alpha(picture.alpha, placement, colour is None))
     if picture.alpha is not None and IMAGE_FORMATS.get(dst.suffix.lower()) == "JPEG":

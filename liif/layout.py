@@ -55,18 +55,39 @@ class Layout:
         rx, ry = self.to_render(x, y)
         return 0 <= x <= self.width and 0 <= y <= self.height and left <= rx <= right and top <= ry <= bottom
 
+    @property
+    def render_pixels(self) -> int:
+        """The pixels of the virtual render of the whole photo: what a step that needs it whole would allocate."""
+        return self.render[0] * self.render[1]
+
+    def source_box(self, photo_width: int, photo_height: int) -> tuple[float, float, float, float]:
+        """The window, in the photo's own pixels (fractions: a thin fill shows part of one pixel)."""
+        left, top, right, bottom = self.box
+        sx, sy = photo_width / self.render[0], photo_height / self.render[1]
+        return left * sx, top * sy, right * sx, bottom * sy
+
+    def window_of(self, image: Image.Image) -> Image.Image:
+        """``image`` (the photo, or its alpha) resized with bicubic to the virtual render, computed for the window
+        alone: the same pixels as resizing it whole and cropping, at the cost of the window."""
+        left, top, right, bottom = self.box
+        box = self.source_box(image.width, image.height)
+        return image.resize((right - left, bottom - top), Image.Resampling.BICUBIC, box=box)
+
     def describe(self, photo_width: int, photo_height: int) -> str | None:
         """In words, where it is not a plain stretch: what of the photo is shown, or where the margins are."""
         left, top, right, bottom = self.box
-        render_w, render_h = self.render
         if self.padded:
             return f"fit: the whole photo at {right - left}x{bottom - top}, padded to {self.width}x{self.height}"
         if self.render != (self.width, self.height):
-            shown_w = round((right - left) * photo_width / render_w)
-            shown_h = round((bottom - top) * photo_height / render_h)
-            shown = f"{shown_w}x{shown_h} of {photo_width}x{photo_height}"
+            x0, y0, x1, y1 = self.source_box(photo_width, photo_height)
+            shown = f"{_pixels(x1 - x0)}x{_pixels(y1 - y0)} of {photo_width}x{photo_height}"
             return f"fill: the photo's centre {shown}, cropped to the output's shape"
         return None
+
+
+def _pixels(length: float) -> str:
+    """A length in photo pixels as a fill's description gives it: whole pixels, or "under 1" of a sliver."""
+    return str(round(length)) if length >= 0.5 else "under 1"
 
 
 def layout(photo_width: int, photo_height: int, width: int, height: int, fit: str = "stretch") -> Layout:
@@ -83,6 +104,18 @@ def layout(photo_width: int, photo_height: int, width: int, height: int, fit: st
         inner = (min(width, max(1, round(photo_width * scale))), min(height, max(1, round(photo_height * scale))))
         return Layout(width, height, inner, (0, 0, *inner), ((width - inner[0]) // 2, (height - inner[1]) // 2))
     return Layout(width, height, (width, height), (0, 0, width, height), (0, 0))
+
+
+def check_whole(plan: Layout, max_pixels: int, needs: str, limit_name: str) -> None:
+    """Refuse a step that needs the whole render of the photo (``needs`` says which) when a fill's virtual render
+    is over ``max_pixels``: its cost is the render's, not the output's (a 1x4000 photo filling 4000x1 is a
+    4000x16,000,000 render)."""
+    if plan.render_pixels > max_pixels:
+        (w, h), mp = plan.render, plan.render_pixels / 1e6
+        raise LiifError(
+            f"{needs} needs the whole photo rendered at the output's scale, {w}x{h} ({mp:.1f} MP) for this fill, "
+            f"over the limit of {max_pixels / 1e6:.1f} MP ({limit_name}); use standard, or stretch"
+        )
 
 
 def pad_colour(text: str) -> tuple[float, float, float] | None:
@@ -136,7 +169,7 @@ def output_alpha(alpha: Image.Image | None, plan: Layout, transparent: bool) -> 
     margins clear under transparency; None where the output is opaque."""
     if alpha is None and not (transparent and plan.padded):
         return None
-    inner = (alpha or Image.new("L", (1, 1), 255)).resize(plan.render, Image.Resampling.BICUBIC).crop(plan.box)
+    inner = plan.window_of(alpha or Image.new("L", (1, 1), 255))
     out = Image.new("L", (plan.width, plan.height), 0 if transparent else 255)
     out.paste(inner, plan.at)
     return out

@@ -27,7 +27,7 @@ from demo.foreground import Foreground
 from demo.workbench import PRECISION_CHOICES, Encoded, Workbench
 from liif.coords import TRANSFORMS
 from liif.imageio import atomic_output
-from liif.layout import FITS, Layout, layout
+from liif.layout import FITS, Layout, check_whole, layout
 from liif.sizes import check_size
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -241,6 +241,8 @@ class Context:
                 f"the server's grid memory); this one is {pixels / 1e6:.2f} MP: use standard, or a smaller photo."
             )
         placement = layout(picture.width, picture.height, width, height, fit or STRETCH)
+        if views > 1:
+            check_whole(placement, config.max_output_pixels, "LIIF+", APP_LIMIT)
         return Request(image, key, picture, width, height, model, choice, chosen.compute, chosen.why, views, placement)
 
     def encode(self, request: Request, progress: Callable[[int, int], None] | None = None) -> Job:

@@ -23,7 +23,7 @@ from demo.events.common import (
     user_errors,
     waited_for,
 )
-from demo.plots import CHANNEL_CHOICES, LUMINANCE, profile_figure
+from demo.plots import plotted_channels, profile_figure
 from liif.detail import edge_line, edge_width, luminance
 from liif.profile import CSV_HEADER, line_profile
 
@@ -92,9 +92,9 @@ class Line:
             f"({len(prof.input_distance)} input pixels crossed) · {seconds:.2f} s"
             f"\n\n**Edge width** (10–90 % rise of the luminance across the steepest edge): {sharpness}"
         )
-        shown = [c for c in (channels or [LUMINANCE]) if c in CHANNEL_CHOICES] or [LUMINANCE]
         anchors = fractions(placement, (x0, y0), (x1, y1))
-        return LinePlot(profile_figure(prof, shown), csv_path, status, (x0, y0, x1, y1), anchors)
+        figure = profile_figure(prof, plotted_channels(channels))
+        return LinePlot(figure, csv_path, status, (x0, y0, x1, y1), anchors)
 
     @user_errors
     @waited_for

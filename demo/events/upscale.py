@@ -306,8 +306,9 @@ class Upscale:
             left, top, right, bottom = placement.box
             canvas = np.empty((h, w, 3), dtype=np.uint8)
             canvas[:] = np.round(np.asarray(colour or (0.0, 0.0, 0.0)) * 255).astype(np.uint8)
-            preview = asked.picture.rgb_image().resize(placement.render, Image.Resampling.BICUBIC)
-            canvas[y : y + bottom - top, x : x + right - left] = np.asarray(preview.crop(placement.box))
+            canvas[y : y + bottom - top, x : x + right - left] = np.asarray(
+                placement.window_of(asked.picture.rgb_image())
+            )
             thin = max(1, math.ceil(math.sqrt(w * h / PREVIEW_PIXELS)))
 
             def frame(text: str, fraction: float | None) -> Frame:
