@@ -10,19 +10,20 @@ import argparse
 import os
 import signal
 import sys
-from collections.abc import Iterator, Sequence
-from dataclasses import replace
+from collections.abc import Sequence
 from pathlib import Path
 from typing import NoReturn
 
 import torch
 from tqdm import tqdm
 
-from liif.coords import TRANSFORMS
-from liif.enlarge import DETAIL_SCALE, describe
+from liif import pipeline
+from liif.condition import PAPER_MODEL, PhotoChoice
+from liif.degrade import CLEAN, Chain, parse_chains
+from liif.enlarge import DETAIL_SCALE
 from liif.errors import LiifError
 from liif.evaluation import PROTOCOLS, check_plot_path, evaluate, means, plot_gain, table_rows
-from liif.grid import DEFAULT_TILE, encode_views
+from liif.grid import DEFAULT_TILE
 from liif.hardware import DEVICES, PRECISIONS, choose_precision, native_bf16, pick_device, speed_flags
 from liif.imageio import (
     IMAGE_FORMATS,
@@ -33,16 +34,16 @@ from liif.imageio import (
     load_picture,
     write_rows,
 )
-from liif.layout import FITS, check_whole, layout, output_alpha, pad_colour, placed, placed_whole
+from liif.layout import FITS, pad_colour
 from liif.model import LIIF
-from liif.refine import best_result, consistency, gather, photo_floats
-from liif.render import Box, iter_rows, measure_rate, plan
-from liif.sizes import max_output_pixels, parse_size, scaled_size
-from liif.sources import DEFAULT_MODEL, MODEL_NAMES, Resolved, resolve
+from liif.pipeline import Quality
+from liif.render import measure_rate
+from liif.sizes import parse_size
+from liif.sources import DEFAULT_MODEL, MODEL_NAMES, Resolved, default_model, resolve
 from liif.tables import markdown_table
 
-SELF_ENSEMBLE_HELP = (
-    "LIIF+ (best): average the 8 flips/transposes of the photo, then back-project the result onto the photo "
+LIIF_PLUS_HELP = (
+    "LIIF+: average the 8 flips/transposes of the photo, then back-project the result onto the photo "
     "(about 8x slower, a little sharper)"
 )
 INPUT_SUFFIXES = {".png", ".jpg", ".jpeg", ".webp", ".bmp", ".gif", ".tif", ".tiff", ".ppm", ".pgm", ".pbm", ".tga"}
@@ -82,10 +83,19 @@ def _size(text: str) -> tuple[int, int]:
         raise argparse.ArgumentTypeError(str(exc)) from None
 
 
-def _model_args(parser: argparse.ArgumentParser) -> None:
+def _degradations(text: str) -> list[Chain]:
+    try:
+        return parse_chains(text)
+    except LiifError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _model_args(parser: argparse.ArgumentParser, several: bool = False) -> None:
+    which = f"{' or '.join(MODEL_NAMES)}, a weights path or a Hub repo id"
     parser.add_argument(
         "--model",
-        help=f"{' or '.join(MODEL_NAMES)}, a weights path or a Hub repo id (default: LIIF_WEIGHTS or {DEFAULT_MODEL})",
+        help=f"{which}{'; several, separated by commas, side by side' if several else ''} "
+        f"(default: LIIF_WEIGHTS or {DEFAULT_MODEL})",
     )
     parser.add_argument("--device", choices=DEVICES, default="auto")
     parser.add_argument(
@@ -121,7 +131,14 @@ def build_parser() -> argparse.ArgumentParser:
     up.add_argument(
         "--pad", default="black", metavar="COLOUR", help="fit's margins: a CSS colour or transparent (default: black)"
     )
-    up.add_argument("--self-ensemble", action="store_true", help=SELF_ENSEMBLE_HELP)
+    up.add_argument("--liif-plus", action="store_true", help=LIIF_PLUS_HELP)
+    up.add_argument(
+        "--photo",
+        choices=[c.value for c in PhotoChoice],
+        default=PhotoChoice.AUTO.value,
+        help="auto (default): LIIF for real photos where the photo is a JPEG below quality 90 or noisy, the paper's "
+        "LIIF where it is clean; clean or real: that model",
+    )
     up.add_argument(
         "--verbose", action="store_true", help="say how far the result, shrunk back, is from the photo (levels of 255)"
     )
@@ -136,11 +153,20 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument(
         "--protocol", choices=PROTOCOLS, default="div2k", help="div2k: RGB, shave scale+6; benchmark: Y, shave scale"
     )
+    ev.add_argument(
+        "--degrade",
+        type=_degradations,
+        default=[CLEAN],
+        metavar="CASES",
+        help="what happens to the photo after the shrink, cases separated by commas, steps of a case by +: clean, "
+        "jpeg:Q, jpeg444:Q, noise:SIGMA, poisson:PHOTONS, blur:SIGMA (e.g. clean,jpeg:40,noise:5+jpeg:75; "
+        "default: clean)",
+    )
     ev.add_argument("--format", choices=["table", "tsv"], default="table")
     ev.add_argument("--ssim", action="store_true", help="also report SSIM (luma)")
     ev.add_argument("--plot", help="write the PSNR gain over bicubic against scale (.png or .html)")
-    ev.add_argument("--self-ensemble", action="store_true", help="also score LIIF+ (8 flips/transposes averaged)")
-    _model_args(ev)
+    ev.add_argument("--liif-plus", action="store_true", help="also score LIIF+ (8 flips/transposes averaged)")
+    _model_args(ev, several=True)
 
     info = commands.add_parser("info", help="this machine: device, what --precision auto means here, speed")
     info.add_argument("--device", choices=DEVICES, default="auto")
@@ -210,59 +236,32 @@ def _output_paths(files: list[Path], output: str, fmt: str | None, batch: bool) 
     return outputs
 
 
-def _upscale_one(model: LIIF, src: Path, dst: Path, args: argparse.Namespace, position: int) -> None:
+def _upscale_one(models: pipeline.Models, src: Path, dst: Path, args: argparse.Namespace, position: int) -> None:
     picture: Picture = load_picture(src)
-    for note in picture.notes:
-        _note(note)
-    width, height = args.size or scaled_size(picture.width, picture.height, args.scale)
-    placement = layout(picture.width, picture.height, width, height, args.fit)
-    if args.self_ensemble or args.verbose:
-        needs = "--self-ensemble" if args.self_ensemble else "--verbose"
-        check_whole(placement, max_output_pixels(), needs, "LIIF_MAX_OUTPUT_PIXELS")
-    colour = pad_colour(args.pad)
-    picture = replace(picture, alpha=output_alpha(picture.alpha, placement, colour is None))
-    if picture.alpha is not None and IMAGE_FORMATS.get(dst.suffix.lower()) == "JPEG":
+    width, height = args.size or (None, None)
+    job = pipeline.check(
+        picture, width, height, scale=args.scale, fit=args.fit, pad=args.pad, precision=args.precision,
+        quality=Quality.PLUS if args.liif_plus else Quality.STANDARD, photo=PhotoChoice(args.photo), model=args.model,
+    )  # fmt: skip
+    for note in job.notes:
+        _note(f"{dst.name}: {note}")
+    if args.model is None and (args.verbose or job.model != PAPER_MODEL or args.photo != PhotoChoice.AUTO.value):
+        _note(f"{src.name}: {job.why}")
+    if job.picture.alpha is not None and IMAGE_FORMATS.get(dst.suffix.lower()) == "JPEG":
         _note(f"{dst.name}: JPEG has no alpha channel, transparency is dropped")
-    if said := placement.describe(picture.width, picture.height):
-        _note(f"{dst.name}: {said}")
-    with tqdm(
-        total=width * height,
-        desc=f"{src.name} → {width}x{height}",
-        unit="px",
-        unit_scale=True,
-        leave=False,
-        position=position,
-        disable=None,
-    ) as bar:
-        views = encode_views(
-            model, picture.rgb, len(TRANSFORMS) if args.self_ensemble else 1, tile=args.tile, precision=args.precision
-        )
+    pixels = job.width * job.height
+    with tqdm(total=pixels, desc=f"{src.name} → {job.width}x{job.height}", unit="px", unit_scale=True, leave=False,
+              position=position, disable=None) as bar:  # fmt: skip
 
-        def progress(done: int, total: int) -> None:  # best may render fewer pixels than the output has
-            bar.update(round(done / total * width * height) - bar.n)
+        def progress(done: int, total: int) -> None:  # LIIF+ renders fewer pixels than the output has
+            bar.update(round(done / total * pixels) - bar.n)
 
-        def rows_at(w: int, h: int, box: Box | None = None) -> Iterator[tuple[int, torch.Tensor]]:
-            return iter_rows(model, views, w, h, box=box, precision=args.precision, progress=progress)
-
-        render_w, render_h = placement.render
-        source = plan(views, render_w, render_h, args.precision)
-        if not args.self_ensemble and (said := describe(render_w, render_h, picture.width, picture.height, source)):
-            _note(f"{dst.name}: {said}")
-        if args.self_ensemble or args.verbose:  # both need the whole render of the photo
-            photo = photo_floats(picture.rgb)
-            if args.self_ensemble:
-                result = best_result(rows_at, render_w, render_h, photo)
-            else:
-                result = gather(rows_at(render_w, render_h), render_w, render_h)
-            if args.verbose:
-                off = consistency(result, photo)
-                _note(
-                    f"{dst.name}: shrunk back to the photo's size, it differs from it by {off:.2f} levels of 255 (mean)"
-                )
-            rows = placed_whole(result, placement, colour)
-        else:
-            rows = placed(rows_at(render_w, render_h, placement.box), placement, colour)
-        write_rows(dst, width, height, rows, picture)
+        model = models(job.model)
+        views = pipeline.encode(job, model, tile=args.tile)
+        run = pipeline.Upscale(job, model, views, progress=progress, measure=args.verbose)
+        write_rows(dst, job.width, job.height, run.bands(), job.picture)
+    if args.verbose and run.consistency is not None:
+        _note(f"{dst.name}: shrunk back to the photo's size, it differs from it by {run.consistency:.2f} levels of 255")
 
 
 def _upscale(args: argparse.Namespace) -> int:
@@ -274,20 +273,24 @@ def _upscale(args: argparse.Namespace) -> int:
         _refuse_overwriting_inputs(files, outputs)
     device = pick_device(args.device)
     pad_colour(args.pad)  # a colour that cannot be read is refused before any work
+    if args.model is not None and args.photo != PhotoChoice.AUTO.value:
+        raise LiifError("--photo chooses between the bundled models; with --model, leave it out")
     if args.precision == "bf16" and not native_bf16(device):
         _note(choose_precision("bf16", device).why)
     if args.tile < 16:
         raise LiifError(f"--tile must be at least 16 pixels, got {args.tile}")
-    model = _load(args.model, device)
+    models = pipeline.Models(device, _note)
+    if args.model is not None:
+        models(args.model)  # weights that cannot be found or read are refused before any photo
     if not batch:
-        _upscale_one(model, files[0], outputs[0], args, 0)
+        _upscale_one(models, files[0], outputs[0], args, 0)
         return 0
     failed = 0
     for src, dst in tqdm(list(zip(files, outputs, strict=True)), desc="images", unit="img", disable=None):
         try:
             if not src.is_file():
                 raise LiifError(f"{src}: {_missing(src)}")
-            _upscale_one(model, src, dst, args, 1)
+            _upscale_one(models, src, dst, args, 1)
         except LiifError as exc:
             failed += 1
             tqdm.write(f"liif: error: {exc}", file=sys.stderr)
@@ -303,18 +306,24 @@ def _eval(args: argparse.Namespace) -> int:
     paths = _expand_inputs([args.images])
     plot = check_plot_path(Path(args.plot)) if args.plot else None
     device = pick_device(args.device)
-    model = _load(args.model, device)
-    with tqdm(total=len(paths) * len(args.scales), desc="evaluating", unit="run", disable=None) as bar:
+    names = [name.strip() for name in (args.model or "").split(",") if name.strip()] or [default_model()]
+    methods = {("LIIF" if len(names) == 1 else name): name for name in names}
+    models = pipeline.Models(device, _note)
+    for name in names:
+        if name != pipeline.AUTO_MODEL:
+            models(name)  # weights that cannot be found or read are refused before any work
+    runs = len(paths) * len(args.scales) * len(args.degrade)
+    with tqdm(total=runs, desc="evaluating", unit="run", disable=None) as bar:
         scores, skipped = evaluate(
-            model, paths, args.scales, protocol=args.protocol, precision=args.precision, with_ssim=args.ssim,
-            self_ensemble=args.self_ensemble,
+            methods, paths, args.scales, degradations=args.degrade, protocol=args.protocol, precision=args.precision,
+            with_ssim=args.ssim, liif_plus=args.liif_plus, models=models,
             progress=lambda done, _total: bar.update(done - bar.n),
         )  # fmt: skip
     for name, why in skipped:
         _note(f"skipped {name}: {why}")
     if not scores:
         raise LiifError("no image could be evaluated")
-    headers, rows = table_rows([*scores, *means(scores)], args.ssim)
+    headers, rows = table_rows([*scores, *means(scores)])
     if args.format == "tsv":
         print("\t".join(headers))
         print("\n".join("\t".join(row) for row in rows))

@@ -36,9 +36,12 @@ class Jpeg:
     chroma: Chroma = Chroma.SUB_420
 
     def __call__(self, image: Image.Image, rng: np.random.Generator) -> Image.Image:
+        """The decoded JPEG, as a file would open: its quantisation tables stay readable (``.quantization``)."""
         out = io.BytesIO()
         image.save(out, format="JPEG", quality=self.quality, subsampling=self.chroma.value)
-        return Image.open(out).convert("RGB")
+        decoded = Image.open(out)
+        decoded.load()
+        return decoded
 
     def __str__(self) -> str:
         return f"jpeg{'444' if self.chroma is Chroma.FULL_444 else ''}:{self.quality}"

@@ -35,6 +35,12 @@ def detail_size(width: int, height: int, image_width: int, image_height: int) ->
     return capped_size(width, height, image_width, image_height, DETAIL_SCALE)
 
 
+def plan_size(width: int, height: int, image_width: int, image_height: int, precision: str) -> tuple[int, int]:
+    """The size LIIF renders for a W x H output of a photo: W x H itself, or under ``auto`` no side past the
+    detail scale."""
+    return detail_size(width, height, image_width, image_height) if precision == "auto" else (width, height)
+
+
 def describe(width: int, height: int, image_width: int, image_height: int, source: tuple[int, int]) -> str | None:
     """In words, for a status line or the CLI: what LIIF rendered for a W x H output, when it is enlarged."""
     if source == (width, height):

@@ -3,28 +3,33 @@
 ``div2k`` protocol: PSNR on RGB, ``scale + 6`` pixels shaved at each border. ``benchmark`` protocol
 (Set5-style): PSNR on the Y channel, ``scale`` pixels shaved. LIIF's output is compared as floats clamped
 to [0, 1], not rounded; the bicubic baseline is PIL's 8-bit resize, as the paper's baseline.
+
+Beyond the paper: the low-resolution photo can be degraded after the shrink as real photos are (JPEG, noise,
+blur: :mod:`liif.degrade`), several models are scored side by side, and where a JPEG step is in the chain the
+blockiness of every result is measured (:func:`liif.metrics.blockiness` on the 8 x scale grid).
 """
 
 from __future__ import annotations
 
 import importlib.util
 import math
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+import zlib
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
-import torch
 from PIL import Image
 
-from liif.coords import TRANSFORMS
+from liif import pipeline
+from liif.degrade import CLEAN, Chain, Jpeg
 from liif.errors import LiifError
-from liif.grid import encode_views
+from liif.grid import Views
 from liif.imageio import atomic_output, check_writable, load_picture
-from liif.metrics import psnr, ssim
+from liif.metrics import blockiness, psnr, ssim
 from liif.model import LIIF
-from liif.refine import best_result
-from liif.render import render
+from liif.pipeline import AUTO_MODEL, Models, Quality
+from liif.refine import gather
 
 PROTOCOLS = ("div2k", "benchmark")
 
@@ -44,110 +49,126 @@ def shave_for(scale: int, protocol: str) -> int:
     return scale + 6 if protocol == "div2k" else scale
 
 
+BICUBIC = "bicubic"
+
+
 @dataclass(frozen=True)
 class Score:
+    """One photo at one scale and degradation: PSNR (and SSIM, blockiness) of bicubic and of each method."""
+
     image: str
     scale: int
     size: tuple[int, int]  # HR (width, height) after cropping
-    bicubic_psnr: float
-    liif_psnr: float
-    bicubic_ssim: float | None = None
-    liif_ssim: float | None = None
-    liif_plus_psnr: float | None = None  # with the 8-view self-ensemble, when asked for
+    degradation: str  # "clean", or the steps done after the shrink (liif.degrade)
+    psnr: dict[str, float]  # by method: "bicubic" first, then each model's label (LIIF+: the label and "+")
+    ssim: dict[str, float] = field(default_factory=dict)  # when asked for
+    blockiness: dict[str, float] = field(default_factory=dict)  # when the degradation compresses (JPEG)
 
     @property
-    def gain(self) -> float:
-        return self.liif_psnr - self.bicubic_psnr
+    def methods(self) -> list[str]:
+        return [m for m in self.psnr if m != BICUBIC]
 
-    @property
-    def plus_gain(self) -> float | None:
-        return None if self.liif_plus_psnr is None else self.liif_plus_psnr - self.bicubic_psnr
+    def gain(self, method: str) -> float:
+        return self.psnr[method] - self.psnr[BICUBIC]
 
 
 def _floats(img: Image.Image) -> np.ndarray:
     return np.asarray(img, dtype=np.float64) / 255.0
 
 
+def degraded_pair(hr: Image.Image, scale: int, degradation: Chain, name: str) -> tuple[Image.Image, Image.Image]:
+    """:func:`make_pair`, then the degradation on the low-resolution photo (its noise seeded by the photo, scale
+    and degradation, so every run and every method sees the same photo)."""
+    lr, hr = make_pair(hr, scale)
+    if not degradation.steps:
+        return lr, hr
+    rng = np.random.default_rng(zlib.crc32(f"{name} x{scale} {degradation}".encode()))
+    return degradation(lr, rng), hr
+
+
 def score_image(
-    model: LIIF,
+    methods: Mapping[str, str],
     name: str,
     hr: Image.Image,
     scale: int,
     *,
+    models: Callable[[str], LIIF] | None = None,
+    degradation: Chain = CLEAN,
     protocol: str = "div2k",
     precision: str = "auto",
     with_ssim: bool = False,
-    self_ensemble: bool = False,
+    liif_plus: bool = False,
 ) -> Score:
-    """Bicubic and LIIF (and LIIF+, the 8-view self-ensemble) against the HR photo at one scale."""
+    """Bicubic and each method (label -> a model's name, or ``auto``: the model chosen from the degraded photo,
+    as the CLI chooses it), and each one's LIIF+ when asked, against the HR photo at one scale and degradation.
+    Every method is the one upscale pipeline (:mod:`liif.pipeline`), its floats unrounded."""
+    models = models or Models()
     shave = shave_for(scale, protocol)
-    lr, hr = make_pair(hr, scale)
+    lr, hr = degraded_pair(hr, scale, degradation, name)
     if min(hr.size) <= 2 * shave:
         raise ValueError(f"{hr.width}x{hr.height} leaves nothing after a {shave}-pixel shave at x{scale}")
     target = _floats(hr)
-    bicubic = _floats(lr.resize(hr.size, Image.Resampling.BICUBIC))
+    outputs = {BICUBIC: _floats(lr.resize(hr.size, Image.Resampling.BICUBIC))}
     y_only = protocol == "benchmark"
-    bicubic_psnr = psnr(bicubic, target, shave=shave, y_only=y_only)
-    if math.isinf(bicubic_psnr):
+    if math.isinf(psnr(outputs[BICUBIC], target, shave=shave, y_only=y_only)):
         raise ValueError("flat: even bicubic reproduces it exactly, so PSNR is infinite and says nothing")
-    views = encode_views(model, load_picture(lr).rgb, len(TRANSFORMS) if self_ensemble else 1, precision=precision)
-    out = render(model, views[0], hr.width, hr.height, precision=precision).numpy()
-    plus = None
-    if self_ensemble:  # LIIF+ (best): the views averaged, no further than x4, back-projected onto the photo
-
-        def rows_at(w: int, h: int) -> list[tuple[int, torch.Tensor]]:
-            return [(0, render(model, views, w, h, precision=precision))]
-
-        plus = best_result(rows_at, hr.width, hr.height, _floats(lr).astype(np.float32))
+    picture = load_picture(lr)
+    qualities = (Quality.STANDARD, Quality.PLUS) if liif_plus else (Quality.STANDARD,)
+    for label, model_name in methods.items():
+        views: Views | None = None
+        for quality in reversed(qualities):  # LIIF+'s eight grids, when asked, hold standard's one
+            job = pipeline.check(picture, hr.width, hr.height, precision=precision, quality=quality,
+                                 model=None if model_name == AUTO_MODEL else model_name)  # fmt: skip
+            model = models(job.model)
+            views = views[: job.views] if views else pipeline.encode(job, model)
+            run = pipeline.Upscale(job, model, views)
+            outputs[label + ("+" if quality is Quality.PLUS else "")] = gather(run.bands(), hr.width, hr.height)
+    compressed = any(isinstance(step, Jpeg) for step in degradation.steps)
     return Score(
         image=name,
         scale=scale,
         size=hr.size,
-        bicubic_psnr=bicubic_psnr,
-        liif_psnr=psnr(out, target, shave=shave, y_only=y_only),
-        bicubic_ssim=ssim(bicubic, target, shave=shave) if with_ssim else None,
-        liif_ssim=ssim(out, target, shave=shave) if with_ssim else None,
-        liif_plus_psnr=None if plus is None else psnr(plus, target, shave=shave, y_only=y_only),
+        degradation=str(degradation),
+        psnr={m: psnr(out, target, shave=shave, y_only=y_only) for m, out in outputs.items()},
+        ssim={m: ssim(out, target, shave=shave) for m, out in outputs.items()} if with_ssim else {},
+        blockiness={m: blockiness(out, 8 * scale) for m, out in outputs.items()} if compressed else {},
     )
 
 
 def evaluate(
-    model: LIIF,
+    methods: Mapping[str, str],
     paths: Sequence[Path],
     scales: Sequence[int],
     *,
+    degradations: Sequence[Chain] = (CLEAN,),
     protocol: str = "div2k",
     precision: str = "auto",
     with_ssim: bool = False,
-    self_ensemble: bool = False,
+    liif_plus: bool = False,
+    models: Callable[[str], LIIF] | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> tuple[list[Score], list[tuple[str, str]]]:
-    """Scores for every readable image at every scale it is large enough for, and what was skipped, why."""
+    """Scores for every readable image at every scale it is large enough for, under each degradation, and what
+    was skipped, why (``methods`` as :func:`score_image` takes them)."""
     scores, skipped = [], []
-    total, done = len(paths) * len(scales), 0
+    models = models or Models()
+    runs = [(scale, chain) for chain in degradations for scale in scales]
+    total, done = len(paths) * len(runs), 0
     for path in paths:
         try:
             hr = load_picture(path).rgb_image()
         except LiifError as exc:
             skipped.append((path.name, str(exc).split(": ", 1)[-1]))
-            done += len(scales)
+            done += len(runs)
             if progress:
                 progress(done, total)
             continue
-        for scale in scales:
+        for scale, chain in runs:
             try:
                 scores.append(
-                    score_image(
-                        model,
-                        path.name,
-                        hr,
-                        scale,
-                        protocol=protocol,
-                        precision=precision,
-                        with_ssim=with_ssim,
-                        self_ensemble=self_ensemble,
-                    )
-                )
+                    score_image(methods, path.name, hr, scale, models=models, degradation=chain, protocol=protocol,
+                                precision=precision, with_ssim=with_ssim, liif_plus=liif_plus)
+                )  # fmt: skip
             except ValueError as exc:
                 skipped.append((f"{path.name} x{scale}", str(exc)))
             done += 1
@@ -156,29 +177,24 @@ def evaluate(
     return scores, skipped
 
 
+def _mean_of(group: list[Score], field_name: str) -> dict[str, float]:
+    tables: list[dict[str, float]] = [getattr(s, field_name) for s in group]
+    keys = [k for k in tables[0] if all(k in t for t in tables)]
+    return {k: float(np.mean([t[k] for t in tables])) for k in keys}
+
+
 def means(scores: Iterable[Score]) -> list[Score]:
-    """Per-scale means (PSNR averaged in dB, as the paper does)."""
-    by_scale: dict[int, list[Score]] = {}
+    """Means per degradation and scale (PSNR averaged in dB, as the paper does)."""
+    groups: dict[tuple[str, int], list[Score]] = {}
     for score in scores:
-        by_scale.setdefault(score.scale, []).append(score)
-
-    def avg(values: list[float | None]) -> float | None:
-        present = [v for v in values if v is not None]
-        return float(np.mean(present)) if len(present) == len(values) else None
-
+        groups.setdefault((score.degradation, score.scale), []).append(score)
     return [
-        Score(
-            image=f"mean of {len(group)}",
-            scale=scale,
-            size=(0, 0),
-            bicubic_psnr=float(np.mean([s.bicubic_psnr for s in group])),
-            liif_psnr=float(np.mean([s.liif_psnr for s in group])),
-            bicubic_ssim=avg([s.bicubic_ssim for s in group]),
-            liif_ssim=avg([s.liif_ssim for s in group]),
-            liif_plus_psnr=avg([s.liif_plus_psnr for s in group]),
-        )
-        for scale, group in sorted(by_scale.items())
+        Score(f"mean of {len(group)}", scale, (0, 0), degradation, *(_mean_of(group, f) for f in METRICS))
+        for (degradation, scale), group in groups.items()
     ]
+
+
+METRICS = ("psnr", "ssim", "blockiness")
 
 
 def _fmt(value: float | None) -> str:
@@ -187,21 +203,25 @@ def _fmt(value: float | None) -> str:
     return "inf" if math.isinf(value) else f"{value:.2f}" if abs(value) > 1.5 else f"{value:.4f}"
 
 
-def table_rows(scores: Sequence[Score], with_ssim: bool) -> tuple[list[str], list[list[str]]]:
-    plus = any(s.liif_plus_psnr is not None for s in scores)
-    headers = ["image", "scale", "HR size", "bicubic PSNR", "LIIF PSNR", "gain dB"]
-    if plus:
-        headers += ["LIIF+ PSNR", "LIIF+ gain dB", "LIIF+ over LIIF dB"]
-    if with_ssim:
-        headers += ["bicubic SSIM", "LIIF SSIM"]
+def table_rows(scores: Sequence[Score]) -> tuple[list[str], list[list[str]]]:
+    """The table ``liif eval`` prints: a row per score; PSNR and its gain over bicubic per method, then SSIM and
+    blockiness where measured. A single model is labelled LIIF, as the paper does."""
+    methods = scores[0].methods
+    ssims = list(dict.fromkeys(m for s in scores for m in s.ssim))
+    blocks = list(dict.fromkeys(m for s in scores for m in s.blockiness))  # only the JPEG cases have them
+    degraded = any(s.degradation != str(CLEAN) for s in scores)
+    headers = ["image", "scale", "HR size", *(["degradation"] if degraded else []), "bicubic PSNR"]
+    for method in methods:
+        headers += [f"{method} PSNR", f"{method} gain dB"]
+    headers += [f"{m} SSIM" for m in ssims] + [f"{m} blockiness" for m in blocks]
     rows = []
     for s in scores:
         row = [s.image, f"x{s.scale}", f"{s.size[0]}x{s.size[1]}" if s.size[0] else ""]
-        row += [_fmt(s.bicubic_psnr), _fmt(s.liif_psnr), f"{s.gain:+.2f}"]
-        if plus and s.liif_plus_psnr is not None and s.plus_gain is not None:
-            row += [_fmt(s.liif_plus_psnr), f"{s.plus_gain:+.2f}", f"{s.liif_plus_psnr - s.liif_psnr:+.3f}"]
-        if with_ssim:
-            row += [_fmt(s.bicubic_ssim), _fmt(s.liif_ssim)]
+        row += [s.degradation] if degraded else []
+        row.append(_fmt(s.psnr[BICUBIC]))
+        for method in methods:
+            row += [_fmt(s.psnr[method]), f"{s.gain(method):+.2f}"]
+        row += [_fmt(s.ssim.get(m)) for m in ssims] + [_fmt(s.blockiness.get(m)) for m in blocks]
         rows.append(row)
     return headers, rows
 
@@ -223,23 +243,24 @@ def check_plot_path(path: Path) -> Path:
 
 
 def plot_gain(scores: Sequence[Score], path: Path) -> None:
-    """PSNR gain of LIIF over bicubic against scale: per image (thin) and the mean (thick); PNG or HTML."""
+    """PSNR gain over bicubic against scale, for the clean photos: the first method per image (thin) and each
+    method's mean (thick); PNG or HTML."""
+    clean = [s for s in scores if s.degradation == str(CLEAN)] or list(scores)
     per_image: dict[str, list[Score]] = {}
-    for score in scores:
+    for score in clean:
         per_image.setdefault(score.image, []).append(score)
-    mean = means(scores)
-    plus = [(s, s.plus_gain) for s in mean if s.plus_gain is not None]
+    mean = means(clean)
+    first = mean[0].methods[0]
     if path.suffix.lower() == ".html":
         import plotly.graph_objects as go
 
         fig = go.Figure()
         for name, group in per_image.items():
-            fig.add_scatter(x=[s.scale for s in group], y=[s.gain for s in group], name=name, opacity=0.5)
-        fig.add_scatter(x=[s.scale for s in mean], y=[s.gain for s in mean], name="mean", line={"width": 4})
-        if plus:
-            fig.add_scatter(x=[s.scale for s, _ in plus], y=[g for _, g in plus], name="LIIF+ mean",
-                            line={"width": 4, "dash": "dash"})  # fmt: skip
-        fig.update_layout(xaxis_title="scale", yaxis_title="LIIF PSNR − bicubic PSNR (dB)", xaxis_type="log")
+            fig.add_scatter(x=[s.scale for s in group], y=[s.gain(first) for s in group], name=name, opacity=0.5)
+        for i, method in enumerate(mean[0].methods):
+            fig.add_scatter(x=[s.scale for s in mean], y=[s.gain(method) for s in mean], name=f"{method} mean",
+                            line={"width": 4, "dash": "solid" if i == 0 else "dash"})  # fmt: skip
+        fig.update_layout(xaxis_title="scale", yaxis_title="PSNR − bicubic PSNR (dB)", xaxis_type="log")
         with atomic_output(path) as partial:
             fig.write_html(partial, include_plotlyjs=True)
         return
@@ -250,17 +271,17 @@ def plot_gain(scores: Sequence[Score], path: Path) -> None:
 
     fig, ax = plt.subplots(figsize=(7, 4), dpi=120)
     for name, group in per_image.items():
-        ax.plot([s.scale for s in group], [s.gain for s in group], marker="o", lw=1, alpha=0.5, label=name)
-    ax.plot([s.scale for s in mean], [s.gain for s in mean], marker="o", lw=3, color="black", label="mean")
-    if plus:
-        ax.plot([s.scale for s, _ in plus], [g for _, g in plus], marker="s", lw=3, ls="--", color="tab:red",
-                label="LIIF+ mean (self-ensemble)")  # fmt: skip
+        ax.plot([s.scale for s in group], [s.gain(first) for s in group], marker="o", lw=1, alpha=0.5, label=name)
+    for i, method in enumerate(mean[0].methods):
+        marker, line, colour = ("o", "-", "black") if i == 0 else ("s", "--", f"C{i + 3}")
+        gains = [s.gain(method) for s in mean]
+        ax.plot([s.scale for s in mean], gains, marker=marker, ls=line, color=colour, lw=3, label=f"{method} mean")
     ax.set_xscale("log")
     ax.minorticks_off()
     ax.set_xticks([s.scale for s in mean], [f"×{s.scale}" for s in mean])
     ax.axhline(0, color="grey", lw=0.8)
     ax.set_xlabel("scale")
-    ax.set_ylabel("LIIF PSNR − bicubic PSNR (dB)")
+    ax.set_ylabel("PSNR − bicubic PSNR (dB)")
     ax.legend(fontsize=7)
     ax.grid(alpha=0.3)
     fig.tight_layout()

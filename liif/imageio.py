@@ -32,6 +32,7 @@ class Picture:
     grayscale: bool = False  # the source had no colour: write the result back as grayscale
     alpha: Image.Image | None = None  # the source's alpha channel (mode "L"), resized for the output
     notes: tuple[str, ...] = field(default=())  # things the user should know, one line each
+    jpeg_tables: dict[int, tuple[int, ...]] | None = None  # a JPEG file's quantisation tables (liif.condition)
 
     @property
     def width(self) -> int:
@@ -66,6 +67,8 @@ def _float_pixels(img: Image.Image) -> tuple[np.ndarray, str | None]:
 
 def _decode(img: Image.Image) -> Picture:
     notes = []
+    quantization = getattr(img, "quantization", None) if img.format == "JPEG" else None
+    tables = {int(k): tuple(int(v) for v in table) for k, table in quantization.items()} if quantization else None
     frames = getattr(img, "n_frames", 1)
     if frames > 1:
         notes.append(f"{img.format or 'the image'} has {frames} frames: only the first is used")
@@ -85,7 +88,7 @@ def _decode(img: Image.Image) -> Picture:
     else:
         arr = np.asarray(img.convert("RGB"), dtype=np.float64) / 255.0
     rgb = torch.from_numpy(np.ascontiguousarray(arr.transpose(2, 0, 1), dtype=np.float32))
-    return Picture(rgb, grayscale=gray, alpha=alpha, notes=tuple(notes))
+    return Picture(rgb, grayscale=gray, alpha=alpha, notes=tuple(notes), jpeg_tables=tables)
 
 
 def max_input_pixels() -> int:

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 import torch
 
 from liif.coords import grid_points, pixel_centres, render_cell
-from liif.enlarge import Box, detail_size, iter_enlarged
+from liif.enlarge import Box, iter_enlarged, plan_size
 from liif.grid import LatentGrid, Progress, Views, as_views, encode
 from liif.model import LIIF
 from liif.query import BAND, query_points
@@ -73,7 +73,7 @@ def plan(grid: LatentGrid | Views, width: int, height: int, precision: str = "au
     """The size LIIF renders for a W x H output: W x H itself, or under ``auto`` no side past the detail scale."""
     image = as_views(grid)[0]
     assert image.transform.is_identity, "the first view of a self-ensemble is the image itself"
-    return detail_size(width, height, image.width, image.height) if precision == "auto" else (width, height)
+    return plan_size(width, height, image.width, image.height, precision)
 
 
 def _liif_rows(

@@ -3,7 +3,7 @@
 1. an explicit path or Hub repo from the user (``--model``, or ``LIIF_WEIGHTS`` for the default model);
 2. the deployment's Hub repo (``LIIF_HUB_REPO``, optional ``LIIF_HUB_REVISION``), one folder per model
    name, through the normal Hugging Face cache; ``HF_HUB_OFFLINE=1`` answers from the cache;
-3. the bundled copy (EDSR-baseline-LIIF only).
+3. the bundled copy (EDSR-baseline-LIIF and this project's LIIF for real photos).
 
 Without a network the Hub step gives up within seconds (a short metadata probe, not the client's retry
 loop), says so once, and the next step serves. Downloads are checked against their sha256.
@@ -27,7 +27,8 @@ from liif.errors import WeightsError
 from liif.model import LIIF, SAFETENSORS_FILE
 
 DEFAULT_MODEL = "edsr-baseline-liif"
-MODEL_NAMES = ("edsr-baseline-liif", "rdn-liif")
+REAL_PHOTOS_MODEL = "edsr-baseline-liif-real"  # this project's fine-tune for compressed and noisy photos (training/)
+MODEL_NAMES = (DEFAULT_MODEL, REAL_PHOTOS_MODEL, "rdn-liif")
 BUNDLED = Path(__file__).parent / "bundled"
 SHOWN_CHARS = 80  # at most this much of a name is quoted back in a message
 PROBE_TIMEOUT = 3.0  # seconds for the Hub metadata probe; the whole fallback stays under 5 s

@@ -317,7 +317,7 @@ def test_best_is_the_same_picture_live_through_the_api_and_from_the_cli(events, 
     request = _Request("best")
     *_, last = events.upscale.live(photo, 250, 160, None, EXACT, BEST, events.upscale.start(request), request)
     out = tmp_path / "best.png"
-    done = run_cli("upscale", photo, "-o", out, "--size", "250x160", "--precision", "exact", "--self-ensemble")
+    done = run_cli("upscale", photo, "-o", out, "--size", "250x160", "--precision", "exact", "--liif-plus")
     assert done.returncode == 0, done.stderr
     api, cli = np.asarray(Image.open(api_path)), np.asarray(Image.open(out))
     assert_same_pixels(api, cli)

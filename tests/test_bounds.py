@@ -99,9 +99,9 @@ def test_the_cli_fills_a_thin_strip_within_a_gigabyte_and_refuses_liif_plus_in_o
     from test_cli import run_cli
 
     done = run_cli("upscale", source, "-o", tmp_path / "plus.png", "--size", "4000x1", "--fit", "fill",
-                   "--self-ensemble")  # fmt: skip
+                   "--liif-plus")  # fmt: skip
     assert done.returncode == 2 and len(done.stderr.strip().splitlines()) == 1
-    assert "--self-ensemble needs the whole photo rendered at the output's scale, 4000x16000000" in done.stderr
+    assert "LIIF+ needs the whole photo rendered at the output's scale, 4000x16000000" in done.stderr
 
 
 def test_the_app_refuses_liif_plus_on_a_fill_whose_render_is_over_the_limit(tmp_path):

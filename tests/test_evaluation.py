@@ -10,6 +10,7 @@ from test_cli import run_cli
 
 from liif.evaluation import evaluate, make_pair, means, score_image, shave_for
 from liif.metrics import psnr, ssim, to_y
+from liif.sources import DEFAULT_MODEL
 
 
 def test_psnr_by_hand():
@@ -54,12 +55,12 @@ def test_hr_is_cropped_to_a_multiple_of_the_scale_and_lr_is_pil_bicubic():
 def test_liif_beats_bicubic_on_a_real_photo(model):
     with Image.open(ROOT / "examples" / "forest_stream.jpg") as img:
         hr = img.convert("RGB")
-    score = score_image(model, "forest", hr, 3, with_ssim=True)
-    assert score.size == (384, 255)
-    assert score.liif_psnr > score.bicubic_psnr + 0.3
-    assert score.liif_ssim > score.bicubic_ssim
-    bench = score_image(model, "forest", hr, 3, protocol="benchmark")
-    assert bench.liif_psnr != score.liif_psnr
+    score = score_image({"LIIF": DEFAULT_MODEL}, "forest", hr, 3, with_ssim=True)
+    assert score.size == (384, 255) and score.degradation == "clean" and not score.blockiness
+    assert score.gain("LIIF") > 0.3
+    assert score.ssim["LIIF"] > score.ssim["bicubic"]
+    bench = score_image({"LIIF": DEFAULT_MODEL}, "forest", hr, 3, protocol="benchmark")
+    assert bench.psnr["LIIF"] != score.psnr["LIIF"]
 
 
 def test_evaluate_skips_what_it_cannot_score_and_says_why(model, tmp_path):
@@ -68,13 +69,13 @@ def test_evaluate_skips_what_it_cannot_score_and_says_why(model, tmp_path):
     Image.fromarray(rng.integers(0, 256, (12, 16, 3), dtype=np.uint8)).save(tmp_path / "tiny.png")
     (tmp_path / "notes.txt").write_text("not an image")
     paths = sorted(tmp_path.iterdir())
-    scores, skipped = evaluate(model, paths, [2, 4])
+    scores, skipped = evaluate({"LIIF": DEFAULT_MODEL}, paths, [2, 4])
     assert [(s.image, s.scale) for s in scores] == [("a.png", 2), ("a.png", 4)]
     reasons = dict(skipped)
     assert "not an image" in reasons["notes.txt"]
     assert "shave" in reasons["tiny.png x4"] and "shave" in reasons["tiny.png x2"]
     mean = means(scores)
-    assert [m.scale for m in mean] == [2, 4] and mean[0].liif_psnr == scores[0].liif_psnr
+    assert [m.scale for m in mean] == [2, 4] and mean[0].psnr == scores[0].psnr
 
 
 def test_eval_command_prints_tsv_and_writes_a_plot(tmp_path):
@@ -87,7 +88,7 @@ def test_eval_command_prints_tsv_and_writes_a_plot(tmp_path):
     done = run_cli("eval", "--images", photos, "--scales", "2,3", "--format", "tsv", "--ssim", "--plot", plot)
     assert done.returncode == 0, done.stderr
     lines = [line.split("\t") for line in done.stdout.strip().splitlines()]
-    assert lines[0][:6] == ["image", "scale", "HR size", "bicubic PSNR", "LIIF PSNR", "gain dB"]
+    assert lines[0][:6] == ["image", "scale", "HR size", "bicubic PSNR", "LIIF PSNR", "LIIF gain dB"]
     assert [row[:2] for row in lines[1:]] == [
         ["crop.png", "x2"],
         ["crop.png", "x3"],

@@ -10,6 +10,7 @@ import liif
 from liif.coords import IDENTITY, TRANSFORMS, pixel_centres
 from liif.evaluation import score_image
 from liif.metrics import psnr
+from liif.sources import DEFAULT_MODEL
 
 pytestmark = pytest.mark.precision  # depends on the arithmetic: CI runs it as the CPU is and AVX2-limited
 
@@ -82,8 +83,8 @@ def test_best_beats_standard_on_a_real_photo(model, scale):
     """Best (the 8 views, back-projected) against standard LIIF, the eval protocol."""
     with Image.open(ROOT / "examples" / "tree_foliage.jpg") as img:
         hr = img.convert("RGB").crop((96, 48, 256, 208))  # 160x160 of leaves against the sky
-    score = score_image(model, "leaves", hr, scale, precision="exact", self_ensemble=True)
-    assert score.liif_plus_psnr is not None and score.liif_plus_psnr > score.liif_psnr > score.bicubic_psnr
+    score = score_image({"LIIF": DEFAULT_MODEL}, "leaves", hr, scale, precision="exact", liif_plus=True)
+    assert score.psnr["LIIF+"] > score.psnr["LIIF"] > score.psnr["bicubic"]
 
 
 def test_the_cli_renders_liif_plus_on_request(tmp_path):
@@ -93,7 +94,7 @@ def test_the_cli_renders_liif_plus_on_request(tmp_path):
     Image.fromarray((_asymmetric(10, 15).permute(1, 2, 0).numpy() * 255).astype("uint8")).save(source)
     plain, plus = tmp_path / "plain.npy", tmp_path / "plus.npy"
     assert run_cli("upscale", source, "-o", plain, "--size", "37x23", "--precision", "exact").returncode == 0
-    done = run_cli("upscale", source, "-o", plus, "--size", "37x23", "--precision", "exact", "--self-ensemble")
+    done = run_cli("upscale", source, "-o", plus, "--size", "37x23", "--precision", "exact", "--liif-plus")
     assert done.returncode == 0, done.stderr
     a, b = np.load(plain), np.load(plus)
     assert a.shape == b.shape == (23, 37, 3) and not np.array_equal(a, b)
