@@ -19,15 +19,18 @@ import liif
 from demo.components import echo
 from demo.config import AppConfig
 from demo.lru import BoundedLRU
+from liif.condition import Condition, PhotoChoice, examine, model_for, reason
 from liif.digests import sha256_bytes
 from liif.errors import LiifError, WeightsError
 from liif.explain import latent_pca
 from liif.grid import Views
 from liif.hardware import Precision, choose_precision, pick_device
+from liif.pipeline import AUTO_MODEL
 from liif.render import measure_rate
-from liif.sources import HOW_TO_PROVIDE, MODEL_NAMES, resolve
+from liif.sources import DEFAULT_MODEL, HOW_TO_PROVIDE, MODEL_NAMES, REAL_PHOTOS_MODEL, resolve
 
 DIGESTS_KEPT = 64  # uploads whose digest is remembered (a few bytes each)
+SHOWN_NAME = 24  # a model offered under a longer name (a deployment's path) is shortened in messages
 CALIBRATION = 96  # side of the render that measures this machine's speed at start-up
 PRECISION_CHOICES = ("auto", "exact")  # what the page offers; fp32 and bf16 are the CLI's
 
@@ -104,6 +107,7 @@ class Workbench:
         )  # the newest grid is always kept, however large
         self._pictures: BoundedLRU[str, liif.Picture] = BoundedLRU(config.cache_grids)
         self._digests: BoundedLRU[tuple[str, int, int], str] = BoundedLRU(DIGESTS_KEPT)  # upload -> its sha256
+        self._conditions: BoundedLRU[str, Condition] = BoundedLRU(DIGESTS_KEPT)  # photo -> what it went through
         self._lock = threading.Lock()
         self._rows: dict[str, Rate] = {}  # a render's rows, in LIIF's work per second, per compute precision
         self._finish = Rate()  # a render's finish, in output pixels per second
@@ -116,8 +120,31 @@ class Workbench:
         offered = self.available_models()
         if not isinstance(name, str) or name not in offered:
             how = f": {HOW_TO_PROVIDE}" if name in MODEL_NAMES else ""  # a known model without weights here
-            raise WeightsError(f"Model {echo(name)} is not offered here; choose one of {', '.join(offered)}{how}")
+            names = ", ".join(
+                [AUTO_MODEL, *(o if len(o) <= SHOWN_NAME else f"…{o[1 - SHOWN_NAME :]}" for o in offered)]
+            )
+            raise WeightsError(f"Model {echo(name)} is not offered here; choose one of {names}{how}")
         return name
+
+    def condition(self, key: str, picture: liif.Picture) -> Condition:
+        """What the photo has been through (a JPEG's quality, noise, blockiness), examined once per photo."""
+        found = self._conditions.get(key)
+        if found is None:
+            found = examine(picture.rgb, picture.jpeg_tables)
+            self._conditions.put(key, found)
+        return found
+
+    def choose_model(self, choice: object, key: str, picture: liif.Picture) -> tuple[str, str]:
+        """The model a request's choice means for this photo, and why in words. ``auto`` (or nothing): LIIF for
+        real photos on a compressed or noisy photo, the paper's on a clean one, where both are offered and the
+        app runs its default; a deployment started on another model (``--model``) keeps it for every photo."""
+        condition = self.condition(key, picture)
+        if choice is None or choice == AUTO_MODEL:
+            offered, default = self.available_models(), self.config.default_model
+            name = model_for(condition) if default == DEFAULT_MODEL and REAL_PHOTOS_MODEL in offered else default
+            return name, reason(condition, name)
+        name = self.check_model(choice)
+        return name, reason(condition, name, PhotoChoice.REAL if name == REAL_PHOTOS_MODEL else PhotoChoice.CLEAN)
 
     def model(self, name: object) -> liif.LIIF:
         """A model the page offers, loaded once."""

@@ -142,7 +142,7 @@ def reason(condition: Condition, model: str, choice: PhotoChoice = PhotoChoice.A
     """What was found and which model renders it, in a person's words, for a status line or a CLI note."""
     found = f"This photo is {condition.describe()}"
     if choice is not PhotoChoice.AUTO:
-        return f"{found}; using {MODEL_WORDS[model]}, as chosen."
+        return f"{found}; using {MODEL_WORDS.get(model, model)}, as chosen."
     if model == REAL_MODEL:
         return f"{found}: using LIIF for real photos, which removes the blocks and noise instead of sharpening them."
     return f"{found}: using the paper's LIIF, the sharpest on clean photos."

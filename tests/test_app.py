@@ -15,7 +15,7 @@ from PIL import Image
 import liif
 from demo.config import AppConfig
 from demo.events import Events
-from demo.events.common import AUTO, BEST, EXACT, STANDARD
+from demo.events.common import AUTO, EXACT, LIIF_PLUS, STANDARD
 from demo.workbench import Workbench
 from liif.imageio import to_uint8
 from liif.layout import layout
@@ -73,7 +73,7 @@ def test_the_default_line_crosses_a_known_edge_at_a_right_angle(events, tmp_path
 
 def test_upscale_returns_exactly_the_asked_size_under_a_telling_name(events, photo):
     path, status = events.upscale.render(photo, 101, 37)
-    assert Path(path).name == "small_edsr-baseline-liif_101x37.png"
+    assert Path(path).name == "small_edsr-baseline-liif-real_101x37.png"  # a noisy photo: auto takes the real model
     with Image.open(path) as image:
         assert image.format == "PNG" and image.size == (101, 37)
     assert "**101×37**" in status and "48×32" in status
@@ -222,14 +222,14 @@ def test_launched_app_upscales_to_an_exact_odd_size(client):
 @pytest.mark.slow
 def test_the_best_quality_is_liif_plus_everywhere(events, photo):
     plain_path, _ = events.upscale.render(photo, 72, 48, precision=EXACT)
-    plus_path, status = events.upscale.render(photo, 72, 48, precision=EXACT, quality=BEST)
+    plus_path, status = events.upscale.render(photo, 72, 48, precision=EXACT, quality=LIIF_PLUS)
     assert "LIIF+: 8 views, back-projected" in status and "levels of 255 (mean)" in status
     plain, plus = np.asarray(Image.open(plain_path)), np.asarray(Image.open(plus_path))
     assert plain.shape == plus.shape and not np.array_equal(plain, plus)
     (_, crop), _, _ = events.compare.crops(
-        photo, 72, 48, precision=EXACT, quality=BEST, centre_x=36, centre_y=24, crop=72, zoom=1
+        photo, 72, 48, precision=EXACT, quality=LIIF_PLUS, centre_x=36, centre_y=24, crop=72, zoom=1
     )
-    job = events.context.job(photo, 72, 48, None, EXACT, BEST)
+    job = events.context.job(photo, 72, 48, None, EXACT, LIIF_PLUS)
     views = liif.render(job.encoded.model, job.encoded.views, 72, 48, precision="exact")
     assert_same_pixels(crop, to_uint8(views))  # a crop is a window of the LIIF+ render itself
     # The upscale is that render back-projected: it moved, and it agrees better with the photo.
@@ -252,7 +252,7 @@ def test_launched_app_compares_and_profiles(client, photo):
     plot, csv_path, _ = client.predict(
         image=handle_file(photo), width=96, height=64, x0=0, y0=0, x1=95, y1=63, api_name="/profile"
     )
-    out, status = client.predict(image=handle_file(photo), width=50, height=30, quality=BEST, api_name="/upscale")
+    out, status = client.predict(image=handle_file(photo), width=50, height=30, quality=LIIF_PLUS, api_name="/upscale")
     assert "LIIF+" in status and Image.open(out).size == (50, 30)
     assert plot["type"] == "plotly" and csv_path.endswith(".csv")
 
@@ -313,9 +313,9 @@ def test_best_is_the_same_picture_live_through_the_api_and_from_the_cli(events, 
     """Past x4 (48x32 to 250x160) best renders at x4, enlarges and back-projects: once, the same way everywhere."""
     from test_cli import run_cli
 
-    api_path, _ = events.upscale.render(photo, 250, 160, precision=EXACT, quality=BEST)
+    api_path, _ = events.upscale.render(photo, 250, 160, precision=EXACT, quality=LIIF_PLUS)
     request = _Request("best")
-    *_, last = events.upscale.live(photo, 250, 160, None, EXACT, BEST, events.upscale.start(request), request)
+    *_, last = events.upscale.live(photo, 250, 160, None, EXACT, LIIF_PLUS, events.upscale.start(request), request)
     out = tmp_path / "best.png"
     done = run_cli("upscale", photo, "-o", out, "--size", "250x160", "--precision", "exact", "--liif-plus")
     assert done.returncode == 0, done.stderr

@@ -109,11 +109,11 @@ def test_the_app_refuses_liif_plus_on_a_fill_whose_render_is_over_the_limit(tmp_
 
     from demo.config import AppConfig
     from demo.events import Events
-    from demo.events.common import BEST
+    from demo.events.common import LIIF_PLUS
     from demo.workbench import Workbench
 
     source = tmp_path / "strip.png"
     Image.fromarray(np.full((400, 1, 3), 90, np.uint8)).save(source)
     events = Events.over(Workbench(AppConfig()))
     with pytest.raises(gr.Error, match="LIIF\\+ needs the whole photo rendered at the output's scale, 4000x1600000"):
-        events.upscale.render(str(source), 4000, 1, quality=BEST, fit="fill")
+        events.upscale.render(str(source), 4000, 1, quality=LIIF_PLUS, fit="fill")

@@ -188,11 +188,11 @@ def test_a_liif_tile_waits_while_a_render_runs(events, photo, monkeypatch):
 
     import demo.events.deepzoom
 
-    key = events.workbench.picture(photo)[0]
-    events.workbench.encode(photo, events.workbench.config.default_model)
+    key, picture = events.workbench.picture(photo)
+    events.workbench.encode(photo, events.workbench.choose_model(None, key, picture)[0])  # auto's model
     rendering, release = threading.Event(), threading.Event()
     tile_started_during_render = []
-    real_rows, real_tile = liif.iter_rows, demo.events.deepzoom.render_tile
+    real_rows, real_tile = liif.pipeline.iter_rows, demo.events.deepzoom.render_tile
 
     def held_rows(*args, **kwargs):  # the page's render, held open until the test lets it go
         rendering.set()
@@ -203,7 +203,7 @@ def test_a_liif_tile_waits_while_a_render_runs(events, photo, monkeypatch):
         tile_started_during_render.append(not release.is_set())
         return real_tile(*args, **kwargs)
 
-    monkeypatch.setattr(liif, "iter_rows", held_rows)
+    monkeypatch.setattr(liif.pipeline, "iter_rows", held_rows)
     monkeypatch.setattr(demo.events.deepzoom, "render_tile", recorded_tile)
     render = threading.Thread(target=events.upscale.render, args=(photo, 26, 18))
     render.start()

@@ -70,7 +70,8 @@ def test_the_cli_fills_with_the_window_of_the_whole_photos_render(tmp_path, mode
     rgb = random_image(20, 40, seed=4)
     Image.fromarray((rgb.permute(1, 2, 0).numpy() * 255).round().astype(np.uint8)).save(photo)
     out = tmp_path / "square.png"
-    done = run_cli("upscale", photo, "-o", out, "--size", "60x60", "--fit", "fill", "--precision", "exact")
+    done = run_cli("upscale", photo, "-o", out, "--size", "60x60", "--fit", "fill", "--precision", "exact",
+                   "--photo", "clean")  # fmt: skip
     assert done.returncode == 0, done.stderr
     assert "fill: the photo's centre 20x20 of 40x20" in done.stderr
     grid = liif.encode(model, liif.load_picture(photo).rgb, precision="exact")

@@ -341,9 +341,9 @@ def test_best_quality_takes_photos_only_up_to_its_grid_budget(tiny_app_url, tmp_
     big = tmp_path / "big.png"
     Image.fromarray(photo((800, 700))).save(big)  # 0.56 MP: 8 grids would be 1.1 GB, over the 1 GB budget
     values = list(PHOTO_APIS["compare"])
-    values[4] = "best"
+    values[4] = "liif+"
     message = _error_line(_raw_call(tiny_app_url, "compare", [_uploaded(big), *values]))
-    assert message.startswith("LIIF+ (best) takes photos up to 0.52 MP here") and "0.56 MP" in message, message
+    assert message.startswith("LIIF+ takes photos up to 0.52 MP here") and "0.56 MP" in message, message
     assert AppConfig().max_best_input_pixels * 8 * 64 * 4 <= AppConfig().grid_cache_bytes
 
 

@@ -15,7 +15,7 @@ import re
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -25,17 +25,20 @@ import liif
 from demo.components import echo, refuse
 from demo.foreground import Foreground
 from demo.workbench import PRECISION_CHOICES, Encoded, Workbench
+from liif import pipeline
 from liif.coords import TRANSFORMS
 from liif.imageio import atomic_output
-from liif.layout import FITS, Layout, check_whole, layout
+from liif.layout import FITS, Layout
+from liif.pipeline import Quality
 from liif.sizes import check_size
 
 F = TypeVar("F", bound=Callable[..., Any])
 log = logging.getLogger("liif.app")
 
-STANDARD, BEST = "standard", "best"  # the quality values the page and the API take
+STANDARD, LIIF_PLUS = Quality.STANDARD.value, Quality.PLUS.value  # the quality values the page and the API take
 STRETCH = FITS[0]  # the fit unless a request names another
-QUALITIES = [("standard", STANDARD), ("best: LIIF+ (about 8× slower)", BEST)]  # (label, value)
+DEFAULT_PAD = "#000000"  # fit's margins unless the request names a colour (or transparent)
+QUALITIES = [("Standard", STANDARD), ("LIIF+: a little sharper, about 8× slower", LIIF_PLUS)]  # (label, value)
 AUTO, EXACT = PRECISION_CHOICES
 PRECISIONS = [("auto (fastest here)", AUTO), ("exact (fp32, every pixel)", EXACT)]
 LIIF_PLUS_VIEWS = len(TRANSFORMS)  # LIIF+ averages the photo's flips and transposes
@@ -181,19 +184,45 @@ def save(name: str, write: Callable[[Path], object]) -> str:
 
 @dataclass(frozen=True)
 class Request:
-    """A checked request: the photo (decoded), the output size, the model and how to render it."""
+    """A checked request: the photo (decoded, by its digest) and the upscale it asks for (:class:`pipeline.Job`:
+    the size, the layout, the model chosen for the photo and why), with what computes it here."""
 
     image: str
     key: str  # the photo's digest
-    picture: liif.Picture
-    width: int
-    height: int
-    model: str
-    precision: str  # the choice, "auto" or "exact": what the library is asked for
-    compute: str  # what computes under it here: "fp32", "bf16" or "int8"
-    why: str  # which precision ran and why, for the status line
-    views: int  # 1, or the LIIF+ views
-    placement: Layout  # where the render of the whole photo lies in the output: stretched, filled or fitted
+    job: pipeline.Job
+    compute: str  # what computes under the precision choice here: "fp32", "bf16" or "int8"
+    arithmetic: str  # which precision ran and why, for the status line
+
+    @property
+    def picture(self) -> liif.Picture:
+        return self.job.picture
+
+    @property
+    def width(self) -> int:
+        return self.job.width
+
+    @property
+    def height(self) -> int:
+        return self.job.height
+
+    @property
+    def placement(self) -> Layout:
+        """Where the render of the whole photo lies in the output: stretched, filled or fitted."""
+        return self.job.placement
+
+    @property
+    def model(self) -> str:
+        return self.job.model
+
+    @property
+    def precision(self) -> str:
+        """The choice, "auto" or "exact": what the library is asked for."""
+        return self.job.precision
+
+    @property
+    def views(self) -> int:
+        """1, or LIIF+'s views."""
+        return self.job.views
 
 
 @dataclass(frozen=True)
@@ -219,31 +248,36 @@ class Context:
         precision: str | None = AUTO,
         quality: str | None = STANDARD,
         fit: str | None = STRETCH,
+        pad: str = DEFAULT_PAD,
     ) -> Request:
-        """The one request check: a photo, a size within limits, an offered model, a known precision,
-        quality (LIIF+ within its input bound) and fit."""
+        """The one request check: a photo, a size within limits, an offered model (or auto: chosen from the
+        photo), a known precision, quality (LIIF+ within its input bound), fit and pad; the rest is the
+        pipeline's own check (:func:`liif.pipeline.check`)."""
         bench, config = self.workbench, self.workbench.config
         image = need_image(image)
         width, height = output_size(width, height, config.max_output_pixels)
-        model = bench.check_model(model or config.default_model)
         choice = bench.precision_choice(precision)
         chosen = bench.precision(choice)
-        if quality not in (None, STANDARD, BEST):
-            raise refuse(f"Quality must be {STANDARD} or {BEST}, got {echo(quality)}.")
+        if quality not in (None, STANDARD, LIIF_PLUS):
+            raise refuse(f"Quality must be {STANDARD} or {LIIF_PLUS}, got {echo(quality)}.")
         if fit is not None and fit not in FITS:
             raise refuse(f"Fit must be one of {', '.join(FITS)}, got {echo(fit)}.")
+        if pad is not None and not isinstance(pad, str):
+            raise refuse(f"Pad must be a colour such as #000000, or transparent; got {echo(pad)}.")
         key, picture = bench.picture(image)
-        views = LIIF_PLUS_VIEWS if quality == BEST else 1
+        name, why = bench.choose_model(model, key, picture)
+        plus = Quality(quality or STANDARD)
         pixels, limit = picture.width * picture.height, config.max_best_input_pixels
-        if views > 1 and pixels > limit:
+        if plus is Quality.PLUS and pixels > limit:
             raise refuse(
-                f"LIIF+ (best) takes photos up to {limit / 1e6:.2f} MP here (its {views} latent grids must fit "
+                f"LIIF+ takes photos up to {limit / 1e6:.2f} MP here (its {LIIF_PLUS_VIEWS} latent grids must fit "
                 f"the server's grid memory); this one is {pixels / 1e6:.2f} MP: use standard, or a smaller photo."
             )
-        placement = layout(picture.width, picture.height, width, height, fit or STRETCH)
-        if views > 1:
-            check_whole(placement, config.max_output_pixels, "LIIF+", APP_LIMIT)
-        return Request(image, key, picture, width, height, model, choice, chosen.compute, chosen.why, views, placement)
+        job = pipeline.check(
+            picture, width, height, fit=fit or STRETCH, pad=pad or DEFAULT_PAD, quality=plus, precision=choice,
+            model=name, max_pixels=config.max_output_pixels, limit_name=APP_LIMIT,
+        )  # fmt: skip
+        return Request(image, key, replace(job, why=why), chosen.compute, chosen.why)
 
     def encode(self, request: Request, progress: Callable[[int, int], None] | None = None) -> Job:
         """The request's photo encoded (or its grids from the cache)."""

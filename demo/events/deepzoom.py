@@ -95,7 +95,7 @@ class DeepZoom:
             tile_box(picture.width, picture.height, zoom, col, row, size)
         except ValueError as exc:
             raise refuse(f"{str(exc)[0].upper()}{str(exc)[1:]}.") from None
-        model = bench.check_model(request.get("model") or bench.config.default_model)
+        model, _ = bench.choose_model(request.get("model"), key, picture)
         choice = bench.precision_choice(request.get("precision"))
         cache_key = (key, model, choice if method == "liif" else "", method, zoom, col, row, size)
         png = self.tiles.get(cache_key)
@@ -199,7 +199,8 @@ class DeepZoom:
         bench = self.context.workbench
         try:
             if image:
-                bench.encode(image, bench.check_model(model or bench.config.default_model))
+                key, picture = bench.picture(image)
+                bench.encode_picture(key, picture, bench.choose_model(model, key, picture)[0])
         except (liif.LiifError, MemoryError):
             pass  # the photo's own event has said what is wrong; a render would say it again
 
@@ -211,6 +212,7 @@ class DeepZoom:
         bench = self.context.workbench
         try:
             key, picture = bench.picture(image)
+            chosen, _ = bench.choose_model(model, key, picture)  # auto: the model the photo's renders use
         except liif.LiifError:
             return ""  # the photo's own event says what is wrong with it
         saved = self._placeholders.get(key)
@@ -222,7 +224,7 @@ class DeepZoom:
             "width": picture.width,
             "height": picture.height,
             "url": f"gradio_api/file={saved}",
-            "model": model or bench.config.default_model,
+            "model": chosen,
             "precision": precision,
         }
         return json.dumps(source)

@@ -37,7 +37,8 @@ class Explain:
     def latent_grid(self, image: str | None, model: str | None = None) -> tuple[Image.Image, Image.Image, str]:
         """The input beside its latent grid drawn as a picture (PCA of the codes), both at input resolution."""
         bench = self.context.workbench
-        encoded = bench.encode(need_image(image), bench.check_model(model or bench.config.default_model))
+        key, picture = bench.picture(need_image(image))
+        encoded = bench.encode_picture(key, picture, bench.choose_model(model, key, picture)[0])
         grid = encoded.grid
         status = f"{grid.width}×{grid.height} codes of {grid.channels} numbers: one per input pixel"
         return encoded.picture.rgb_image(), Image.fromarray(bench.latent_picture(grid)), status

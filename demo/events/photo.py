@@ -68,6 +68,15 @@ class Photo:
         self.context = context
 
     @user_errors
+    def condition(self, image: str | None, model: str | None) -> str:
+        """What the photo has been through and the model that renders it, in words (empty before a photo)."""
+        if not image:
+            return ""
+        bench = self.context.workbench
+        key, picture = bench.picture(image)
+        return bench.choose_model(model, key, picture)[1]
+
+    @user_errors
     def opened(self, image: str | None, scale: float) -> Opened | None:
         """Where a new photo starts (None: the photo was removed)."""
         if not image:

@@ -1,4 +1,8 @@
-"""Upscale: the whole render, for the API at once and for the page streamed band by band over a preview."""
+"""Upscale: the whole render, for the API at once and for the page streamed band by band over a preview.
+
+Both run the one pipeline (:mod:`liif.pipeline`) on the app's cached grids; the page paints its bands over a
+bicubic preview and sends a frame at most once a second.
+"""
 
 from __future__ import annotations
 
@@ -8,13 +12,12 @@ import io
 import math
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import gradio as gr
 import numpy as np
-import torch
 from gradio.utils import get_upload_folder
 from PIL import Image
 
@@ -22,6 +25,7 @@ import liif
 from demo.components import echo, refuse
 from demo.events.common import (
     AUTO,
+    DEFAULT_PAD,
     STANDARD,
     STRETCH,
     Context,
@@ -33,22 +37,21 @@ from demo.events.common import (
     user_errors,
     waited_for,
 )
+from demo.lru import BoundedLRU
 from demo.memory import give_back
 from demo.tickets import SupersededError, Tickets
 from demo.workbench import Speed
-from liif.enlarge import describe
+from liif import pipeline
 from liif.imageio import IMAGE_FORMATS, assemble_uint8, finish_image, save_image, to_uint8
-from liif.layout import Layout, output_alpha, pad_colour, placed, placed_whole
-from liif.refine import best_size, consistency, finish_best, gather, photo_floats
-from liif.render import Box, plan
+from liif.pipeline import Quality
+from liif.refine import consistency, photo_floats
 
 # what the finished render downloads as: each of the library's formats under its first suffix (JPEG as .jpg)
 DOWNLOAD_SUFFIXES = {
     fmt: next(suffix for suffix, named in IMAGE_FORMATS.items() if named == fmt)
     for fmt in dict.fromkeys(IMAGE_FORMATS.values())
 }
-DEFAULT_PAD = "#000000"  # fit's margins unless the request names a colour (or transparent)
-Pad = tuple[float, float, float] | None  # a pad colour as floats; None: transparent
+SESSIONS_KEPT = 4096  # sessions whose last finished render is remembered (its follow-ups may run)
 
 PREVIEW_PIXELS = 1_000_000  # frames shown while streaming are thinned to about this many pixels
 PREVIEW_QUALITY = 85  # previews travel as JPEG data URLs: a fraction of a PNG's bytes and encoding time
@@ -120,99 +123,111 @@ def time_left(fraction: float, elapsed: float, work: int, output_pixels: int, pr
     return (work - done) / rate + output_pixels / prior.finish
 
 
+def work(job: Job | Request) -> int:
+    """LIIF's work for a job, the unit of the rows' speed: the pixels LIIF renders (each LIIF+ view's) and the
+    latent codes it reads (the photo's pixels under the window; reading a code costs about what rendering a
+    pixel does, so a render near x1 takes twice its pixels' time). LIIF+ renders the whole photo, standard
+    LIIF only the window the output shows (a fill's), at LIIF's own size."""
+    (liif_w, liif_h), picture, placement = job.job.liif_size, job.picture, job.placement
+    if job.views > 1:
+        return (liif_w * liif_h + picture.width * picture.height) * job.views
+    (render_w, render_h), (left, top, right, bottom) = placement.render, placement.box
+    share = (right - left) / render_w * (bottom - top) / render_h
+    return round(share * (liif_w * liif_h + picture.width * picture.height))
+
+
+class Live:
+    """A render as the page sees it: the canvas (the bicubic preview, then LIIF painted over it), the frames it
+    sends (at most one a second), and what the view shows now (kept, as stopped, after Stop)."""
+
+    def __init__(self) -> None:
+        self.canvas = np.empty((0, 0, 3), dtype=np.uint8)
+        self.last: dict[str, Any] | None = None
+        self.rows_seconds = 0.0
+        self._asked: Request | None = None
+
+    def preview(self, asked: Request) -> None:
+        """The bicubic preview of the output: the window a fill shows, fit's margins in their colour."""
+        placement, pad = asked.placement, asked.job.pad
+        x, y = placement.at
+        left, top, right, bottom = placement.box
+        self.canvas = np.empty((asked.height, asked.width, 3), dtype=np.uint8)
+        self.canvas[:] = np.round(np.asarray(pad or (0.0, 0.0, 0.0)) * 255).astype(np.uint8)
+        window = placement.window_of(asked.picture.rgb_image())
+        self.canvas[y : y + bottom - top, x : x + right - left] = np.asarray(window)
+        self._asked = asked
+
+    def frame(self, text: str, fraction: float | None) -> Frame:
+        assert self._asked is not None
+        height, width = self.canvas.shape[:2]
+        thin = max(1, math.ceil(math.sqrt(width * height / PREVIEW_PIXELS)))
+        self.last = shown(self._asked, _data_url(self.canvas[::thin, ::thin]), "preview", text, fraction)
+        return Frame(text, self.last)
+
+    def paint(self, run: pipeline.Upscale, prior: Speed | None, liif_work: int) -> Iterator[Frame]:
+        """LIIF's rows painted over the preview as they come (LIIF+: gathered, then finished and painted whole),
+        a frame with the progress and the time left at most once a second."""
+        start = time.perf_counter()
+        shown_at = start - FRAME_SECONDS  # the first LIIF band is shown as soon as it is there
+        height, width = self.canvas.shape[:2]
+        plus = run.job.quality is Quality.PLUS
+        if plus:
+            total_rows, (liif_w, liif_h) = run.job.liif_size[1], run.job.liif_size
+            floats: np.ndarray | None = np.empty((liif_h, liif_w, 3), dtype=np.float32)
+        else:
+            total_rows, floats = height, None
+        for row, rgb in run.liif_bands() if plus else run.bands():
+            if floats is None:
+                self.canvas[row : row + rgb.shape[0]] = to_uint8(rgb)
+            else:
+                floats[row : row + rgb.shape[0]] = rgb.numpy()
+            now, done = time.perf_counter(), (row + rgb.shape[0]) / total_rows
+            if now - shown_at >= FRAME_SECONDS and done < 1:
+                yield self.frame(progress_text(done, time_left(done, now - start, liif_work, width * height, prior)),
+                                 done)  # fmt: skip
+                shown_at = now
+        if floats is not None:
+            self.canvas[:] = assemble_uint8(run.finish(floats), width, height)
+        self.rows_seconds = time.perf_counter() - start
+
+
 class Upscale:
     def __init__(self, context: Context) -> None:
         self.context = context
         self.tickets = Tickets()
-        self._finished_tickets: dict[str, int] = {}  # per session, the ticket of its last render that finished
+        self._finished_tickets: BoundedLRU[str, int] = BoundedLRU(SESSIONS_KEPT)  # session -> its last finished
 
-    def _status(self, job: Job, seconds: float, off: float | None, placement: Layout) -> str:
+    def _status(self, job: Job, seconds: float, off: float | None) -> str:
         """Sizes, times, what ran and why, and how far the result is from the photo."""
         picture, encoded, bench = job.picture, job.encoded, self.context.workbench
         encode_text = "cached latent grid" if encoded.cached else f"encode {encoded.seconds:.1f} s"
-        best = f" (LIIF+: {job.views} views, back-projected)" if job.views > 1 else ""
+        plus = f" (LIIF+: {job.views} views, back-projected)" if job.views > 1 else ""
         status = (
             f"**{job.width}×{job.height}** from {picture.width}×{picture.height} "
             f"({_scales(job.width, job.height, picture)}) · {encode_text} · render {seconds:.1f} s · "
-            f"{job.model}{best} on {bench.device_name}, {job.why}"
+            f"{job.model}{plus} on {bench.device_name}, {job.arithmetic}\n\n{job.job.why}"
         )
         if off is not None:
             shrunk = f"Shrunk back to the photo's size, the result differs from it by {off:.2f} levels of 255 (mean)."
             status += f"\n\n{shrunk}"
-        said = [placement.describe(picture.width, picture.height)]
-        if job.views == 1:
-            said.append(describe(*placement.render, picture.width, picture.height, self._liif_size(job, placement)))
-        notes = [*filter(None, said), *bench.notes.get(job.model, ()), *picture.notes]
+        notes = [*job.job.notes, *bench.notes.get(job.model, ())]
         return status + "".join(f"\n\n*{n}*" for n in notes)
 
-    def _finish(
-        self, job: Job, pixels: np.ndarray, seconds: float, floats: np.ndarray | None, placement: Layout, pad: Pad
-    ) -> tuple[str, str]:
-        """The finished render saved as a PNG named after the photo, model and size, and the status line. LIIF+
-        (``floats``: its whole render, at ``best_size``) is finished first: enlarged where it is smaller than the
-        output, back-projected onto the photo, then cropped or padded as the fit says."""
-        photo = photo_floats(job.picture.rgb)
-        if floats is not None:
-            whole = finish_best(floats, *placement.render, photo)
-            pixels[:] = assemble_uint8(placed_whole(whole, placement, pad), job.width, job.height)
-        stretched = placement.render == (job.width, job.height)  # the whole photo, as the output: comparable
-        off = consistency(pixels.astype(np.float32) / 255, photo) if stretched else None
-        picture = replace(job.picture, alpha=output_alpha(job.picture.alpha, placement, pad is None))
-        name = result_name(job.image, job.model, job.width, job.height)
-        path = save(name, lambda path: finish_image(pixels, picture).save(path, format="PNG"))
-        return path, self._status(job, seconds, off, placement)
-
-    @staticmethod
-    def _liif_size(job: Job, placement: Layout) -> tuple[int, int]:
-        """The size LIIF itself renders for the job: LIIF+ no further than x4, auto no further than x8."""
-        render_w, render_h = placement.render
-        if job.views > 1:
-            return best_size(render_w, render_h, job.picture.width, job.picture.height)
-        return plan(job.encoded.views, render_w, render_h, job.precision)
-
-    def _liif_pixels(self, job: Job) -> int:
-        """LIIF's own pixels for the job, what its speed is measured in (each LIIF+ view counts): LIIF+ renders the
-        whole photo, standard LIIF only the window the output shows (a fill's), at LIIF's own size."""
-        liif_w, liif_h = self._liif_size(job, job.placement)
-        if job.views > 1:
-            return liif_w * liif_h * job.views
-        (render_w, render_h), (left, top, right, bottom) = job.placement.render, job.placement.box
-        return round((right - left) * liif_w / render_w * (bottom - top) * liif_h / render_h)
-
-    @staticmethod
-    def _latent_codes(job: Job) -> int:
-        """The latent codes LIIF reads for the job: the photo's pixels under the window it renders (every view's
-        for LIIF+). Reading a code costs about what rendering a pixel does, so a render near x1 takes twice its
-        pixels' time: its speed is measured in pixels and codes together (:meth:`_work`)."""
-        picture, placement = job.picture, job.placement
-        if job.views > 1:
-            return picture.width * picture.height * job.views
-        (render_w, render_h), (left, top, right, bottom) = placement.render, placement.box
-        return round((right - left) * picture.width / render_w * (bottom - top) * picture.height / render_h)
-
-    def _work(self, job: Job) -> int:
-        """LIIF's work for the job, the unit of the rows' speed: the pixels it renders and the codes it reads."""
-        return self._liif_pixels(job) + self._latent_codes(job)
-
-    def _finish_recorded(
-        self, job: Job, rows_seconds: float, pixels: np.ndarray, floats: np.ndarray | None, pad: Pad
-    ) -> tuple[str, str]:
-        """:meth:`_finish`, timed: the speed of both parts of the render recorded for the next estimate."""
+    def _finish(self, job: Job, run: pipeline.Upscale, pixels: np.ndarray, rows_seconds: float) -> tuple[str, str]:
+        """The finished render saved as a PNG named after the photo, model and size, and the status line; the
+        speed of both parts of the render recorded for the next estimate."""
         start = time.perf_counter()
-        result, status = self._finish(job, pixels, rows_seconds, floats, job.placement, pad)
+        off = run.consistency
+        if off is None and job.placement.render == (job.width, job.height):  # the whole photo: comparable
+            off = consistency(pixels.astype(np.float32) / 255, photo_floats(job.picture.rgb))
+        name = result_name(job.image, job.model, job.width, job.height)
+        path = save(name, lambda path: finish_image(pixels, job.picture).save(path, format="PNG"))
         finish_seconds = time.perf_counter() - start
-        output = job.width * job.height
+        plus = job.views > 1  # LIIF+'s finish back-projects: its seconds would slow a standard render's estimate
         self.context.workbench.record_speed(
-            job.compute, self._work(job), rows_seconds, 0 if floats is not None else output, finish_seconds
-        )  # (LIIF+'s finish back-projects: its seconds would slow a standard render's estimate)
-        return result, status
-
-    @staticmethod
-    def _pad(pad: str | None) -> Pad:
-        """The checked pad colour of fit's margins (None: transparent)."""
-        if pad is not None and not isinstance(pad, str):
-            raise refuse(f"Pad must be a colour such as #000000, or transparent; got {echo(pad)}.")
-        return pad_colour(pad or DEFAULT_PAD)
+            job.compute, work(job), rows_seconds, 0 if plus else job.width * job.height, finish_seconds
+        )
+        return path, self._status(job, rows_seconds, off)
 
     @user_errors
     @waited_for
@@ -234,31 +249,14 @@ class Upscale:
         def encoding(done: int, total: int) -> None:
             progress((done, total), desc="Encoding")
 
-        asked = self.context.request(image, width, height, model, precision, quality, fit)
-        placement, colour = asked.placement, self._pad(pad)
+        asked = self.context.request(image, width, height, model, precision, quality, fit, pad)
         job = self.context.encode(asked, encoding)
         start = time.perf_counter()
-
-        def rows_at(w: int, h: int, box: Box | None = None) -> Iterator[tuple[int, torch.Tensor]]:
-            return liif.iter_rows(
-                job.encoded.model,
-                job.encoded.views,
-                w,
-                h,
-                box=box,
-                precision=job.precision,
-                progress=lambda d, t: progress(d / t, desc="Rendering"),
-            )
-
-        if job.views > 1:  # LIIF+: the render at no more than x4, kept whole for _finish
-            bw, bh = best_size(*placement.render, job.picture.width, job.picture.height)
-            floats = gather(rows_at(bw, bh), bw, bh)
-            pixels = np.empty((job.height, job.width, 3), dtype=np.uint8)
-        else:
-            rows = placed(rows_at(*placement.render, placement.box), placement, colour)
-            floats, pixels = None, assemble_uint8(rows, job.width, job.height)
-        result, status = self._finish_recorded(job, time.perf_counter() - start, pixels, floats, colour)
-        del pixels, floats
+        run = pipeline.Upscale(job.job, job.encoded.model, job.encoded.views,
+                               progress=lambda d, t: progress(d / t, desc="Rendering"))  # fmt: skip
+        pixels = assemble_uint8(run.bands(), job.width, job.height)
+        result, status = self._finish(job, run, pixels, time.perf_counter() - start)
+        del pixels, run
         give_back()
         return result, status
 
@@ -295,71 +293,27 @@ class Upscale:
         The last frame is the same PNG :meth:`render` returns, with this machine's measured speed for the
         page's time estimates. A newer click or Stop ends it at its next step (see tickets).
         """
-        check = functools.partial(self.tickets.check, request.session_hash or "", ticket)
-        last: dict[str, Any] | None = None  # what the view shows now, kept (as stopped) after Stop
+        session = request.session_hash or ""
+        check = functools.partial(self.tickets.check, session, ticket)
+        live = Live()
         try:
             check()  # a request still queued when a newer one was made never starts
-            asked = self.context.request(image, width, height, model, precision, quality, fit)
-            placement, colour = asked.placement, self._pad(pad)
-            w, h = asked.width, asked.height
-            x, y = placement.at
-            left, top, right, bottom = placement.box
-            canvas = np.empty((h, w, 3), dtype=np.uint8)
-            canvas[:] = np.round(np.asarray(colour or (0.0, 0.0, 0.0)) * 255).astype(np.uint8)
-            canvas[y : y + bottom - top, x : x + right - left] = np.asarray(
-                placement.window_of(asked.picture.rgb_image())
-            )
-            thin = max(1, math.ceil(math.sqrt(w * h / PREVIEW_PIXELS)))
-
-            def frame(text: str, fraction: float | None) -> Frame:
-                nonlocal last
-                last = shown(asked, _data_url(canvas[::thin, ::thin]), "preview", text, fraction)
-                return Frame(text, last)
-
-            yield frame(f"Bicubic preview at {w}×{h}; encoding the photo…", None)
+            asked = self.context.request(image, width, height, model, precision, quality, fit, pad)
+            live.preview(asked)
+            yield live.frame(f"Bicubic preview at {asked.width}×{asked.height}; encoding the photo…", None)
             job = self.context.encode(asked, lambda _d, _t: check())
-            prior, work = self.context.workbench.speed(job.precision), self._work(job)
-            start = time.perf_counter()
-            shown_at = start - FRAME_SECONDS  # the first LIIF band is shown as soon as it is there
-            # LIIF+ renders the whole photo no further than x4 (enlarged after) and is back-projected: it keeps
-            # the floats. Standard LIIF renders the window the fit shows, painted over the preview band by band.
-            if job.views > 1:
-                bw, bh = best_size(*placement.render, job.picture.width, job.picture.height)
-                box = None
-                floats: np.ndarray | None = np.empty((bh, bw, 3), dtype=np.float32)
-            else:
-                (bw, bh), box, floats = placement.render, placement.box, None
-            rows = liif.iter_rows(
-                job.encoded.model,
-                job.encoded.views,
-                bw,
-                bh,
-                box=box,
-                precision=job.precision,
-                progress=lambda _d, _t: check(),
-                band=LIVE_BAND,
-            )
-            total_rows = bottom - top if floats is None else bh
-            for row, rgb in rows:
-                if floats is None:
-                    canvas[y + row : y + row + rgb.shape[0], x : x + right - left] = to_uint8(rgb)
-                else:
-                    floats[row : row + rgb.shape[0]] = rgb.numpy()
-                now = time.perf_counter()
-                if now - shown_at >= FRAME_SECONDS and row + rgb.shape[0] < total_rows:
-                    done = (row + rgb.shape[0]) / total_rows
-                    yield frame(progress_text(done, time_left(done, now - start, work, w * h, prior)), done)
-                    shown_at = now
+            run = pipeline.Upscale(job.job, job.encoded.model, job.encoded.views, progress=lambda _d, _t: check(),
+                                   band=LIVE_BAND)  # fmt: skip
+            yield from live.paint(run, self.context.workbench.speed(job.precision), work(job))
             check()
-            result, status = self._finish_recorded(job, time.perf_counter() - start, canvas, floats, colour)
-            del floats
+            result, status = self._finish(job, run, live.canvas, live.rows_seconds)
             give_back()
-            self._finished_tickets[request.session_hash or ""] = ticket
-            done_view = shown(asked, f"gradio_api/file={result}", "done", f"{w}×{h} · done")
+            self._finished_tickets.put(session, ticket)
+            done_view = shown(asked, f"gradio_api/file={result}", "done", f"{asked.width}×{asked.height} · done")
             yield Frame(status, done_view, result, self.context.workbench.speed(job.precision))
         except SupersededError as exc:
-            if exc.stopped:
-                stopped = last and {**last, "state": "stopped", "text": "Stopped: a preview, not a result"}
+            if exc.stopped and live.last:
+                stopped = {**live.last, "state": "stopped", "text": "Stopped: a preview, not a result"}
                 yield Frame("Stopped. Press **Upscale** to render again.", stopped)
 
     @user_errors

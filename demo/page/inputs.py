@@ -19,7 +19,17 @@ from demo.events import Events
 from demo.events.common import AUTO, PRECISIONS, QUALITIES, STANDARD, STRETCH
 from demo.page.presets import CUSTOM, presets
 from demo.page.shared import Shared, in_browser
-from demo.page.text import FIT_INFO, FITS, HOW_TO_ADD_RDN, NO_PHOTO, QUALITY_INFO
+from demo.page.text import (
+    AUTO_LABEL,
+    FIT_INFO,
+    FITS,
+    HOW_TO_ADD_RDN,
+    MODEL_LABELS,
+    NO_PHOTO,
+    PHOTO_INFO,
+    QUALITY_INFO,
+)
+from liif.pipeline import AUTO_MODEL
 from liif.sources import MODEL_NAMES
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
@@ -61,9 +71,10 @@ def render(config: AppConfig, events: Events) -> tuple[Shared, Inputs]:
             photo.examples = EXAMPLES  # besides uploads, the only photos a request may name
             examples = sorted(str(p) for p in EXAMPLES.glob("*.jpg"))
             gr.Examples(examples=[[p] for p in examples], inputs=[photo], label="Landscapes with leaves")
-            with gr.Row():
-                model = gr.Dropdown(models, value=models[0], label="Model", elem_id="model", min_width=240)
-                precision = gr.Radio(PRECISIONS, value=AUTO, label="Precision", min_width=240)
+            choices = [(AUTO_LABEL, AUTO_MODEL), *((MODEL_LABELS.get(m, m), m) for m in models)]
+            model = gr.Radio(choices, value=AUTO_MODEL, label="Photo", elem_id="model", info=PHOTO_INFO)
+            condition = gr.Markdown("", elem_id="condition", elem_classes="status")
+            precision = gr.Radio(PRECISIONS, value=AUTO, label="Precision", min_width=240)
             quality = gr.Radio(QUALITIES, value=STANDARD, label="Quality", elem_id="quality", info=QUALITY_INFO)
             if any(name not in models for name in MODEL_NAMES):
                 gr.Markdown(HOW_TO_ADD_RDN, elem_id="model-hint")
@@ -86,6 +97,7 @@ def render(config: AppConfig, events: Events) -> tuple[Shared, Inputs]:
                 run = gr.Button("Upscale", variant="primary", elem_id="run", interactive=False, scale=3)
                 stop = gr.Button("Stop", variant="stop", elem_id="stop", scale=1, min_width=80)
     fit.change(inputs=[fit], outputs=[pad_row], **in_browser("fromFit"))
+    gr.on([photo.change, model.change], events.photo.condition, [photo, model], [condition], api_visibility="private")
     shared = Shared(photo, width, height, model, precision, quality, fit)
     shared.actions.append(run)
     inputs = Inputs(scale, keep_aspect, preset, pad_colour, transparent, size_info, photo_w, photo_h, speed, run, stop)

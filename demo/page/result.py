@@ -10,9 +10,9 @@ from typing import Any
 import gradio as gr
 
 from demo.events import Events
-from demo.events.common import STRETCH, fractions
+from demo.events.common import DEFAULT_PAD, STRETCH, fractions
 from demo.events.photo import from_page
-from demo.events.upscale import DEFAULT_PAD, Frame
+from demo.events.upscale import Frame
 from demo.page import deepzoom
 from demo.page.inputs import Inputs
 from demo.page.shared import Shared, in_browser

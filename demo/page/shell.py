@@ -12,7 +12,7 @@ from starlette.middleware import Middleware
 from demo.components import GuardedBlocks
 from demo.config import AppConfig
 from demo.events import Events
-from demo.events.common import BEST, EXACT, LIIF_PLUS_VIEWS
+from demo.events.common import EXACT, LIIF_PLUS, LIIF_PLUS_VIEWS
 from demo.events.tilegate import SmallBodies
 from demo.memory import keep_large_blocks_mapped
 from demo.page import compare, deepzoom, how, inputs, line, result, sweep
@@ -43,9 +43,9 @@ def browser_settings(config: AppConfig) -> dict[str, Any]:
         "maxSide": MAX_SIDE,
         "maxPixels": config.max_output_pixels,
         "scaleRange": list(inputs.SCALE_RANGE),
-        "best": BEST,
-        "bestViews": LIIF_PLUS_VIEWS,
-        "bestScale": TRAINED_SCALE,
+        "liifPlus": LIIF_PLUS,
+        "liifPlusViews": LIIF_PLUS_VIEWS,
+        "liifPlusScale": TRAINED_SCALE,
         "detailScale": DETAIL_SCALE,
         "exact": EXACT,
         "noPhoto": NO_PHOTO,

@@ -1,9 +1,11 @@
 """All the words the page shows, in one place: headings, hints under each view, the How it works text."""
 
+from liif.sources import DEFAULT_MODEL, REAL_PHOTOS_MODEL
+
 CLICK_MODES = [("move the crop", "crop"), ("set the line's ends", "line"), ("explain a point", "point")]
 NO_PHOTO = "No photo yet: upload, paste or pick one."
 QUALITY_INFO = (
-    "best: LIIF+, the photo's 8 flips and turns averaged and the render back-projected onto the photo (whole "
+    "LIIF+: the photo's 8 flips and turns averaged and the render back-projected onto the photo (whole "
     "renders only; crops and the line show the averaged views, the result view's tiles standard LIIF)"
 )
 RESULT_CAPTION = (
@@ -21,6 +23,14 @@ the photo becomes a grid of latent codes, and a small network returns the colour
 point, so any size works, even a different scale across and down. Compare it with bicubic up close,
 and follow the colour signal along a line.
 """
+
+PHOTO_INFO = "Auto reads the photo: a JPEG below quality 90 or a noisy photo gets LIIF for real photos."
+MODEL_LABELS = {  # the models' names on the page; any other model shows its own name
+    DEFAULT_MODEL: "Clean: the paper's LIIF",
+    REAL_PHOTOS_MODEL: "Compressed or noisy: LIIF for real photos",
+    "rdn-liif": "Clean, RDN-LIIF (slower)",
+}
+AUTO_LABEL = "Auto: from the photo"
 
 HOW_TO_ADD_RDN = (
     "*RDN-LIIF (slower, a little sharper) is not installed here: a Space owner adds it by publishing its "

@@ -13,9 +13,9 @@
   // What a render costs here: LIIF+ renders 8 views no further than x4, auto no further than its detail scale;
   // a fill renders only the window it shows.
   function estimate(w, h, iw, ih, speed, quality, precision, layout) {
-    const best = quality === SETTINGS.best;
-    const cap = best ? SETTINGS.bestScale : precision === SETTINGS.exact ? Infinity : SETTINGS.detailScale;
-    const [views, placed] = [best ? SETTINGS.bestViews : 1, L.layoutOf(layout, w, h)];
+    const plus = quality === SETTINGS.liifPlus;
+    const cap = plus ? SETTINGS.liifPlusScale : precision === SETTINGS.exact ? Infinity : SETTINGS.detailScale;
+    const [views, placed] = [plus ? SETTINGS.liifPlusViews : 1, L.layoutOf(layout, w, h)];
     const work = L.liifPixels(w, h, iw, ih, cap, views, placed) + L.latentCodes(w, h, iw, ih, views, placed);
     return L.estimate(work, w * h, speed);
   }
