@@ -14,8 +14,8 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 
 from demo.config import AppConfig
 from demo.page.shell import build, launch_options
+from liif.core.hardware import DEVICES
 from liif.errors import LiifError
-from liif.hardware import DEVICES
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:

@@ -18,8 +18,8 @@ from demo.config import AppConfig
 from demo.events import Events
 from demo.page.shell import build
 from demo.workbench import Workbench
-from liif.hardware import speed_flags
-from liif.tables import markdown_table as table
+from liif.core.hardware import speed_flags
+from liif.io.tables import markdown_table as table
 
 PHOTO = str(EXAMPLES / "forest_stream.jpg")
 WIDTH, HEIGHT = 768, 512  # x2 of the 384x256 example

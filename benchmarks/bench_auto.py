@@ -1,7 +1,7 @@
 """What ``auto`` buys on this CPU, side by side in one run, and where a whole render spends its time.
 
 The header names the machine: CPU flags, the kernel set torch runs (its ISA), what auto computes in, and the
-MLP's chunk per compute kind (liif.query.CHUNKS). ``--avx2`` runs the same script with the runtime limited to
+MLP's chunk per compute kind (liif.core.query.CHUNKS). ``--avx2`` runs the same script with the runtime limited to
 AVX2 (the four variables of the README), as an AVX2-only CPU runs.
 
 A. Whole process (python start, model load, encode, render, PNG): 240x180 -> 960x720 (a centre crop of a
@@ -13,7 +13,7 @@ S. Where a small render's whole process goes before any work: Python, importing 
 E. A render from a cached grid (240x180 -> 960x720, auto) with the settings of the last round (256 queries a
    chunk for every kind, int8's ReLU as its own pass) against today's, interleaved, best of three; PSNR of
    each against exact.
-F. The chunk sweep behind liif.query.CHUNKS, for auto's compute kind and fp32.
+F. The chunk sweep behind liif.core.query.CHUNKS, for auto's compute kind and fp32.
 G. One 256x256 hidden layer by rows fed at once (F.linear fp32 and bf16; int8 with its ReLU fused).
 B. x30, 100x75 -> 3000x2250 from a cached grid: exact against auto (LIIF at x8, enlarged); and the PSNR
    of both against the ground truth at x30 (the paper's protocol on the photos).
@@ -41,13 +41,13 @@ from PIL import Image
 from torch.profiler import ProfilerActivity, profile
 
 import liif
-from liif import int8, query
-from liif.evaluation import make_pair
-from liif.hardware import choose_precision, cpu_capability, int8_kernels, speed_flags
-from liif.imageio import write_rows
-from liif.metrics import psnr
-from liif.tables import markdown_table as table
-from liif.tiles import render_tile
+from liif.core import int8, query
+from liif.core.hardware import choose_precision, cpu_capability, int8_kernels, speed_flags
+from liif.core.metrics import psnr
+from liif.io.images import write_rows
+from liif.io.tables import markdown_table as table
+from liif.views.evaluation import make_pair
+from liif.views.tiles import render_tile
 
 SHARED_PHOTOS = ROOT.parent / "shared" / "photos"
 REFERENCE_RUN = """
@@ -148,7 +148,7 @@ def before_and_now(model: liif.LIIF, folder: Path) -> list[list[object]]:
     exact = liif.render(model, grid, 960, 720, precision="exact")
     runs = {
         "last round (chunk 256, ReLU its own pass)": lambda: _before(model, grid, "auto"),
-        "today (liif.query.CHUNKS, fused int8 ReLU)": lambda: liif.render(model, grid, 960, 720),
+        "today (liif.core.query.CHUNKS, fused int8 ReLU)": lambda: liif.render(model, grid, 960, 720),
     }
     best: dict[str, float] = {}
     outputs = {}

@@ -13,9 +13,9 @@ from __future__ import annotations
 from common import photos
 
 import liif
-from liif.detail import detail_spot
-from liif.explain import cell_study
-from liif.tables import markdown_table as table
+from liif.io.tables import markdown_table as table
+from liif.views.detail import detail_spot
+from liif.views.explain import cell_study
 
 SCALES = (2, 3, 4, 6, 12)
 SIDE = 192

@@ -1,6 +1,6 @@
 """Deep zoom: what a tile costs, what a whole view costs, and the memory of a long session of tile requests.
 
-A. One 256x256 LIIF tile at x30 from a cached grid (``liif.tiles.render_tile``), per precision; and the
+A. One 256x256 LIIF tile at x30 from a cached grid (``liif.views.tiles.render_tile``), per precision; and the
    same through the viewer's tile function (PNG, base64, cache miss), as the page calls it.
 B. A full 1280x800 view at x8 and at x30: every LIIF tile of the level the viewer draws there (under auto
    no deeper than x8, which the viewer enlarges; under exact the x32 level).
@@ -27,10 +27,10 @@ import liif
 from demo.config import AppConfig
 from demo.events import Events
 from demo.workbench import Workbench
-from liif.enlarge import DETAIL_SCALE
-from liif.hardware import choose_precision, speed_flags
-from liif.tables import markdown_table as table
-from liif.tiles import render_tile
+from liif.core.enlarge import DETAIL_SCALE
+from liif.core.hardware import choose_precision, speed_flags
+from liif.io.tables import markdown_table as table
+from liif.views.tiles import render_tile
 
 PHOTO = str(EXAMPLES / "forest_stream.jpg")  # 384x256
 ZOOM = 30

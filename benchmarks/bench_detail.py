@@ -1,10 +1,10 @@
-"""Where LIIF stops adding detail: LIIF at x S enlarged (liif/enlarge.py) against LIIF rendered exactly.
+"""Where LIIF stops adding detail: LIIF at x S enlarged (liif/core/enlarge.py) against LIIF rendered exactly.
 
 The paper's protocol (HR cropped to a multiple of the scale, LR its bicubic downscale, RGB PSNR with
 scale + 6 shaved): for each output scale and each S below it, how close LIIF at x S, enlarged by the
 cubic filter, is to the exact LIIF render (PSNR), what it does to the PSNR against the ground truth,
 and how many fewer LIIF pixels it needs. Both in fp32, so the table measures the enlargement alone.
-``liif.enlarge.DETAIL_SCALE`` is chosen from it.
+``liif.core.enlarge.DETAIL_SCALE`` is chosen from it.
 
     python benchmarks/bench_detail.py [--folder ../shared/photos] [--photos N] [--crop 640]
 """
@@ -20,12 +20,12 @@ from common import EXAMPLES, photos, timed
 from PIL import Image
 
 import liif
-from liif.enlarge import iter_enlarged
-from liif.evaluation import make_pair
-from liif.hardware import cpu_capability, speed_flags
-from liif.metrics import psnr
-from liif.render import render
-from liif.tables import markdown_table as table
+from liif.core.enlarge import iter_enlarged
+from liif.core.hardware import cpu_capability, speed_flags
+from liif.core.metrics import psnr
+from liif.core.render import render
+from liif.io.tables import markdown_table as table
+from liif.views.evaluation import make_pair
 
 CASES = ((4, 2), (8, 4), (12, 8), (16, 8), (32, 8), (32, 16))  # (output scale, LIIF scale S)
 

@@ -21,9 +21,9 @@ from demo.config import AppConfig
 from demo.events import Events
 from demo.events.common import AUTO, STANDARD
 from demo.workbench import Workbench
-from liif.enlarge import DETAIL_SCALE
-from liif.hardware import choose_precision, speed_flags
-from liif.tables import markdown_table as table
+from liif.core.enlarge import DETAIL_SCALE
+from liif.core.hardware import choose_precision, speed_flags
+from liif.io.tables import markdown_table as table
 
 SIZES = ((480, 320), (768, 512), (1536, 1024), (2304, 1536))  # of the 384x256 photo: x1.25 to x6
 DEEP = (3000, 2250)  # of a 100x75 photo: x30, LIIF at x8 and enlarged

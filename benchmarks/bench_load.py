@@ -26,7 +26,7 @@ from pathlib import Path
 import numpy as np
 from common import EXAMPLES, ROOT, free_port, memory_mb
 
-from liif.tables import markdown_table as table
+from liif.io.tables import markdown_table as table
 
 PHOTO = str(EXAMPLES / "dandelions.jpg")  # 384x216
 

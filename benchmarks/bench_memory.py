@@ -19,7 +19,7 @@ from pathlib import Path
 from common import EXAMPLES, ROOT
 from PIL import Image
 
-from liif.tables import markdown_table as table
+from liif.io.tables import markdown_table as table
 
 SETUP = "import liif; m = liif.load_model(); img = liif.load_picture(SRC).rgb; "
 CASES = {

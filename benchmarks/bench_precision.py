@@ -18,9 +18,9 @@ import torch
 from common import lr_hr, photos
 
 import liif
-from liif.hardware import native_bf16, speed_flags
-from liif.metrics import psnr
-from liif.tables import markdown_table as table
+from liif.core.hardware import native_bf16, speed_flags
+from liif.core.metrics import psnr
+from liif.io.tables import markdown_table as table
 
 BOUND_DB = 0.01
 

@@ -10,8 +10,8 @@ import argparse
 from common import lr_hr, photos, timed
 
 import liif
-from liif.hardware import speed_flags
-from liif.tables import markdown_table as table
+from liif.core.hardware import speed_flags
+from liif.io.tables import markdown_table as table
 
 
 def main() -> None:

@@ -17,10 +17,10 @@ import torch
 from common import lr_hr, median_time, photos, timed
 
 import liif
-from liif.coords import render_cell
-from liif.hardware import native_bf16
-from liif.metrics import psnr
-from liif.tables import markdown_table as table
+from liif.core.coords import render_cell
+from liif.core.hardware import native_bf16
+from liif.core.metrics import psnr
+from liif.io.tables import markdown_table as table
 
 
 def decode_rows(model: liif.LIIF, precisions: list[str], scales: list[int], count: int) -> list[list[object]]:

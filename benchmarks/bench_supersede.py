@@ -19,8 +19,8 @@ from common import EXAMPLES, launched_page
 from PIL import Image
 
 from demo.config import AppConfig
-from liif.hardware import choose_precision, cpu_capability, speed_flags
-from liif.tables import markdown_table as table
+from liif.core.hardware import choose_precision, cpu_capability, speed_flags
+from liif.io.tables import markdown_table as table
 
 
 def waits(clicks: int) -> list[float]:

@@ -28,7 +28,7 @@ def photos(folder: Path = EXAMPLES) -> list[Path]:
 
 def lr_hr(path: Path, scale: int) -> tuple[torch.Tensor, torch.Tensor]:
     """The paper's pair: HR cropped to a multiple of ``scale``, LR = PIL bicubic downscale. (3, h, w) floats."""
-    from liif.evaluation import make_pair
+    from liif.views.evaluation import make_pair
 
     lr, hr = make_pair(Image.open(path).convert("RGB"), scale)
     return liif.load_picture(lr).rgb, liif.load_picture(hr).rgb

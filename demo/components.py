@@ -27,7 +27,7 @@ from typing import Any
 import gradio as gr
 from gradio.utils import get_upload_folder
 
-from liif.imageio import decode_error
+from liif.io.images import decode_error
 
 log = logging.getLogger("liif.app")
 ECHO = 80  # characters of a sent value a message may quote
@@ -105,6 +105,39 @@ class PhotoInput(gr.Image):
         if uploaded and Path(uploaded).is_file() and Path(uploaded).stat().st_size > limit:
             raise refuse(f"The photo is over the upload limit of {limit / 2**20:.0f} MB.")
         return payload
+
+
+def refuse_choice(name: str, values: Sequence[Any], value: Any) -> gr.Error:
+    shown = ", ".join(str(v) for v in values)
+    return refuse(f"{name} must be one of {shown}; got {echo(value)}.")
+
+
+class ChoiceRadio(gr.Radio):
+    """A radio whose API refuses a value outside its choices in one line, named by its label, that quotes at most
+    :data:`ECHO` characters (Gradio's own check quotes the whole value, 100 KB of it if that is what was sent)."""
+
+    is_template = True
+
+    def preprocess(self, payload: Any) -> Any:
+        values = [value for _, value in self.choices]
+        if payload is not None and payload not in values:
+            raise refuse_choice(str(self.label), values, payload)
+        return super().preprocess(payload)
+
+
+class ChoiceGroup(gr.CheckboxGroup):
+    """Checkboxes whose API takes each choice once, whatever a request repeats, and refuses anything else in one
+    line: the list a function gets is never longer than the choices."""
+
+    is_template = True
+
+    def preprocess(self, payload: Any) -> Any:
+        values = [value for _, value in self.choices]
+        if payload is None:
+            return []
+        if not isinstance(payload, list) or any(isinstance(v, list | dict) or v not in values for v in payload):
+            raise refuse_choice(str(self.label), values, payload)
+        return super().preprocess(list(dict.fromkeys(payload)))
 
 
 class NumberInput(gr.Number):

@@ -8,8 +8,8 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 
-from liif.coords import TRANSFORMS
-from liif.sources import default_model
+from liif.core.coords import TRANSFORMS
+from liif.weights.sources import default_model
 
 GRID_BYTES_PER_PIXEL = 64 * 4  # a latent code: 64 float32 numbers per input pixel
 

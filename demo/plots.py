@@ -8,8 +8,8 @@ import plotly.graph_objects as go
 import torch
 from PIL import Image, ImageDraw
 
-from liif.detail import luminance
-from liif.profile import Profile
+from liif.views.detail import luminance
+from liif.views.profile import Profile
 
 LUMINANCE = "Luminance"
 CHANNELS = {LUMINANCE: "#444444", "R": "#d62728", "G": "#2ca02c", "B": "#1f77b4"}

@@ -10,6 +10,8 @@ from __future__ import annotations
 import itertools
 import threading
 
+from demo.lru import BoundedLRU
+
 
 class SupersededError(Exception):
     """A newer request of the same session (or its Stop button) replaced this render."""
@@ -20,8 +22,9 @@ class SupersededError(Exception):
 
 
 class Tickets:
-    def __init__(self) -> None:
-        self._latest: dict[str, tuple[int, bool]] = {}
+    def __init__(self, sessions: int = 4096) -> None:
+        # per session, its newest ticket and whether Stop took it; the least recently used session is forgotten
+        self._latest: BoundedLRU[str, tuple[int, bool]] = BoundedLRU(sessions)
         self._numbers = itertools.count(1)
         self._lock = threading.Lock()
 
@@ -29,15 +32,16 @@ class Tickets:
         """A new ticket for ``session``; every older one is now stale (``stop``: because of Stop)."""
         with self._lock:
             number = next(self._numbers)
-            self._latest[session] = (number, stop)
+            self._latest.put(session, (number, stop))
             return number
 
     def newest(self, session: str) -> int | None:
         with self._lock:
-            return self._latest.get(session, (None, False))[0]
+            newest = self._latest.get(session)
+            return newest[0] if newest else None
 
     def check(self, session: str, ticket: int) -> None:
         """Raise :class:`SupersededError` if ``ticket`` is no longer the session's newest."""
-        latest, stopped = self._latest.get(session, (ticket, False))
+        latest, stopped = self._latest.get(session) or (ticket, False)
         if latest != ticket:
             raise SupersededError(stopped)

@@ -19,15 +19,15 @@ import liif
 from demo.components import echo
 from demo.config import AppConfig
 from demo.lru import BoundedLRU
-from liif.condition import Condition, PhotoChoice, examine, model_for, reason
-from liif.digests import sha256_bytes
+from liif.core.grid import Views
+from liif.core.hardware import Precision, choose_precision, pick_device
+from liif.core.render import measure_rate
 from liif.errors import LiifError, WeightsError
-from liif.explain import latent_pca
-from liif.grid import Views
-from liif.hardware import Precision, choose_precision, pick_device
-from liif.pipeline import AUTO_MODEL
-from liif.render import measure_rate
-from liif.sources import DEFAULT_MODEL, HOW_TO_PROVIDE, MODEL_NAMES, REAL_PHOTOS_MODEL, resolve
+from liif.pipeline.condition import Condition, PhotoChoice, examine, model_for, reason
+from liif.pipeline.run import AUTO_MODEL
+from liif.views.explain import latent_pca
+from liif.weights.digests import sha256_bytes
+from liif.weights.sources import DEFAULT_MODEL, HOW_TO_PROVIDE, MODEL_NAMES, REAL_PHOTOS_MODEL, resolve
 
 DIGESTS_KEPT = 64  # uploads whose digest is remembered (a few bytes each)
 SHOWN_NAME = 24  # a model offered under a longer name (a deployment's path) is shortened in messages

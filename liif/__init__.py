@@ -5,16 +5,21 @@
 >>> picture = liif.load_picture("photo.jpg")
 >>> grid = liif.encode(model, picture.rgb)          # the image as a grid of latent codes
 >>> rgb = liif.render(model, grid, 1920, 1080)      # (1080, 1920, 3) floats in [0, 1]
+>>> liif.upscale("photo.jpg", 1920, 1080, fit="fill").save("big.png")  # the whole pipeline, model chosen
+
+The layers, bottom to top, each importing only those below it: ``errors``; ``core`` (the network and its
+maths) and ``io`` (photos in and out); ``weights``; ``pipeline`` (one upscale); ``views``; the CLI and engines.
 """
 
+from liif.core.grid import LatentGrid, encode, encode_views
+from liif.core.model import LIIF
+from liif.core.query import local_ensemble, query_points
+from liif.core.reference import reference_query, reference_render
+from liif.core.render import iter_rows, render
 from liif.errors import ImageError, LiifError, WeightsError
-from liif.grid import LatentGrid, encode, encode_views
-from liif.imageio import Picture, load_picture, write_rows
-from liif.model import LIIF
-from liif.query import local_ensemble, query_points
-from liif.reference import reference_query, reference_render
-from liif.render import iter_rows, render
-from liif.sources import DEFAULT_MODEL, MODEL_NAMES, load_model, resolve
+from liif.io.images import Picture, load_picture, write_rows
+from liif.pipeline import upscale
+from liif.weights.sources import DEFAULT_MODEL, MODEL_NAMES, load_model, resolve
 
 __all__ = [
     "DEFAULT_MODEL",
@@ -36,5 +41,6 @@ __all__ = [
     "reference_render",
     "render",
     "resolve",
+    "upscale",
     "write_rows",
 ]

@@ -7,6 +7,7 @@ leaves a partial output file.
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import os
 import signal
 import sys
@@ -18,30 +19,29 @@ import torch
 from tqdm import tqdm
 
 from liif import pipeline
-from liif.condition import PAPER_MODEL, PhotoChoice
-from liif.degrade import CLEAN, Chain, parse_chains
-from liif.enlarge import DETAIL_SCALE
+from liif.batch.jobs import Item, Manifest, Options, Record, pending, render_one
+from liif.batch.local import run_local
+from liif.core.enlarge import DETAIL_SCALE
+from liif.core.grid import DEFAULT_TILE
+from liif.core.hardware import DEVICES, PRECISIONS, choose_precision, native_bf16, pick_device, speed_flags
+from liif.core.model import LIIF
+from liif.core.render import measure_rate
 from liif.errors import LiifError
-from liif.evaluation import PROTOCOLS, check_plot_path, evaluate, means, plot_gain, table_rows
-from liif.grid import DEFAULT_TILE
-from liif.hardware import DEVICES, PRECISIONS, choose_precision, native_bf16, pick_device, speed_flags
-from liif.imageio import (
-    IMAGE_FORMATS,
+from liif.io.degrade import CLEAN, Chain, parse_chains
+from liif.io.images import (
     OUTPUT_SUFFIXES,
-    Picture,
     check_output_path,
     check_writable,
-    load_picture,
-    write_rows,
 )
-from liif.layout import FITS, pad_colour
-from liif.model import LIIF
-from liif.pipeline import Quality
-from liif.render import measure_rate
-from liif.sizes import parse_size
-from liif.sources import DEFAULT_MODEL, MODEL_NAMES, Resolved, default_model, resolve
-from liif.tables import markdown_table
+from liif.io.sizes import parse_size
+from liif.io.tables import markdown_table
+from liif.pipeline.condition import PAPER_MODEL, PhotoChoice
+from liif.pipeline.layout import FITS, pad_colour
+from liif.pipeline.run import Quality
+from liif.views.evaluation import PROTOCOLS, check_plot_path, evaluate, means, plot_gain, table_rows
+from liif.weights.sources import DEFAULT_MODEL, MODEL_NAMES, Resolved, default_model, resolve
 
+ENGINES = ("local", "ray")
 LIIF_PLUS_HELP = (
     "LIIF+: average the 8 flips/transposes of the photo, then back-project the result onto the photo "
     "(about 8x slower, a little sharper)"
@@ -143,6 +143,17 @@ def build_parser() -> argparse.ArgumentParser:
         "--verbose", action="store_true", help="say how far the result, shrunk back, is from the photo (levels of 255)"
     )
     up.add_argument("--overwrite", action="store_true", help="allow an output to replace one of the inputs")
+    up.add_argument(
+        "--engine",
+        choices=ENGINES,
+        default=ENGINES[0],
+        help="for folders: local (default) renders here, one photo after another; ray spreads them over a Ray "
+        "cluster (pip install '.[cluster]'). Both skip outputs already there and keep OUTPUT/manifest.jsonl",
+    )
+    up.add_argument(
+        "--ray-address", metavar="ADDR", help="an existing Ray cluster (default: start Ray on this machine)"
+    )
+    up.add_argument("--force", action="store_true", help="for folders: render again where an output is already there")
     _model_args(up)
 
     ev = commands.add_parser("eval", help="the paper's PSNR protocol on a folder of photos")
@@ -236,32 +247,71 @@ def _output_paths(files: list[Path], output: str, fmt: str | None, batch: bool) 
     return outputs
 
 
-def _upscale_one(models: pipeline.Models, src: Path, dst: Path, args: argparse.Namespace, position: int) -> None:
-    picture: Picture = load_picture(src)
-    width, height = args.size or (None, None)
-    job = pipeline.check(
-        picture, width, height, scale=args.scale, fit=args.fit, pad=args.pad, precision=args.precision,
+def _options(args: argparse.Namespace) -> Options:
+    return Options(
+        size=args.size, scale=args.scale, fit=args.fit, pad=args.pad, precision=args.precision, tile=args.tile,
         quality=Quality.PLUS if args.liif_plus else Quality.STANDARD, photo=PhotoChoice(args.photo), model=args.model,
     )  # fmt: skip
-    for note in job.notes:
-        _note(f"{dst.name}: {note}")
-    if args.model is None and (args.verbose or job.model != PAPER_MODEL or args.photo != PhotoChoice.AUTO.value):
-        _note(f"{src.name}: {job.why}")
-    if job.picture.alpha is not None and IMAGE_FORMATS.get(dst.suffix.lower()) == "JPEG":
-        _note(f"{dst.name}: JPEG has no alpha channel, transparency is dropped")
-    pixels = job.width * job.height
-    with tqdm(total=pixels, desc=f"{src.name} → {job.width}x{job.height}", unit="px", unit_scale=True, leave=False,
-              position=position, disable=None) as bar:  # fmt: skip
 
-        def progress(done: int, total: int) -> None:  # LIIF+ renders fewer pixels than the output has
-            bar.update(round(done / total * pixels) - bar.n)
 
-        model = models(job.model)
-        views = pipeline.encode(job, model, tile=args.tile)
-        run = pipeline.Upscale(job, model, views, progress=progress, measure=args.verbose)
-        write_rows(dst, job.width, job.height, run.bands(), job.picture)
-    if args.verbose and run.consistency is not None:
-        _note(f"{dst.name}: shrunk back to the photo's size, it differs from it by {run.consistency:.2f} levels of 255")
+def _said(record: Record, args: argparse.Namespace) -> list[str]:
+    """A record's notes as the CLI says them: the model's choice only when it is not the paper's model on a clean
+    photo, chosen by auto (or with --verbose), and how far the result is from the photo with --verbose."""
+    name = Path(record.output).name
+    chose_quietly = args.model is None and record.model == PAPER_MODEL and args.photo == PhotoChoice.AUTO.value
+    why, *notes = record.notes
+    said = [] if (chose_quietly and not args.verbose) or args.model else [f"{Path(record.input).name}: {why}"]
+    said += [f"{name}: {note}" for note in notes]
+    if args.verbose and record.consistency is not None:
+        said.append(f"{name}: shrunk back to the photo's size, it differs from it by {record.consistency:.2f} levels")
+    return said
+
+
+def _upscale_one(models: pipeline.Models, item: Item, args: argparse.Namespace) -> None:
+    """One photo, with a bar over its pixels; its error ends the run (exit 2)."""
+    with tqdm(desc=Path(item.source).name, unit="px", unit_scale=True, leave=False, disable=None) as bar:
+
+        def progress(done: int, total: int) -> None:
+            bar.total = total
+            bar.update(done - bar.n)
+
+        record = render_one(models, item, _options(args), progress=progress, measure=args.verbose)
+    if record.error:
+        raise LiifError(record.error)
+    for note in _said(record, args):
+        _note(note)
+
+
+def _batch(items: list[Item], folder: Path, device: torch.device, args: argparse.Namespace) -> int:
+    """Several photos on the chosen engine: what is done is skipped, every photo is in the manifest, one bad file
+    never stops the rest; exit 2 if any failed."""
+    todo, skipped = pending(items, args.force)
+    if skipped:
+        _note(f"{skipped} of {len(items)} outputs are already there (written whole): skipped; --force renders again")
+    manifest, failed = Manifest(folder), []
+    bar = tqdm(total=len(todo), desc="images", unit="img", disable=True if args.engine == "ray" else None)
+
+    def done(record: Record) -> None:
+        manifest.add(record)
+        bar.update(1)
+        if record.error:
+            failed.append(record)
+            tqdm.write(f"liif: error: {record.error}", file=sys.stderr)
+
+    try:
+        if args.engine == "ray":
+            from liif.batch.ray_engine import run_ray  # Ray is an extra: imported only when asked for
+
+            run_ray(todo, _options(args), done, address=args.ray_address)
+        else:
+            run_local(todo, _options(args), device, done, _note)
+    finally:
+        bar.close()
+        manifest.close()
+    if failed:
+        print(f"liif: error: {len(failed)} of {len(todo)} images failed (see {manifest.path})", file=sys.stderr)
+        return 2
+    return 0
 
 
 def _upscale(args: argparse.Namespace) -> int:
@@ -275,6 +325,8 @@ def _upscale(args: argparse.Namespace) -> int:
     pad_colour(args.pad)  # a colour that cannot be read is refused before any work
     if args.model is not None and args.photo != PhotoChoice.AUTO.value:
         raise LiifError("--photo chooses between the bundled models; with --model, leave it out")
+    if args.engine == "ray" and importlib.util.find_spec("ray") is None:
+        raise LiifError("--engine ray needs Ray: pip install '.[cluster]' (or 'ray[data]')")
     if args.precision == "bf16" and not native_bf16(device):
         _note(choose_precision("bf16", device).why)
     if args.tile < 16:
@@ -282,22 +334,11 @@ def _upscale(args: argparse.Namespace) -> int:
     models = pipeline.Models(device, _note)
     if args.model is not None:
         models(args.model)  # weights that cannot be found or read are refused before any photo
+    items = [Item(str(src), str(dst)) for src, dst in zip(files, outputs, strict=True)]
     if not batch:
-        _upscale_one(models, files[0], outputs[0], args, 0)
+        _upscale_one(models, items[0], args)
         return 0
-    failed = 0
-    for src, dst in tqdm(list(zip(files, outputs, strict=True)), desc="images", unit="img", disable=None):
-        try:
-            if not src.is_file():
-                raise LiifError(f"{src}: {_missing(src)}")
-            _upscale_one(models, src, dst, args, 1)
-        except LiifError as exc:
-            failed += 1
-            tqdm.write(f"liif: error: {exc}", file=sys.stderr)
-    if failed:
-        print(f"liif: error: {failed} of {len(files)} images failed", file=sys.stderr)
-        return 2
-    return 0
+    return _batch(items, Path(args.output), device, args)
 
 
 def _eval(args: argparse.Namespace) -> int:
@@ -369,7 +410,7 @@ def _weights(args: argparse.Namespace) -> int:
         found.load()  # a path is only printed once it has loaded as LIIF weights
         print(found.path)
         return 0
-    from liif.export import export
+    from liif.weights.export import export
 
     print(export(_resolve(args.name), Path(args.out)))
     return 0

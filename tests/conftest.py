@@ -11,7 +11,8 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
 
 import liif
-from liif.hardware import choose_precision
+from liif.core.hardware import choose_precision
+from liif.weights.hub import save_folder
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
@@ -63,7 +64,7 @@ def tiny_liif(seed: int = 0) -> liif.LIIF:
 def tiny_weights(tmp_path_factory) -> Path:
     """:func:`tiny_liif` as a Hub-format folder: the app and the CLI take it wherever they take weights."""
     folder = tmp_path_factory.mktemp("tiny-liif")
-    tiny_liif().save_pretrained(folder)
+    save_folder(tiny_liif(), folder)
     return folder
 
 

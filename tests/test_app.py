@@ -17,9 +17,9 @@ from demo.config import AppConfig
 from demo.events import Events
 from demo.events.common import AUTO, EXACT, LIIF_PLUS, STANDARD
 from demo.workbench import Workbench
-from liif.imageio import to_uint8
-from liif.layout import layout
-from liif.refine import consistency, photo_floats
+from liif.io.images import to_uint8
+from liif.pipeline.layout import layout
+from liif.pipeline.refine import consistency, photo_floats
 
 
 @pytest.fixture(scope="module")
@@ -168,7 +168,7 @@ def test_grids_are_cached_per_image_and_model(events, photo):
 
 
 def test_the_status_says_which_precision_ran_and_why(events, photo, monkeypatch):
-    from liif import hardware
+    from liif.core import hardware
 
     _, status = events.upscale.render(photo, 20, 20, precision=AUTO)
     assert events.workbench.precision(AUTO).why in status
@@ -335,7 +335,7 @@ def test_past_the_detail_scale_auto_says_it_enlarged_and_counts_only_liifs_work(
 
 
 def test_the_api_tile_past_the_detail_scale_is_close_to_the_exact_tile(events, photo):
-    from liif.metrics import psnr
+    from liif.core.metrics import psnr
 
     auto, exact = (
         np.asarray(Image.open(events.deepzoom.tile(photo, 32, 2, 1, 256, precision=p)), dtype=np.float32) / 255

@@ -13,7 +13,7 @@ from gradio_client import handle_file
 from PIL import Image
 
 from demo.plots import CHANNEL_CHOICES, plotted_channels
-from liif.layout import layout
+from liif.pipeline.layout import layout
 
 GB = 2**30
 
@@ -117,3 +117,70 @@ def test_the_app_refuses_liif_plus_on_a_fill_whose_render_is_over_the_limit(tmp_
     events = Events.over(Workbench(AppConfig()))
     with pytest.raises(gr.Error, match="LIIF\\+ needs the whole photo rendered at the output's scale, 4000x1600000"):
         events.upscale.render(str(source), 4000, 1, quality=LIIF_PLUS, fit="fill")
+
+
+LONG = "f" * 100_000  # once quoted back whole: a 100,089-character error and a traceback in the log
+
+
+@pytest.mark.parametrize(
+    ("api", "values", "name"),
+    [
+        ("upscale", [48, 32, None, "exact", "standard", LONG, "#000000"], "Fit"),
+        ("upscale", [48, 32, None, LONG, "standard", "stretch", "#000000"], "Precision"),
+        ("upscale", [48, 32, None, "exact", LONG, "stretch", "#000000"], "Quality"),
+        ("upscale", [48, 32, LONG, "exact", "standard", "stretch", "#000000"], "Model"),
+        ("profile", [48, 32, None, "exact", "standard", 0, 5, 30, 5, [LONG], "stretch"], "Channels"),
+        ("cell", [48, 32, None, 10, 10, LONG, 2, "stretch"], "Cell scale"),
+    ],
+)
+def test_a_long_value_is_quoted_short_and_logged_in_one_line(tiny_app_url, tmp_path, capfd, api, values, name):
+    from test_hardening import _raw_call, _uploaded
+
+    source = tmp_path / "p.png"
+    Image.fromarray(np.full((16, 24, 3), 90, np.uint8)).save(source)
+    capfd.readouterr()
+    stream = _raw_call(tiny_app_url, api, [_uploaded(source), *values])
+    error = stream.split("event: error", 1)[1]
+    assert f"{name} must be one of" in error and len(error) < 400, error[:400]
+    out, err = capfd.readouterr()
+    assert LONG[:200] not in out + err and "Traceback" not in out + err
+
+
+def _post(url: str, body: bytes) -> int:
+    import urllib.error
+    import urllib.request
+
+    request = urllib.request.Request(url, data=body, headers={"Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return response.status
+    except urllib.error.HTTPError as exc:
+        return exc.code
+
+
+@pytest.mark.slow
+def test_a_session_hash_longer_than_a_token_is_refused_before_gradio_keeps_it(tiny_app_url):
+    """300 calls with a 1 MB session hash once added 344 MB that stayed: such a call is now answered 400."""
+    import urllib.error
+    import urllib.request
+
+    from demo.middleware import SESSION_CHARS
+
+    long = "s" * 1_000_000
+    join = json.dumps({"data": [], "fn_index": 0, "session_hash": long}).encode()
+    assert _post(f"{tiny_app_url}gradio_api/queue/join", join) == 400
+    for path in (f"gradio_api/queue/data?session_hash={long[:5000]}", f"gradio_api/heartbeat/{long[:5000]}"):
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(tiny_app_url + path, timeout=30)
+        assert refused.value.code == 400
+    fine = json.dumps({"data": [], "fn_index": 0, "session_hash": "t" * SESSION_CHARS}).encode()
+    assert _post(f"{tiny_app_url}gradio_api/queue/join", fine) != 400  # a token of the longest kind goes on
+
+
+def test_per_session_records_are_bounded():
+    from demo.tickets import Tickets
+
+    tickets = Tickets(sessions=3)
+    for i in range(10):
+        tickets.take(f"session-{i}")
+    assert [tickets.newest(f"session-{i}") for i in range(10)] == [None] * 7 + [8, 9, 10]

@@ -92,9 +92,9 @@ def test_before_a_photo_the_actions_wait_and_nothing_complains(page):
     page.get_by_role("tab", name="Compare", exact=True).click()
     assert page.locator("#compare").is_disabled()  # (the other tabs' buttons are disabled the same way)
     assert "No photo yet" in page.locator("#size-info").inner_text()
-    page.locator("#model input").click()
-    options = " ".join(page.get_by_role("option").all_inner_texts())
-    assert "edsr-baseline-liif" in options and "rdn-liif" not in options  # no RDN weights on this machine
+    options = page.locator("#model").inner_text()
+    assert "Auto: from the photo" in options and "Compressed or noisy" in options
+    assert "RDN" not in options  # no RDN weights on this machine
     assert "LIIF_HUB_REPO" in page.locator("#model-hint").inner_text()
     assert page.locator(".toast-body").count() == 0
 

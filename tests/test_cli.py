@@ -143,7 +143,7 @@ def test_a_real_process_exits_2_with_one_line_and_0_on_success(tmp_path, photo):
 
 
 def test_bf16_is_honoured_and_says_when_it_is_emulated(tmp_path, photo):
-    from liif.hardware import native_bf16, pick_device
+    from liif.core.hardware import native_bf16, pick_device
 
     out = tmp_path / "bf16.npy"
     done = run_cli("upscale", photo, "-o", out, "--size", "31x17", "--precision", "bf16")
@@ -153,7 +153,7 @@ def test_bf16_is_honoured_and_says_when_it_is_emulated(tmp_path, photo):
 
 @pytest.mark.slow
 def test_info_says_what_auto_means_here(monkeypatch):
-    from liif import hardware
+    from liif.core import hardware
 
     cases = [("DEFAULT", {"avx2"}, "fp32"), ("AVX2", {"avx2"}, "int8"), ("AVX512", {"avx512_bf16"}, "bf16")]
     for capability, flags, compute in cases:

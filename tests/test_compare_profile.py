@@ -7,8 +7,8 @@ from conftest import random_image
 from PIL import Image
 
 import liif
-from liif.compare import crop_box, resample_window
-from liif.profile import CSV_HEADER, MAX_SAMPLES, line_profile
+from liif.views.compare import crop_box, resample_window
+from liif.views.profile import CSV_HEADER, MAX_SAMPLES, line_profile
 
 
 @pytest.fixture(scope="module")

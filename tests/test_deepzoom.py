@@ -18,7 +18,7 @@ from demo.events.common import EXACT
 from demo.lru import BoundedLRU
 from demo.workbench import Workbench
 from liif.cli import main as cli
-from liif.tiles import MAX_ZOOM, render_tile, resample_tile, tile_box
+from liif.views.tiles import MAX_ZOOM, render_tile, resample_tile, tile_box
 
 pytestmark = pytest.mark.precision  # depends on the arithmetic: CI runs it as the CPU is and AVX2-limited
 
@@ -88,7 +88,7 @@ def test_a_tile_at_a_fractional_zoom_is_the_window_of_that_render(model):
     grid = liif.encode(model, picture.rgb, precision="exact")
     zoom, size = 2.7, 32  # an 81x54 output: tile (2, 1) is its 17x22 corner
     tile = render_tile(model, grid, 30, 20, zoom, 2, 1, size, precision="exact")
-    full = liif.imageio.to_uint8(liif.render(model, grid, 81, 54, precision="exact"))
+    full = liif.io.images.to_uint8(liif.render(model, grid, 81, 54, precision="exact"))
     assert tile.shape == (22, 17, 3)
     assert_same_pixels(tile, full[32:54, 64:81])
 
@@ -192,7 +192,7 @@ def test_a_liif_tile_waits_while_a_render_runs(events, photo, monkeypatch):
     events.workbench.encode(photo, events.workbench.choose_model(None, key, picture)[0])  # auto's model
     rendering, release = threading.Event(), threading.Event()
     tile_started_during_render = []
-    real_rows, real_tile = liif.pipeline.iter_rows, demo.events.deepzoom.render_tile
+    real_rows, real_tile = liif.pipeline.run.iter_rows, demo.events.deepzoom.render_tile
 
     def held_rows(*args, **kwargs):  # the page's render, held open until the test lets it go
         rendering.set()
@@ -203,7 +203,7 @@ def test_a_liif_tile_waits_while_a_render_runs(events, photo, monkeypatch):
         tile_started_during_render.append(not release.is_set())
         return real_tile(*args, **kwargs)
 
-    monkeypatch.setattr(liif.pipeline, "iter_rows", held_rows)
+    monkeypatch.setattr(liif.pipeline.run, "iter_rows", held_rows)
     monkeypatch.setattr(demo.events.deepzoom, "render_tile", recorded_tile)
     render = threading.Thread(target=events.upscale.render, args=(photo, 26, 18))
     render.start()

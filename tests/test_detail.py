@@ -1,4 +1,4 @@
-"""What ``auto`` does for speed: int8 hidden layers, and past x8 LIIF's x8 render enlarged (liif/enlarge.py)."""
+"""What ``auto`` does for speed: int8 hidden layers, and past x8 LIIF's x8 render enlarged (liif/core/enlarge.py)."""
 
 import numpy as np
 import pytest
@@ -7,11 +7,11 @@ from conftest import ROOT, assert_same_pixels, max_diff, random_image
 from PIL import Image
 
 import liif
-from liif import hardware
-from liif.enlarge import DETAIL_SCALE, taps
-from liif.evaluation import make_pair
-from liif.metrics import psnr
-from liif.render import plan
+from liif.core import hardware
+from liif.core.enlarge import DETAIL_SCALE, taps
+from liif.core.metrics import psnr
+from liif.core.render import plan
+from liif.views.evaluation import make_pair
 
 pytestmark = pytest.mark.precision  # depends on the arithmetic: CI runs it as the CPU is and AVX2-limited
 
@@ -45,7 +45,7 @@ def test_int8_stays_within_a_hundredth_of_a_db_of_fp32_on_a_real_photo(model, sc
 
 
 def test_the_int8_weights_are_packed_once_per_model(model):
-    from liif import int8
+    from liif.core import int8
 
     layer = model.imnet.linears[1]
     assert int8.packed(layer) is int8.packed(layer)

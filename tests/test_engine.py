@@ -11,9 +11,9 @@ import torch
 from conftest import ROOT, assert_same_pixels, max_diff, random_image
 
 import liif
-from liif.coords import grid_points, pixel_centres, render_cell
-from liif.grid import encode
-from liif.sources import load_model
+from liif.core.coords import grid_points, pixel_centres, render_cell
+from liif.core.grid import encode
+from liif.weights.sources import load_model
 
 pytestmark = pytest.mark.precision  # depends on the arithmetic: CI runs it as the CPU is and AVX2-limited
 
@@ -127,8 +127,8 @@ def test_bf16_stays_close_to_fp32(model, grid):
     ],
 )
 def test_auto_picks_the_fastest_arithmetic_torch_runs_here(monkeypatch, capability, flags, auto, reason):
-    from liif import hardware
-    from liif.query import compute_dtype
+    from liif.core import hardware
+    from liif.core.query import compute_dtype
 
     monkeypatch.setattr(hardware, "cpu_flags", lambda: frozenset(flags))
     monkeypatch.setattr(hardware, "cpu_capability", lambda: capability)
@@ -150,7 +150,7 @@ def test_auto_picks_the_fastest_arithmetic_torch_runs_here(monkeypatch, capabili
 def test_auto_feeds_each_kind_of_cpu_the_rows_its_kernels_need(model, grid, monkeypatch, capability, flags, compute):
     """With native bf16 (AMX here only pretended: bf16 is emulated on a CPU without it) or int8, auto runs the
     hidden layers on its own chunk of rows, and the render stays its precision's distance from exact."""
-    from liif import hardware, query
+    from liif.core import hardware, query
 
     if compute == "int8" and not hardware.int8_kernels(torch.device("cpu")):
         pytest.skip("torch runs no int8 kernels here")
@@ -169,7 +169,7 @@ def test_auto_feeds_each_kind_of_cpu_the_rows_its_kernels_need(model, grid, monk
 def test_auto_follows_the_kernel_set_the_environment_allows(capability, auto):
     # ATEN_CPU_CAPABILITY limits the kernels torch dispatches to (the issue's four variables make any CPU
     # run as an AVX2-only one); auto must choose from what torch will really run, not from the CPU's flags.
-    code = "import torch, liif.hardware as h; print(h.choose_precision('auto', torch.device('cpu')).compute)"
+    code = "import torch, liif.core.hardware as h; print(h.choose_precision('auto', torch.device('cpu')).compute)"
     env = {**os.environ, "ATEN_CPU_CAPABILITY": capability, "ONEDNN_MAX_CPU_ISA": "AVX2"}
     env |= {"MKL_ENABLE_INSTRUCTIONS": "AVX2", "FBGEMM_ENABLE_INSTRUCTIONS": "AVX2"}
     done = subprocess.run([sys.executable, "-c", code], env=env, cwd=ROOT, capture_output=True, text=True, check=True)
@@ -177,7 +177,7 @@ def test_auto_follows_the_kernel_set_the_environment_allows(capability, auto):
 
 
 def test_the_speed_flags_named_in_reports_are_those_that_decide_the_speed(monkeypatch):
-    from liif import hardware
+    from liif.core import hardware
 
     monkeypatch.setattr(hardware, "cpu_flags", lambda: frozenset({"fpu", "sse2", "avx2", "amx_bf16", "amx_tile"}))
     assert hardware.speed_flags() == "amx_bf16, amx_tile, avx2"

@@ -8,9 +8,9 @@ from conftest import ROOT
 from PIL import Image
 from test_cli import run_cli
 
-from liif.evaluation import evaluate, make_pair, means, score_image, shave_for
-from liif.metrics import psnr, ssim, to_y
-from liif.sources import DEFAULT_MODEL
+from liif.core.metrics import psnr, ssim, to_y
+from liif.views.evaluation import evaluate, make_pair, means, score_image, shave_for
+from liif.weights.sources import DEFAULT_MODEL
 
 
 def test_psnr_by_hand():

@@ -6,7 +6,7 @@ import torch
 from conftest import random_image
 
 import liif
-from liif.explain import cell_comparison, draw_point_query, explain_pixel, latent_pca
+from liif.views.explain import cell_comparison, draw_point_query, explain_pixel, latent_pca
 
 pytestmark = pytest.mark.precision  # depends on the arithmetic: CI runs it as the CPU is and AVX2-limited
 
@@ -72,7 +72,7 @@ def test_pixels_outside_are_refused(model, grid):
 
 
 def test_the_pca_picture_is_the_same_whatever_the_block_size(model, monkeypatch):
-    import liif.explain as explain
+    import liif.views.explain as explain
 
     grid = liif.encode(model, random_image(20, 30, seed=4))
     whole = explain.latent_pca(grid)

@@ -5,7 +5,7 @@ import torch
 from conftest import assert_same_pixels, max_diff, random_image
 
 import liif
-from liif.coords import grid_points, pixel_centres, render_cell
+from liif.core.coords import grid_points, pixel_centres, render_cell
 
 pytestmark = pytest.mark.precision  # depends on the arithmetic: CI runs it as the CPU is and AVX2-limited
 

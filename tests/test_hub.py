@@ -11,7 +11,8 @@ from conftest import ROOT
 from fake_hub import FakeHub
 
 import liif
-from liif.sources import BUNDLED, PROBE_TIMEOUT, Hub, resolve
+from liif.weights.hub import save_folder
+from liif.weights.sources import BUNDLED, PROBE_TIMEOUT, Hub, resolve
 
 REPO = "liif-team/liif-weights"
 EDSR = BUNDLED / "edsr-baseline-liif"
@@ -44,7 +45,7 @@ def test_first_download_then_served_from_cache_with_no_get(hub, config, tmp_path
     assert first.origin == "hub" and first.notes == ()
     assert str(first.path).startswith(str(tmp_path / "cache"))
     assert sorted(hub.gets()) == ["edsr-baseline-liif/config.json", "edsr-baseline-liif/model.safetensors"]
-    model = liif.checkpoints.load_path(first.path)
+    model = liif.weights.checkpoints.load_path(first.path)
     assert all(torch.equal(v, liif.load_model().state_dict()[k]) for k, v in model.state_dict().items())
 
     second = resolve("edsr-baseline-liif", hub=config)
@@ -130,13 +131,13 @@ def test_the_cache_serves_when_the_server_is_gone_later(tmp_path):
 def test_rdn_comes_from_the_hub_and_says_how_to_provide_it_otherwise(tmp_path):
     spec = {"name": "mlp", "args": {"out_dim": 3, "hidden_list": [256, 256, 256, 256]}}
     rdn = liif.LIIF({"name": "rdn", "args": {"no_upsampling": True}}, spec)
-    rdn.save_pretrained(tmp_path / "rdn")
+    save_folder(rdn, tmp_path / "rdn")
     files = {f"rdn-liif/{p.name}": p.read_bytes() for p in (tmp_path / "rdn").iterdir() if p.name != "README.md"}
     with FakeHub(REPO, files) as server:
         config = Hub(REPO, endpoint=server.url, cache_dir=str(tmp_path / "cache"))
         found = resolve("rdn-liif", hub=config)
         assert found.origin == "hub"
-        assert type(liif.checkpoints.load_path(found.path).encoder).__name__ == "RDN"
+        assert type(liif.weights.checkpoints.load_path(found.path).encoder).__name__ == "RDN"
         server.faults["rdn-liif/model.safetensors"] = "404"
         with pytest.raises(liif.WeightsError, match=r"rdn-liif\.pth") as info:
             resolve("rdn-liif", hub=Hub(REPO, endpoint=server.url, cache_dir=str(tmp_path / "other")))

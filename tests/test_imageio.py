@@ -6,7 +6,7 @@ import torch
 from PIL import Image
 
 import liif
-from liif.imageio import to_uint8, write_rows
+from liif.io.images import to_uint8, write_rows
 
 
 def _pattern(height=4, width=6):

@@ -1,4 +1,4 @@
-"""Fit, fill and stretch: how a photo meets an output of another shape (liif/layout.py, CLI --fit)."""
+"""Fit, fill and stretch: how a photo meets an output of another shape (liif/pipeline/layout.py, CLI --fit)."""
 
 import numpy as np
 import pytest
@@ -8,7 +8,7 @@ from PIL import Image
 from test_cli import assert_clean_failure, run_cli
 
 import liif
-from liif.layout import layout, output_alpha, pad_colour, placed
+from liif.pipeline.layout import layout, output_alpha, pad_colour, placed
 
 
 def test_stretch_is_the_output_itself():

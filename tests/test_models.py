@@ -10,8 +10,8 @@ import torch.nn.functional as F
 from conftest import REFERENCE, SHARED, max_diff, random_image
 
 import liif
-from liif.checkpoints import load_path
-from liif.export import export
+from liif.weights.checkpoints import load_path
+from liif.weights.export import export
 
 OFFICIAL_PTH = SHARED / "weights" / "edsr-baseline-liif.pth"
 
@@ -152,7 +152,7 @@ def test_export_writes_a_hub_folder_that_loads_identically(tmp_path):
     assert {p.name for p in out.iterdir()} == {"config.json", "model.safetensors", "README.md", "LICENSE"}
     card = (out / "README.md").read_text()
     assert "bsd-3-clause" in card and "2012.09161" in card and "1cf77e16f33ee17b" in card
-    from liif.digests import sha256_file
+    from liif.weights.digests import sha256_file
 
     assert sha256_file(out / "model.safetensors") in card
     exported = load_path(out).state_dict()

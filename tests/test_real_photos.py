@@ -10,11 +10,11 @@ from PIL import Image, JpegImagePlugin
 from test_cli import run_cli
 
 import liif
-from liif.condition import PAPER_MODEL, REAL_MODEL, PhotoChoice, examine, model_for, noise_level, reason
-from liif.degrade import CLEAN, Blur, Chain, Chroma, Jpeg, Noise, Poisson, parse_chains
+from liif.core.metrics import blockiness
 from liif.errors import LiifError
-from liif.metrics import blockiness
-from liif.sources import BUNDLED, REAL_PHOTOS_MODEL, resolve
+from liif.io.degrade import CLEAN, Blur, Chain, Chroma, Jpeg, Noise, Poisson, parse_chains
+from liif.pipeline.condition import PAPER_MODEL, REAL_MODEL, PhotoChoice, examine, model_for, noise_level, reason
+from liif.weights.sources import BUNDLED, REAL_PHOTOS_MODEL, resolve
 
 # The JPEG standard's luminance table (ITU T.81, Annex K.1), in natural order, and libjpeg's quality scaling.
 ANNEX_K_LUMA = [

@@ -1,4 +1,4 @@
-"""Back-projection: a whole result made to agree with its photo, with PIL's own bicubic (liif/refine.py)."""
+"""Back-projection: a whole result made to agree with its photo, with PIL's own bicubic (liif/pipeline/refine.py)."""
 
 import numpy as np
 import pytest
@@ -6,9 +6,9 @@ from conftest import ROOT
 from PIL import Image
 
 import liif
-from liif.evaluation import make_pair, shave_for
-from liif.metrics import psnr
-from liif.refine import back_project, consistency, resize
+from liif.core.metrics import psnr
+from liif.pipeline.refine import back_project, consistency, resize
+from liif.views.evaluation import make_pair, shave_for
 
 pytestmark = pytest.mark.precision  # depends on the arithmetic: CI runs it as the CPU is and AVX2-limited
 

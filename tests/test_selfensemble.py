@@ -7,10 +7,10 @@ from conftest import ROOT, random_image
 from PIL import Image
 
 import liif
-from liif.coords import IDENTITY, TRANSFORMS, pixel_centres
-from liif.evaluation import score_image
-from liif.metrics import psnr
-from liif.sources import DEFAULT_MODEL
+from liif.core.coords import IDENTITY, TRANSFORMS, pixel_centres
+from liif.core.metrics import psnr
+from liif.views.evaluation import score_image
+from liif.weights.sources import DEFAULT_MODEL
 
 pytestmark = pytest.mark.precision  # depends on the arithmetic: CI runs it as the CPU is and AVX2-limited
 

@@ -44,3 +44,49 @@ def test_the_library_never_imports_gradio():
         if any(line.lstrip().startswith(("import gradio", "from gradio")) for line in path.read_text().splitlines())
     ]
     assert offenders == []
+
+
+# The library's layers, bottom to top (liif/__init__.py): a module imports only from its own layer or lower ones,
+# and core and io, side by side, not from each other.
+LAYERS = {"errors": 0, "core": 1, "io": 1, "weights": 2, "pipeline": 3, "views": 4}
+TOP = 5  # liif/__init__.py, __main__.py, cli.py and the batch engines (liif/batch)
+
+
+def _layer(module: str) -> str:
+    """``liif.core.grid`` -> "core"; a top-level module or the package itself -> itself."""
+    parts = module.split(".")
+    return parts[1] if len(parts) > 1 else "liif"
+
+
+def test_each_layer_of_the_library_imports_only_from_below():
+    import ast
+
+    wrong = []
+    for path in (ROOT / "liif").rglob("*.py"):
+        module = ".".join(path.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__")
+        own = _layer(module)
+        rank = LAYERS.get(own, TOP)
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom) and node.module and node.module.split(".")[0] == "liif":
+                targets = [f"{node.module}.{a.name}" if node.module == "liif" else node.module for a in node.names]
+            elif isinstance(node, ast.Import):
+                targets = [a.name for a in node.names if a.name.split(".")[0] == "liif"]
+            else:
+                continue
+            for target in targets:
+                layer = _layer(target)
+                if layer == own:
+                    continue
+                theirs = LAYERS.get(layer, TOP)
+                if theirs > rank or (theirs == rank < TOP):  # above, or beside (core and io)
+                    wrong.append(f"{module} imports {target}")
+    assert wrong == []
+
+
+def test_the_library_is_folders_of_layers():
+    folders = sorted(
+        p.name for p in (ROOT / "liif").iterdir() if p.is_dir() and p.name not in ("__pycache__", "bundled")
+    )
+    assert folders == sorted([*(name for name in LAYERS if name != "errors"), "batch"])
+    flat = sorted(p.name for p in (ROOT / "liif").glob("*.py"))
+    assert len(flat) <= 5, flat

@@ -9,10 +9,10 @@ from conftest import ROOT, assert_same_pixels
 from PIL import Image, ImageFilter
 
 import liif
-from liif.compare import SWEEP_ZOOMS, sweep_windows
-from liif.detail import detail_spot, edge_line, edge_width, strongest_edge
-from liif.explain import cell_study, heat_map
-from liif.imageio import to_uint8
+from liif.io.images import to_uint8
+from liif.views.compare import SWEEP_ZOOMS, sweep_windows
+from liif.views.detail import detail_spot, edge_line, edge_width, strongest_edge
+from liif.views.explain import cell_study, heat_map
 
 pytestmark = pytest.mark.precision  # depends on the arithmetic: CI runs it as the CPU is and AVX2-limited
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import torch
 
 from liif.errors import LiifError
-from liif.sources import DEFAULT_MODEL, load_model
+from liif.weights.sources import DEFAULT_MODEL, load_model
 from training import card, data
 from training.loop import Settings, train
 

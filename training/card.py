@@ -11,11 +11,12 @@ from pathlib import Path
 
 import torch
 
-from liif.digests import sha256_file
 from liif.errors import LiifError
-from liif.export import WEIGHTS_LICENSE
-from liif.imageio import check_writable
-from liif.sources import DEFAULT_MODEL, load_model
+from liif.io.images import check_writable
+from liif.weights.digests import sha256_file
+from liif.weights.export import WEIGHTS_LICENSE
+from liif.weights.hub import save_folder
+from liif.weights.sources import DEFAULT_MODEL, load_model
 from training.data import photo_list
 
 CARD = """---
@@ -95,7 +96,7 @@ def export(run: Path, out: Path) -> Path:
     evaluation = (run / "evaluation.md").read_text().strip() if (run / "evaluation.md").is_file() else "Not measured."
     with tempfile.TemporaryDirectory(dir=out.parent, prefix=f".{out.name}.") as tmp:
         folder = Path(tmp)
-        model.save_pretrained(folder)
+        save_folder(model, folder)
         shutil.copyfile(WEIGHTS_LICENSE, folder / "LICENSE")
         hashes = "\n".join(f"| {p.name} | {sha256_file(p)} |" for p in sorted(folder.iterdir()))
         text = CARD.format(

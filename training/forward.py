@@ -1,6 +1,6 @@
 """LIIF's colours at sampled points of a batch of patches, differentiable and fast enough to train on a CPU.
 
-The same function as :func:`liif.reference_query` (tested against it), rearranged as :mod:`liif.query` is: the
+The same function as :func:`liif.reference_query` (tested against it), rearranged as :mod:`liif.core.query` is: the
 first MLP layer's 576-wide latent part is a 3x3 convolution of the feature map (the unfold's channel-major order
 is a conv weight's), computed once per cell instead of four times per query and never unfolded; each query then
 gathers its four cells' 256 values and adds its offset and cell terms.
@@ -11,8 +11,8 @@ from __future__ import annotations
 import torch
 import torch.nn.functional as F
 
-from liif.model import LIIF
-from liif.query import locate
+from liif.core.model import LIIF
+from liif.core.query import locate
 
 
 def predict(model: LIIF, patches: torch.Tensor, coords: torch.Tensor, cell: torch.Tensor) -> torch.Tensor:

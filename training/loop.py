@@ -21,10 +21,10 @@ import numpy as np
 import torch
 from tqdm import tqdm
 
+from liif.core.hardware import cpu_capability, native_bf16, speed_flags
+from liif.core.model import LIIF
 from liif.errors import LiifError
-from liif.hardware import cpu_capability, native_bf16, speed_flags
-from liif.imageio import atomic_output
-from liif.model import LIIF
+from liif.io.images import atomic_output
 from training.forward import predict
 from training.patches import make_pair
 

@@ -14,7 +14,7 @@ import numpy as np
 import torch
 from PIL import Image
 
-from liif.degrade import Blur, Chain, Chroma, Jpeg, Noise, Poisson, Step
+from liif.io.degrade import Blur, Chain, Chroma, Jpeg, Noise, Poisson, Step
 
 PATCH = 48  # the low-resolution side LIIF was trained on
 MARGIN = 8  # extra low-resolution pixels, cut at a random offset: JPEG blocks land anywhere

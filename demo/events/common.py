@@ -26,11 +26,11 @@ from demo.components import echo, refuse
 from demo.foreground import Foreground
 from demo.workbench import PRECISION_CHOICES, Encoded, Workbench
 from liif import pipeline
-from liif.coords import TRANSFORMS
-from liif.imageio import atomic_output
-from liif.layout import FITS, Layout
-from liif.pipeline import Quality
-from liif.sizes import check_size
+from liif.core.coords import TRANSFORMS
+from liif.io.images import atomic_output
+from liif.io.sizes import check_size
+from liif.pipeline.layout import FITS, Layout
+from liif.pipeline.run import Quality
 
 F = TypeVar("F", bound=Callable[..., Any])
 log = logging.getLogger("liif.app")
@@ -117,7 +117,7 @@ def whole(name: str, value: Any) -> int:
 
 def on_render(centre_x: Any, centre_y: Any, request: Request) -> tuple[float, float]:
     """The crop centre, sent in pixels of the W x H output, checked, in pixels of the render of the whole photo
-    the output shows (:class:`liif.layout.Layout`); a centre in fit's margins is taken to the photo's edge."""
+    the output shows (:class:`liif.pipeline.layout.Layout`); a centre in fit's margins is taken to the photo's edge."""
     x = finite("Crop centre x", centre_x, 0, request.width)
     y = finite("Crop centre y", centre_y, 0, request.height)
     (rx, ry), (render_w, render_h) = request.placement.to_render(x, y), request.placement.render
@@ -252,7 +252,7 @@ class Context:
     ) -> Request:
         """The one request check: a photo, a size within limits, an offered model (or auto: chosen from the
         photo), a known precision, quality (LIIF+ within its input bound), fit and pad; the rest is the
-        pipeline's own check (:func:`liif.pipeline.check`)."""
+        pipeline's own check (:func:`liif.pipeline.run.check`)."""
         bench, config = self.workbench, self.workbench.config
         image = need_image(image)
         width, height = output_size(width, height, config.max_output_pixels)

@@ -9,9 +9,9 @@ from PIL import Image
 
 import liif
 from demo.events.common import AUTO, STANDARD, STRETCH, Context, Request, finite, on_render, user_errors, waited_for
-from liif.compare import crop_box, resample_window
-from liif.imageio import to_uint8
-from liif.render import Box
+from liif.core.render import Box
+from liif.io.images import to_uint8
+from liif.views.compare import crop_box, resample_window
 
 MAX_ZOOM = 16  # the zoom slider's range; the API refuses more
 MAX_CROP = 256  # the crop slider's range, in output pixels

@@ -35,7 +35,7 @@ from demo.events.common import (
 )
 from demo.events.tilegate import DROPPED, ID_CHARS, TileGate
 from demo.lru import BoundedLRU
-from liif.tiles import MAX_ZOOM, render_tile, resample_tile, tile_box
+from liif.views.tiles import MAX_ZOOM, render_tile, resample_tile, tile_box
 
 log = logging.getLogger("liif.app")
 TILE_METHODS = ("liif", "bicubic", "nearest")
@@ -77,7 +77,8 @@ class DeepZoom:
         self.gate = TileGate()  # viewer calls wait in the event loop, never on a server thread
         # (page, tile id) of tiles the viewer gave up, kept until they come (or, finished already, forgotten)
         self._dropped: BoundedLRU[tuple[str, str], bool] = BoundedLRU(DROPS_KEPT)
-        self._placeholders: dict[str, Path] = {}  # the photo's PNG the viewer shows before any tile, per digest
+        # the photo's PNG the viewer shows before any tile, per digest: as many as photos are kept
+        self._placeholders: BoundedLRU[str, Path] = BoundedLRU(context.workbench.config.cache_grids * 16)
         self._rendering = threading.Lock()  # held while a LIIF tile renders, for the viewer or the API
 
     def _tile_png(
@@ -218,7 +219,7 @@ class DeepZoom:
         saved = self._placeholders.get(key)
         if saved is None or not saved.is_file():  # Gradio's delete_cache removes it after an hour
             saved = Path(save("photo.png", lambda path: picture.rgb_image().save(path, format="PNG")))
-            self._placeholders[key] = saved
+            self._placeholders.put(key, saved)
         source = {
             "photo": key,
             "width": picture.width,

@@ -18,8 +18,8 @@ from demo.events.common import (
     user_errors,
     waited_for,
 )
-from liif.explain import cell_study, draw_point_query, explain_pixel
-from liif.imageio import to_uint8
+from liif.io.images import to_uint8
+from liif.views.explain import cell_study, draw_point_query, explain_pixel
 
 CELL_REGION = 192  # side of the photo region the cell study downscales and brings back
 

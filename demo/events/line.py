@@ -24,8 +24,8 @@ from demo.events.common import (
     waited_for,
 )
 from demo.plots import plotted_channels, profile_figure
-from liif.detail import edge_line, edge_width, luminance
-from liif.profile import CSV_HEADER, line_profile
+from liif.views.detail import edge_line, edge_width, luminance
+from liif.views.profile import CSV_HEADER, line_profile
 
 LINE_LENGTH = 48  # output pixels: a new photo's line crosses one edge, so the curves can be read
 

@@ -10,9 +10,9 @@ from typing import Any
 from demo.events.common import STRETCH, Context, fractions, tenths, user_errors
 from demo.events.compare import MAX_ZOOM
 from demo.events.line import LINE_LENGTH
-from liif.detail import detail_spot, edge_line
-from liif.layout import FITS, Layout, layout
-from liif.sizes import MAX_SIDE
+from liif.io.sizes import MAX_SIDE
+from liif.pipeline.layout import FITS, Layout, layout
+from liif.views.detail import detail_spot, edge_line
 
 MIN_CROP_SCALE = 4  # a new photo's crop starts at least this many times the photo's size: the difference shows
 

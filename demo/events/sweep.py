@@ -9,10 +9,10 @@ from PIL import Image
 import liif
 from demo.events.common import AUTO, EXACT, STANDARD, STRETCH, Context, on_photo, user_errors, waited_for
 from demo.plots import sweep_sheet
-from liif.compare import resample_window, sweep_windows
-from liif.enlarge import DETAIL_SCALE
-from liif.imageio import to_uint8
-from liif.metrics import psnr
+from liif.core.enlarge import DETAIL_SCALE
+from liif.core.metrics import psnr
+from liif.io.images import to_uint8
+from liif.views.compare import resample_window, sweep_windows
 
 SWEEP_SIDE = 128  # pixels of each window of the scale sweep
 

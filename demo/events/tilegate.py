@@ -22,7 +22,6 @@ POLL_SECONDS = 0.1  # how often a waiting call looks whether the viewer dropped 
 PER_PAGE = 8  # calls of one page admitted at once: the viewer sends 2, plus those it dropped that still wait
 TOTAL = 32  # calls admitted at once from all pages together
 ID_CHARS = 64  # the longest page or tile id kept (ids are the viewer's own short random strings)
-BODY_BYTES = 64 * 1024  # the largest call of the viewer's server functions (a tile request is ~300 bytes)
 
 
 async def _turn(limiter: anyio.CapacityLimiter, dropped: Callable[[], bool]) -> bool:
@@ -72,36 +71,3 @@ class TileGate:
         if kind not in self._limiters:
             self._limiters[kind] = anyio.CapacityLimiter(1 if kind == "liif" else 2)
         return self._limiters[kind]
-
-
-class SmallBodies:
-    """ASGI middleware: a call of a component's server function (the viewer's tiles and drops) carries at
-    most ``limit`` bytes; a larger one is answered 413 before any of it is parsed or kept."""
-
-    def __init__(self, app: Any, limit: int = BODY_BYTES) -> None:
-        self.app, self.limit = app, limit
-
-    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
-        if scope["type"] != "http" or not scope["path"].rstrip("/").endswith("/component_server"):
-            await self.app(scope, receive, send)
-            return
-        declared = dict(scope.get("headers") or []).get(b"content-length", b"0")
-        body, more = b"", True
-        while more and len(body) <= self.limit and (not declared.isdigit() or int(declared) <= self.limit):
-            message = await receive()
-            body += message.get("body", b"")
-            more = message.get("more_body", False)
-        if more or len(body) > self.limit:
-            await send({"type": "http.response.start", "status": 413, "headers": [(b"content-type", b"text/plain")]})
-            await send({"type": "http.response.body", "body": f"Over {self.limit} bytes: refused.".encode()})
-            return
-        replayed = False
-
-        async def replay() -> dict[str, Any]:
-            nonlocal replayed
-            if replayed:
-                return await receive()  # after the body: wait for the client to go, as the server would
-            replayed = True
-            return {"type": "http.request", "body": body, "more_body": False}
-
-        await self.app(scope, replay, send)

@@ -1,6 +1,6 @@
 """Upscale: the whole render, for the API at once and for the page streamed band by band over a preview.
 
-Both run the one pipeline (:mod:`liif.pipeline`) on the app's cached grids; the page paints its bands over a
+Both run the one pipeline (:mod:`liif.pipeline.run`) on the app's cached grids; the page paints its bands over a
 bicubic preview and sends a frame at most once a second.
 """
 
@@ -42,9 +42,9 @@ from demo.memory import give_back
 from demo.tickets import SupersededError, Tickets
 from demo.workbench import Speed
 from liif import pipeline
-from liif.imageio import IMAGE_FORMATS, assemble_uint8, finish_image, save_image, to_uint8
-from liif.pipeline import Quality
-from liif.refine import consistency, photo_floats
+from liif.io.images import IMAGE_FORMATS, assemble_uint8, finish_image, save_image, to_uint8
+from liif.pipeline.refine import consistency, photo_floats
+from liif.pipeline.run import Quality
 
 # what the finished render downloads as: each of the library's formats under its first suffix (JPEG as .jpg)
 DOWNLOAD_SUFFIXES = {
@@ -194,7 +194,7 @@ class Live:
 class Upscale:
     def __init__(self, context: Context) -> None:
         self.context = context
-        self.tickets = Tickets()
+        self.tickets = Tickets(SESSIONS_KEPT)
         self._finished_tickets: BoundedLRU[str, int] = BoundedLRU(SESSIONS_KEPT)  # session -> its last finished
 
     def _status(self, job: Job, seconds: float, off: float | None) -> str:

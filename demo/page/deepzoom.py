@@ -15,8 +15,8 @@ from demo.events.common import EXACT
 from demo.page.shared import Shared, in_browser
 from demo.page.text import VIEWER
 from demo.page.wiring import Wiring
-from liif.enlarge import DETAIL_SCALE
-from liif.tiles import MAX_ZOOM
+from liif.core.enlarge import DETAIL_SCALE
+from liif.views.tiles import MAX_ZOOM
 
 STATIC = Path(__file__).resolve().parent / "static"
 OPENSEADRAGON = STATIC / "vendor" / "openseadragon"  # vendored by tools/vendor_openseadragon.py, never a CDN

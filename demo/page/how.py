@@ -7,6 +7,7 @@ from typing import Any
 
 import gradio as gr
 
+from demo.components import ChoiceRadio
 from demo.page.result import POINT
 from demo.page.shared import Shared, captioned_image
 from demo.page.text import CELL_HINT, HOW_IT_WORKS
@@ -49,7 +50,9 @@ def render(shared: Shared) -> HowTab:
             point_table = gr.Markdown(elem_id="point-table")
         gr.Markdown("### Cell decoding: does the pixel size matter?")
         with gr.Row():
-            cell_scale = gr.Radio([2, 3, 4, 6, 12], value=2, label="Shrink the region by", elem_id="cell-scale")
+            cell_scale = ChoiceRadio(
+                [2, 3, 4, 6, 12], value=2, label="Cell scale", info="Shrink the region by", elem_id="cell-scale"
+            )
             pretend = gr.Slider(1, 8, value=4, step=0.5, label="Smaller cell: as if the output were ×k larger")
             cell_button = gr.Button("Compare the cells", elem_id="cell-button", interactive=False)
         with gr.Row():

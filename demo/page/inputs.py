@@ -13,7 +13,7 @@ from typing import Any
 
 import gradio as gr
 
-from demo.components import NumberInput, PhotoInput, upload_limit
+from demo.components import ChoiceRadio, NumberInput, PhotoInput, upload_limit
 from demo.config import AppConfig
 from demo.events import Events
 from demo.events.common import AUTO, PRECISIONS, QUALITIES, STANDARD, STRETCH
@@ -29,8 +29,8 @@ from demo.page.text import (
     PHOTO_INFO,
     QUALITY_INFO,
 )
-from liif.pipeline import AUTO_MODEL
-from liif.sources import MODEL_NAMES
+from liif.pipeline.run import AUTO_MODEL
+from liif.weights.sources import MODEL_NAMES
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 SCALE_RANGE = (0.25, 8)  # the scale slider's range (controls.js reads it from the page's settings)
@@ -72,10 +72,10 @@ def render(config: AppConfig, events: Events) -> tuple[Shared, Inputs]:
             examples = sorted(str(p) for p in EXAMPLES.glob("*.jpg"))
             gr.Examples(examples=[[p] for p in examples], inputs=[photo], label="Landscapes with leaves")
             choices = [(AUTO_LABEL, AUTO_MODEL), *((MODEL_LABELS.get(m, m), m) for m in models)]
-            model = gr.Radio(choices, value=AUTO_MODEL, label="Photo", elem_id="model", info=PHOTO_INFO)
+            model = ChoiceRadio(choices, value=AUTO_MODEL, label="Model", elem_id="model", info=PHOTO_INFO)
             condition = gr.Markdown("", elem_id="condition", elem_classes="status")
-            precision = gr.Radio(PRECISIONS, value=AUTO, label="Precision", min_width=240)
-            quality = gr.Radio(QUALITIES, value=STANDARD, label="Quality", elem_id="quality", info=QUALITY_INFO)
+            precision = ChoiceRadio(PRECISIONS, value=AUTO, label="Precision", min_width=240)
+            quality = ChoiceRadio(QUALITIES, value=STANDARD, label="Quality", elem_id="quality", info=QUALITY_INFO)
             if any(name not in models for name in MODEL_NAMES):
                 gr.Markdown(HOW_TO_ADD_RDN, elem_id="model-hint")
         with gr.Column(scale=1, min_width=300):
@@ -85,7 +85,7 @@ def render(config: AppConfig, events: Events) -> tuple[Shared, Inputs]:
             preset = gr.Dropdown(presets(), value=CUSTOM, label="Preset size", elem_id="preset")
             scale = gr.Slider(*SCALE_RANGE, value=2, step=0.05, label="Scale", elem_id="scale")
             keep_aspect = gr.Checkbox(value=True, label="Keep aspect (editing one side updates the other)")
-            fit = gr.Radio(FITS, value=STRETCH, label="Another shape than the photo's", info=FIT_INFO, elem_id="fit")
+            fit = ChoiceRadio(FITS, value=STRETCH, label="Fit", info=FIT_INFO, elem_id="fit")
             with gr.Row(visible=False, elem_id="pad") as pad_row:
                 pad_colour = gr.ColorPicker("#000000", label="Margins", elem_id="pad-colour", min_width=120)
                 transparent = gr.Checkbox(False, label="Transparent (PNG, WebP)", elem_id="transparent", min_width=160)

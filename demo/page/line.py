@@ -7,6 +7,7 @@ from typing import Any
 
 import gradio as gr
 
+from demo.components import ChoiceGroup
 from demo.page.result import LINE
 from demo.page.shared import Shared
 from demo.page.text import LINE_HINT
@@ -31,7 +32,7 @@ def render(shared: Shared) -> LineTab:
             for end in shared.line_ends:
                 end.render()
             button = gr.Button("Plot", elem_id="plot-button", interactive=False)
-        channels = gr.CheckboxGroup(CHANNEL_CHOICES, value=[LUMINANCE], label="Show", elem_id="channels")
+        channels = ChoiceGroup(CHANNEL_CHOICES, value=[LUMINANCE], label="Channels", elem_id="channels")
         gr.Markdown("The colour along the line", elem_classes="caption")
         plot = gr.Plot(show_label=False, elem_id="plot")  # a label would cover the plot's own toolbar
         status = gr.Markdown(elem_classes="status", elem_id="profile-status")

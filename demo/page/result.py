@@ -9,6 +9,7 @@ from typing import Any
 
 import gradio as gr
 
+from demo.components import ChoiceRadio
 from demo.events import Events
 from demo.events.common import DEFAULT_PAD, STRETCH, fractions
 from demo.events.photo import from_page
@@ -17,7 +18,7 @@ from demo.page import deepzoom
 from demo.page.inputs import Inputs
 from demo.page.shared import Shared, in_browser
 from demo.page.text import CLICK_MODES, DOWNLOAD_FORMATS, DOWNLOAD_INFO, RESULT_CAPTION, RESULT_HINT
-from liif.layout import FITS, TRANSPARENT
+from liif.pipeline.layout import FITS, TRANSPARENT
 
 CROP, LINE, POINT = (value for _, value in CLICK_MODES)
 NOT_YET = "Download (once a render is done)"
@@ -46,7 +47,7 @@ def render(shared: Shared, events: Events) -> ResultView:
     shown = gr.JSON(None, visible="hidden")  # what the viewer draws of the render (events.upscale.shown)
     shared.status = gr.Markdown(elem_classes="status", elem_id="status")
     with gr.Row(equal_height=True, elem_id="download-row"):
-        formats = gr.Radio(DOWNLOAD_FORMATS, value="PNG", label="Download as", elem_id="format", min_width=220)
+        formats = ChoiceRadio(DOWNLOAD_FORMATS, value="PNG", label="Download as", elem_id="format", min_width=220)
         quality = gr.Slider(1, 100, value=90, step=1, label="Quality", info=DOWNLOAD_INFO, elem_id="download-quality")
         download = gr.DownloadButton(NOT_YET, interactive=False, elem_id="download", variant="secondary")
     shared.click_mode = gr.Radio(CLICK_MODES, value=CROP, label="A click in the result will", elem_id="click-mode")
@@ -115,7 +116,7 @@ def wire_upscale(
         api_visibility="private",
     )
     gr.on([view.formats.change, view.quality.release], offered, downloads, [view.download], api_visibility="private")
-    fit = gr.Radio(list(FITS), value=STRETCH, label="Fit", visible=False)  # the API's own inputs
+    fit = ChoiceRadio(list(FITS), value=STRETCH, label="Fit", visible=False)  # the API's own inputs
     pad = gr.Textbox(DEFAULT_PAD, label="Pad", visible=False)
     gr.Button(visible=False).click(
         on_gpu(upscale.render),

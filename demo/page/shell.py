@@ -13,17 +13,18 @@ from demo.components import GuardedBlocks
 from demo.config import AppConfig
 from demo.events import Events
 from demo.events.common import EXACT, LIIF_PLUS, LIIF_PLUS_VIEWS
-from demo.events.tilegate import SmallBodies
+from demo.events.upscale import SESSIONS_KEPT
 from demo.memory import keep_large_blocks_mapped
+from demo.middleware import Guard
 from demo.page import compare, deepzoom, how, inputs, line, result, sweep
 from demo.page.presets import CUSTOM
 from demo.page.shared import queues
 from demo.page.text import INTRO, NO_PHOTO
 from demo.page.wiring import Wiring
 from demo.workbench import Workbench
-from liif.enlarge import DETAIL_SCALE
-from liif.refine import TRAINED_SCALE
-from liif.sizes import MAX_SIDE
+from liif.core.enlarge import DETAIL_SCALE
+from liif.io.sizes import MAX_SIDE
+from liif.pipeline.refine import TRAINED_SCALE
 
 STATIC = Path(__file__).resolve().parent / "static"
 
@@ -61,7 +62,8 @@ def launch_options(config: AppConfig) -> dict[str, Any]:
         "theme": gr.themes.Soft(),
         "css": (STATIC / "style.css").read_text(),
         "js": f"() => {{ const SETTINGS = {json.dumps(browser_settings(config))};\n{logic}\nreturn ({controls})(); }}",
-        "app_kwargs": {"middleware": [Middleware(SmallBodies)]},  # the viewer's calls are small (events/tilegate.py)
+        "app_kwargs": {"middleware": [Middleware(Guard)]},  # small viewer calls, short session hashes (middleware.py)
+        "state_session_capacity": SESSIONS_KEPT,  # Gradio's own per-session state, oldest dropped past it
     }
 
 

@@ -1,6 +1,6 @@
 """All the words the page shows, in one place: headings, hints under each view, the How it works text."""
 
-from liif.sources import DEFAULT_MODEL, REAL_PHOTOS_MODEL
+from liif.weights.sources import DEFAULT_MODEL, REAL_PHOTOS_MODEL
 
 CLICK_MODES = [("move the crop", "crop"), ("set the line's ends", "line"), ("explain a point", "point")]
 NO_PHOTO = "No photo yet: upload, paste or pick one."
@@ -11,8 +11,15 @@ QUALITY_INFO = (
 RESULT_CAPTION = (
     "### Result · scroll or pinch to zoom, drag to pan; a click picks the crop centre, a line's end or a point"
 )
-FITS = [("Stretch", "stretch"), ("Fill: crop", "fill"), ("Fit: pad", "fit")]  # (label, value): liif.layout.FITS
-FIT_INFO = "Stretch changes its shape, fill crops its edges, fit pads it; the result shows which before the click."
+FITS = [
+    ("Stretch", "stretch"),
+    ("Fill: crop", "fill"),
+    ("Fit: pad", "fit"),
+]  # (label, value): liif.pipeline.layout.FITS
+FIT_INFO = (
+    "Another shape than the photo's: stretch changes its shape, fill crops its edges, fit pads it; the result "
+    "shows which before the click."
+)
 DOWNLOAD_FORMATS = [("PNG", "PNG"), ("JPEG", "JPEG"), ("WebP", "WEBP")]  # (label, PIL format)
 DOWNLOAD_INFO = "JPEG and WebP at this quality (WebP at 100: lossless); PNG is lossless"
 
@@ -24,7 +31,7 @@ point, so any size works, even a different scale across and down. Compare it wit
 and follow the colour signal along a line.
 """
 
-PHOTO_INFO = "Auto reads the photo: a JPEG below quality 90 or a noisy photo gets LIIF for real photos."
+PHOTO_INFO = "Auto reads the photo: a JPEG below quality 90, or a noisy photo, gets LIIF for real photos."
 MODEL_LABELS = {  # the models' names on the page; any other model shows its own name
     DEFAULT_MODEL: "Clean: the paper's LIIF",
     REAL_PHOTOS_MODEL: "Compressed or noisy: LIIF for real photos",

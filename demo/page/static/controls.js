@@ -5,7 +5,7 @@
 // Python (demo/page/shell.py).
 () => {
   const L = liifLogic; // static/logic.js: the arithmetic, tested under node
-  const MAX_SIDE = SETTINGS.maxSide; // the library's largest side (liif.sizes.MAX_SIDE)
+  const MAX_SIDE = SETTINGS.maxSide; // the library's largest side (liif.io.sizes.MAX_SIDE)
   const whole = (v) => (typeof v === "number" && Number.isFinite(v) ? v : NaN);
   const valid = (v) => L.isSide(v, MAX_SIDE);
   const clampScale = (s) => L.clampScale(s, SETTINGS.scaleRange);

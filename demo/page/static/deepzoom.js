@@ -11,9 +11,9 @@
 // view (or are finer than the screen needs, or the viewer is off the screen) are held back, never sent,
 // until they are wanted again.
 (() => {
-  const DEEPEST = SETTINGS.deepest; // the virtual image is the photo at this zoom (liif.tiles.MAX_ZOOM)
+  const DEEPEST = SETTINGS.deepest; // the virtual image is the photo at this zoom (liif.views.tiles.MAX_ZOOM)
   const TILE = SETTINGS.tile; // the viewer's tile side (demo/page/deepzoom.py), set by the page
-  // Under auto, LIIF's layer stops at its detail scale (liif.enlarge.DETAIL_SCALE): deeper, OpenSeadragon
+  // Under auto, LIIF's layer stops at its detail scale (liif.core.enlarge.DETAIL_SCALE): deeper, OpenSeadragon
   // enlarges that level, as the server's own renders do; LIIF adds no detail there. Exact renders every level.
   const DETAIL = SETTINGS.detail;
   const IN_FLIGHT = 2; // tile requests at once: one renders while the next travels (1 measured slower)

@@ -22,7 +22,7 @@ const liifLogic = (() => {
   const layoutOf = (layout, w, h) => (layout && layout.width === w && layout.height === h ? layout : null);
 
   // An output point (x, y) as fractions of the photo's render, and back: marks kept as fractions stay on the
-  // same spot of the photo when the size or the fit changes (liif.layout.Layout.to_render, demo/events/common.fractions).
+  // same spot of the photo when the size or the fit changes (liif.pipeline.layout.Layout.to_render, demo/events/common.fractions).
   const toFraction = (layout, x, y) => [(x - layout.offset[0]) / layout.render[0], (y - layout.offset[1]) / layout.render[1]];
   const toOutput = (layout, fx, fy) => [fx * layout.render[0] + layout.offset[0], fy * layout.render[1] + layout.offset[1]];
 

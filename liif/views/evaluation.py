@@ -5,8 +5,8 @@
 to [0, 1], not rounded; the bicubic baseline is PIL's 8-bit resize, as the paper's baseline.
 
 Beyond the paper: the low-resolution photo can be degraded after the shrink as real photos are (JPEG, noise,
-blur: :mod:`liif.degrade`), several models are scored side by side, and where a JPEG step is in the chain the
-blockiness of every result is measured (:func:`liif.metrics.blockiness` on the 8 x scale grid).
+blur: :mod:`liif.io.degrade`), several models are scored side by side, and where a JPEG step is in the chain the
+blockiness of every result is measured (:func:`liif.core.metrics.blockiness` on the 8 x scale grid).
 """
 
 from __future__ import annotations
@@ -22,14 +22,14 @@ import numpy as np
 from PIL import Image
 
 from liif import pipeline
-from liif.degrade import CLEAN, Chain, Jpeg
+from liif.core.grid import Views
+from liif.core.metrics import blockiness, psnr, ssim
+from liif.core.model import LIIF
 from liif.errors import LiifError
-from liif.grid import Views
-from liif.imageio import atomic_output, check_writable, load_picture
-from liif.metrics import blockiness, psnr, ssim
-from liif.model import LIIF
-from liif.pipeline import AUTO_MODEL, Models, Quality
-from liif.refine import gather
+from liif.io.degrade import CLEAN, Chain, Jpeg
+from liif.io.images import atomic_output, check_writable, load_picture
+from liif.pipeline.refine import gather
+from liif.pipeline.run import AUTO_MODEL, Models, Quality
 
 PROTOCOLS = ("div2k", "benchmark")
 
@@ -59,7 +59,7 @@ class Score:
     image: str
     scale: int
     size: tuple[int, int]  # HR (width, height) after cropping
-    degradation: str  # "clean", or the steps done after the shrink (liif.degrade)
+    degradation: str  # "clean", or the steps done after the shrink (liif.io.degrade)
     psnr: dict[str, float]  # by method: "bicubic" first, then each model's label (LIIF+: the label and "+")
     ssim: dict[str, float] = field(default_factory=dict)  # when asked for
     blockiness: dict[str, float] = field(default_factory=dict)  # when the degradation compresses (JPEG)
@@ -101,7 +101,7 @@ def score_image(
 ) -> Score:
     """Bicubic and each method (label -> a model's name, or ``auto``: the model chosen from the degraded photo,
     as the CLI chooses it), and each one's LIIF+ when asked, against the HR photo at one scale and degradation.
-    Every method is the one upscale pipeline (:mod:`liif.pipeline`), its floats unrounded."""
+    Every method is the one upscale pipeline (:mod:`liif.pipeline.run`), its floats unrounded."""
     models = models or Models()
     shave = shave_for(scale, protocol)
     lr, hr = degraded_pair(hr, scale, degradation, name)

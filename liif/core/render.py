@@ -1,4 +1,4 @@
-"""Whole renders and windows of a virtual W x H output, built on the point queries of :mod:`liif.query`.
+"""Whole renders and windows of a virtual W x H output, built on the point queries of :mod:`liif.core.query`.
 
 A window is the same set of pixel centres the full render would query, so it equals the crop of the full
 render exactly; a x30 output can be explored window by window without ever existing whole.
@@ -11,11 +11,11 @@ from collections.abc import Iterator
 
 import torch
 
-from liif.coords import grid_points, pixel_centres, render_cell
-from liif.enlarge import Box, iter_enlarged, plan_size
-from liif.grid import LatentGrid, Progress, Views, as_views, encode
-from liif.model import LIIF
-from liif.query import BAND, query_points
+from liif.core.coords import grid_points, pixel_centres, render_cell
+from liif.core.enlarge import Box, iter_enlarged, plan_size
+from liif.core.grid import LatentGrid, Progress, Views, as_views, encode
+from liif.core.model import LIIF
+from liif.core.query import BAND, query_points
 
 
 def window(box: Box | None, width: int, height: int) -> Box:
@@ -49,8 +49,8 @@ def iter_rows(
     MLP is told (default: the true one, 2/H x 2/W), to show what cell decoding does. ``band`` is about how
     many pixels each band holds: smaller bands reach the caller sooner (a live view), larger ones waste less.
 
-    Under ``auto`` an output more than :data:`liif.enlarge.DETAIL_SCALE` times the photo on a side is
-    LIIF's render at that scale, enlarged (:mod:`liif.enlarge`); :func:`plan` says which.
+    Under ``auto`` an output more than :data:`liif.core.enlarge.DETAIL_SCALE` times the photo on a side is
+    LIIF's render at that scale, enlarged (:mod:`liif.core.enlarge`); :func:`plan` says which.
     """
     box = window(box, width, height)
     source = plan(grid, width, height, precision) if cell is None else (width, height)

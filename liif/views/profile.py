@@ -8,10 +8,10 @@ from dataclasses import dataclass
 import torch
 import torch.nn.functional as F
 
-from liif.coords import render_cell
-from liif.grid import LatentGrid, Views
-from liif.model import LIIF
-from liif.query import query_points
+from liif.core.coords import render_cell
+from liif.core.grid import LatentGrid, Views
+from liif.core.model import LIIF
+from liif.core.query import query_points
 
 MAX_SAMPLES = 65_536  # about 4 samples per output pixel up to a 16,000-pixel line
 

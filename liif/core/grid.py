@@ -7,9 +7,9 @@ from dataclasses import dataclass
 
 import torch
 
-from liif.coords import IDENTITY, TRANSFORMS, Transform
-from liif.hardware import choose_precision
-from liif.model import LIIF
+from liif.core.coords import IDENTITY, TRANSFORMS, Transform
+from liif.core.hardware import choose_precision
+from liif.core.model import LIIF
 
 Progress = Callable[[int, int], None]
 

@@ -1,6 +1,6 @@
 """Deep zoom: square tiles of a virtual (w*zoom) x (h*zoom) render, computed only where someone looks.
 
-A tile is a window of that virtual output (see :mod:`liif.render`), so it equals the same crop of a full
+A tile is a window of that virtual output (see :mod:`liif.core.render`), so it equals the same crop of a full
 render of that size; a viewer can show the photo at x32 without the 15360x11520 output ever existing.
 """
 
@@ -11,11 +11,11 @@ import math
 import numpy as np
 from PIL import Image
 
-from liif.compare import resample_window, zoom_size
-from liif.grid import LatentGrid, Progress, Views
-from liif.imageio import assemble_uint8
-from liif.model import LIIF
-from liif.render import Box, iter_rows
+from liif.core.grid import LatentGrid, Progress, Views
+from liif.core.model import LIIF
+from liif.core.render import Box, iter_rows
+from liif.io.images import assemble_uint8
+from liif.views.compare import resample_window, zoom_size
 
 MAX_ZOOM = 32  # the deepest zoom served, in multiples of the photo's own size
 TILE_SIZES = (16, 1024)  # smallest and largest tile side

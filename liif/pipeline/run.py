@@ -3,11 +3,11 @@
 photo -> :func:`check` (one input check, one-line errors; the model chosen from the photo) -> encode (the
 photo's latent grids; the app passes its cached ones) -> :class:`Upscale` (LIIF's rows, or LIIF+: the views
 averaged no further than x4, enlarged, back-projected) -> placed (stretch, fill or fit's margins) -> the output's
-row bands -> written (:func:`liif.imageio.write_rows`) or assembled (:meth:`Upscale.image`).
+row bands -> written (:func:`liif.io.images.write_rows`) or assembled (:meth:`Upscale.image`).
 
 >>> import liif
->>> job = liif.pipeline.check(liif.load_picture("photo.jpg"), 1920, 1080, fit="fill")
->>> liif.pipeline.Upscale(job).image().save("photo_1920x1080.png")
+>>> job = liif.pipeline.run.check(liif.load_picture("photo.jpg"), 1920, 1080, fit="fill")
+>>> liif.pipeline.run.Upscale(job).image().save("photo_1920x1080.png")
 """
 
 from __future__ import annotations
@@ -22,19 +22,19 @@ import numpy as np
 import torch
 from PIL import Image
 
-from liif.condition import PhotoChoice, examine, model_for, reason
-from liif.coords import TRANSFORMS
-from liif.enlarge import describe, plan_size
+from liif.core.coords import TRANSFORMS
+from liif.core.enlarge import describe, plan_size
+from liif.core.grid import DEFAULT_TILE, Progress, Views, encode_views
+from liif.core.hardware import choose_precision
+from liif.core.model import LIIF
+from liif.core.render import BAND, iter_rows
 from liif.errors import LiifError
-from liif.grid import DEFAULT_TILE, Progress, Views, encode_views
-from liif.hardware import choose_precision
-from liif.imageio import Picture, assemble_uint8, finish_image
-from liif.layout import FITS, Layout, check_whole, layout, output_alpha, pad_colour, placed, placed_whole
-from liif.model import LIIF
-from liif.refine import best_size, consistency, finish_best, gather, photo_floats
-from liif.render import BAND, iter_rows
-from liif.sizes import check_size, max_output_pixels, scaled_size
-from liif.sources import load_model, resolve
+from liif.io.images import Picture, assemble_uint8, finish_image
+from liif.io.sizes import check_size, max_output_pixels, scaled_size
+from liif.pipeline.condition import PhotoChoice, examine, model_for, reason
+from liif.pipeline.layout import FITS, Layout, check_whole, layout, output_alpha, pad_colour, placed, placed_whole
+from liif.pipeline.refine import best_size, consistency, finish_best, gather, photo_floats
+from liif.weights.sources import load_model, resolve
 
 Band = tuple[int, torch.Tensor]  # (first output row, (rows, W, 3) floats in [0, 1])
 
@@ -67,7 +67,7 @@ class Job:
 
     @property
     def liif_size(self) -> tuple[int, int]:
-        """The size LIIF itself renders: LIIF+ no further than x4, auto no further than x8 (liif.enlarge)."""
+        """The size LIIF itself renders: LIIF+ no further than x4, auto no further than x8 (liif.core.enlarge)."""
         render_w, render_h = self.placement.render
         if self.quality is Quality.PLUS:
             return best_size(render_w, render_h, self.picture.width, self.picture.height)
@@ -187,7 +187,7 @@ class Upscale:
         return finish_image(assemble_uint8(self.bands(), self.job.width, self.job.height), self.job.picture)
 
 
-AUTO_MODEL = "auto"  # a model name that means: chosen from the photo (liif.condition)
+AUTO_MODEL = "auto"  # a model name that means: chosen from the photo (liif.pipeline.condition)
 
 
 class Models:
@@ -218,7 +218,7 @@ def upscale(
 ) -> Image.Image:
     """A photo (a path or a :class:`liif.Picture`) upscaled to ``width`` x ``height`` (or ``scale=``), with the
     options of :func:`check`: the shortest way through the pipeline."""
-    from liif.imageio import load_picture
+    from liif.io.images import load_picture
 
     picture = source if isinstance(source, Picture) else load_picture(source)
     job = check(picture, width, height, **options)

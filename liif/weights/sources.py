@@ -18,18 +18,16 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import torch
-from huggingface_hub import get_hf_file_metadata, hf_hub_download, hf_hub_url, is_offline_mode
-from huggingface_hub.errors import EntryNotFoundError, HfHubHTTPError, RepositoryNotFoundError, RevisionNotFoundError
 
-from liif.checkpoints import CONFIG_FILE, load_path
-from liif.digests import git_blob_sha1, sha256_file
+from liif.core.model import LIIF
 from liif.errors import WeightsError
-from liif.model import LIIF, SAFETENSORS_FILE
+from liif.weights.checkpoints import CONFIG_FILE, SAFETENSORS_FILE, load_path
+from liif.weights.digests import git_blob_sha1, sha256_file
 
 DEFAULT_MODEL = "edsr-baseline-liif"
 REAL_PHOTOS_MODEL = "edsr-baseline-liif-real"  # this project's fine-tune for compressed and noisy photos (training/)
 MODEL_NAMES = (DEFAULT_MODEL, REAL_PHOTOS_MODEL, "rdn-liif")
-BUNDLED = Path(__file__).parent / "bundled"
+BUNDLED = Path(__file__).parents[1] / "bundled"
 SHOWN_CHARS = 80  # at most this much of a name is quoted back in a message
 PROBE_TIMEOUT = 3.0  # seconds for the Hub metadata probe; the whole fallback stays under 5 s
 
@@ -57,11 +55,18 @@ class Hub:
 
     @classmethod
     def from_env(cls) -> Hub:
+        repo = os.environ.get("LIIF_HUB_REPO") or None
         return cls(
-            repo=os.environ.get("LIIF_HUB_REPO") or None,
-            revision=os.environ.get("LIIF_HUB_REVISION") or None,
-            offline=is_offline_mode(),
+            repo=repo, revision=os.environ.get("LIIF_HUB_REVISION") or None, offline=repo is not None and _offline()
         )
+
+
+def _offline() -> bool:
+    """HF_HUB_OFFLINE, as the Hub's client reads it (imported only when a Hub repo is in play: the client costs a
+    quarter of a second to import, a large part of a small render's whole process)."""
+    from huggingface_hub import is_offline_mode
+
+    return is_offline_mode()
 
 
 @dataclass(frozen=True)
@@ -112,6 +117,8 @@ def _split_repo(spec: str) -> tuple[str, str | None]:
 
 def _download(hub: Hub, subfolder: str | None) -> Resolved:
     """config.json + model.safetensors from a Hub repo (in ``subfolder``), verified; the probe keeps failure fast."""
+    from huggingface_hub import get_hf_file_metadata, hf_hub_download, hf_hub_url
+
     repo = str(hub.repo)
     where = f"{repo}/{subfolder}" if subfolder else repo
     origin = "hub cache" if hub.offline else "hub"
@@ -144,6 +151,13 @@ def _download(hub: Hub, subfolder: str | None) -> Resolved:
 
 
 def _why(exc: Exception) -> str:
+    from huggingface_hub.errors import (
+        EntryNotFoundError,
+        HfHubHTTPError,
+        RepositoryNotFoundError,
+        RevisionNotFoundError,
+    )
+
     if isinstance(exc, RepositoryNotFoundError | RevisionNotFoundError | EntryNotFoundError):
         return "not found there"
     if isinstance(exc, HfHubHTTPError) and exc.response is not None:

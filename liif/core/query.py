@@ -1,6 +1,6 @@
 """The colour at continuous points: the fast LIIF decode. Look here for "where is a colour computed".
 
-Same maths as :mod:`liif.reference`, rearranged for speed and memory:
+Same maths as :mod:`liif.core.reference`, rearranged for speed and memory:
 
 * The first MLP layer is linear, so its 576-input latent part depends only on the latent cell. It is
   computed once per cell that a band of queries touches (a gather of 3x3 neighbourhoods and one matmul),
@@ -18,12 +18,12 @@ from dataclasses import dataclass
 import torch
 import torch.nn.functional as F
 
-from liif import int8
-from liif.coords import cell_centres
-from liif.grid import LatentGrid, Progress, Views, as_views
-from liif.hardware import choose_precision
-from liif.model import LIIF
-from liif.reference import BOUND, ENSEMBLE_OFFSETS, EPS_SHIFT
+from liif.core import int8
+from liif.core.coords import cell_centres
+from liif.core.grid import LatentGrid, Progress, Views, as_views
+from liif.core.hardware import choose_precision
+from liif.core.model import LIIF
+from liif.core.reference import BOUND, ENSEMBLE_OFFSETS, EPS_SHIFT
 
 BAND = 65536  # queries whose latent cells are projected together
 # Queries per pass through the MLP's hidden layers (4 rows each), by what computes them: fp32 GEMMs run as fast at
@@ -208,7 +208,7 @@ def query_points(
 ) -> torch.Tensor:
     """RGB (N, 3) at (y, x) points in [-1, 1]^2 for an output whose pixels are ``cell`` wide; unclamped.
 
-    Several grids (views of one image, :func:`liif.grid.encode_views`) give the mean of their colours at
+    Several grids (views of one image, :func:`liif.core.grid.encode_views`) give the mean of their colours at
     the same points of the image: the self-ensemble.
     """
     views = as_views(grid)

@@ -1,61 +1,18 @@
 """The LIIF network: an encoder plus the MLP that maps (latent code, offset, cell) to a colour.
 
-The module holds weights only. Encoding returns a :class:`liif.grid.LatentGrid` and decoding takes one,
+The module holds weights only. Encoding returns a :class:`liif.core.grid.LatentGrid` and decoding takes one,
 so nothing about an image is hidden on the model.
 """
 
 from __future__ import annotations
 
 import copy
-from pathlib import Path
 from typing import Any
 
 import torch
-from huggingface_hub import PyTorchModelHubMixin, hf_hub_download
-from huggingface_hub.constants import SAFETENSORS_SINGLE_FILE as SAFETENSORS_FILE
-from safetensors.torch import load_file
 from torch import nn
 
-from liif.encoders import build_encoder
-
-MODEL_CARD = """
----
-{{ card_data }}
----
-
-# {{ title | default("LIIF") }}
-
-LIIF (Local Implicit Image Function) for arbitrary-scale single-image super-resolution: an image becomes a
-grid of latent codes and a small MLP returns the colour at any continuous point.
-
-- Architecture: {{ architecture | default("see config.json") }}
-- Source: {{ source | default("see the liif package") }}
-- Paper: Yinbo Chen, Sifei Liu, Xiaolong Wang, "Learning Continuous Image Representation with Local
-  Implicit Image Function", CVPR 2021, https://arxiv.org/abs/2012.09161
-- Official code and weights: https://github.com/yinboc/liif (BSD-3-Clause, Copyright (c) 2020 Yinbo Chen)
-- Licence: BSD-3-Clause
-
-## Files
-
-| file | sha256 |
-|---|---|
-{% for name, digest in (hashes or {}).items() %}| {{ name }} | {{ digest }} |
-{% endfor %}
-
-Load with the `liif` package: `liif.load_model("<this repo or folder>")`.
-
-## Citation
-
-```bibtex
-@inproceedings{chen2021learning,
-  title={Learning Continuous Image Representation with Local Implicit Image Function},
-  author={Chen, Yinbo and Liu, Sifei and Wang, Xiaolong},
-  booktitle={Proceedings of the IEEE/CVF Conference on Computer Vision and Pattern Recognition},
-  pages={8628--8638},
-  year={2021}
-}
-```
-"""
+from liif.core.encoders import build_encoder
 
 
 class MLP(nn.Module):
@@ -78,18 +35,9 @@ class MLP(nn.Module):
         return [m for m in self.layers if isinstance(m, nn.Linear)]
 
 
-class LIIF(
-    nn.Module,
-    PyTorchModelHubMixin,
-    library_name="liif",
-    license="bsd-3-clause",
-    repo_url="https://github.com/yinboc/liif",
-    paper_url="https://arxiv.org/abs/2012.09161",
-    pipeline_tag="image-to-image",
-    tags=["super-resolution", "liif", "implicit-neural-representation"],
-    model_card_template=MODEL_CARD,
-):
-    """Encoder + MLP, built from the official ``model.args`` spec (which is also our ``config.json``)."""
+class LIIF(nn.Module):
+    """Encoder + MLP, built from the official ``model.args`` spec (which is also our ``config.json``; the Hub
+    format is :mod:`liif.weights.hub`'s)."""
 
     def __init__(
         self,
@@ -148,33 +96,3 @@ class LIIF(
                 raise KeyError(f"unexpected key {key!r}")
         self.load_state_dict(state_dict, strict=True)
         return self.eval()
-
-    @classmethod
-    def _from_pretrained(
-        cls,
-        *,
-        model_id: str,
-        revision: str | None,
-        cache_dir: str | Path | None,
-        force_download: bool,
-        local_files_only: bool,
-        token: str | bool | None,
-        map_location: str = "cpu",
-        **model_kwargs: Any,
-    ) -> LIIF:
-        # Our own loader, not the mixin's default: strict keys with a useful message, and no stray print.
-        weights: str | Path
-        if Path(model_id).is_dir():
-            weights = Path(model_id) / SAFETENSORS_FILE
-        else:
-            weights = hf_hub_download(
-                model_id,
-                SAFETENSORS_FILE,
-                revision=revision,
-                cache_dir=cache_dir,
-                force_download=force_download,
-                local_files_only=local_files_only,
-                token=token,
-            )
-        model = cls(**model_kwargs)
-        return model.load_checked(load_file(weights, device=map_location))

@@ -16,10 +16,11 @@ import torch
 from safetensors import SafetensorError
 from safetensors.torch import load_file
 
+from liif.core.model import LIIF
 from liif.errors import WeightsError
-from liif.model import LIIF, SAFETENSORS_FILE
 
 CONFIG_FILE = "config.json"
+SAFETENSORS_FILE = "model.safetensors"  # the Hub format's names (huggingface_hub's constants)
 
 
 def _spec_error(path: Path, exc: Exception) -> WeightsError:
@@ -75,26 +76,27 @@ def _require(path: Path, *files: Path) -> None:
             )
 
 
+def _read_safetensors(path: Path) -> LIIF:
+    """A model from a ``.safetensors`` file and the ``config.json`` beside it (a Hub-format folder's pair)."""
+    try:
+        state_dict = load_file(path)
+    except _LOAD_ERRORS as exc:
+        raise WeightsError(f"{path}: not a readable safetensors file ({exc})") from None
+    return _build(path, _read_config(path.with_name(CONFIG_FILE)), state_dict)
+
+
 def load_path(path: str | Path, device: str | torch.device = "cpu") -> LIIF:
     """Load a model from a Hub-format folder, an official ``.pth`` or a ``.safetensors`` beside a ``config.json``."""
     path = Path(path)
     if path.is_dir():
         _require(path, path / CONFIG_FILE, path / SAFETENSORS_FILE)
-        try:
-            model = LIIF.from_pretrained(path)
-        except _LOAD_ERRORS as exc:
-            raise _spec_error(path, exc) from None
+        model = _read_safetensors(path / SAFETENSORS_FILE)
     elif path.suffix == ".safetensors":
-        config = path.with_name(CONFIG_FILE)
-        _require(path, path, config)
-        try:
-            state_dict = load_file(path)
-        except _LOAD_ERRORS as exc:
-            raise WeightsError(f"{path}: not a readable safetensors file ({exc})") from None
-        model = _build(path, _read_config(config), state_dict)
+        _require(path, path, path.with_name(CONFIG_FILE))
+        model = _read_safetensors(path)
     elif path.is_file():
         model = _build(path, *read_official(path))
     else:
         raise WeightsError(f"{path}: no such file or folder")
-    # Channels-last weights match the encoder's channels-last activations (see liif.grid.encode).
+    # Channels-last weights match the encoder's channels-last activations (see liif.core.grid.encode).
     return model.to(device).to(memory_format=torch.channels_last)  # type: ignore[call-overload]

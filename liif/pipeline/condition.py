@@ -26,8 +26,8 @@ import torch
 import torch.nn.functional as F
 from PIL import Image
 
-from liif.metrics import blockiness
-from liif.sources import DEFAULT_MODEL, REAL_PHOTOS_MODEL
+from liif.core.metrics import blockiness
+from liif.weights.sources import DEFAULT_MODEL, REAL_PHOTOS_MODEL
 
 PAPER_MODEL, REAL_MODEL = DEFAULT_MODEL, REAL_PHOTOS_MODEL
 # Below these a photo counts as compressed or noisy (measured on held-out photos: docs/real-photos.md).

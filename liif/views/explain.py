@@ -11,14 +11,14 @@ import numpy as np
 import torch
 from PIL import Image, ImageDraw
 
-from liif.coords import grid_points, pixel_centres, render_cell
-from liif.evaluation import make_pair
-from liif.grid import LatentGrid, encode
-from liif.imageio import load_picture
-from liif.metrics import psnr
-from liif.model import LIIF
-from liif.query import local_ensemble
-from liif.render import Box, render
+from liif.core.coords import grid_points, pixel_centres, render_cell
+from liif.core.grid import LatentGrid, encode
+from liif.core.metrics import psnr
+from liif.core.model import LIIF
+from liif.core.query import local_ensemble
+from liif.core.render import Box, render
+from liif.io.images import load_picture
+from liif.views.evaluation import make_pair
 
 PCA_BLOCK = 65_536  # codes per block when projecting the latent grid
 # A dark-to-bright colour scale (the stops of matplotlib's "inferno" at 0, 1/4, 1/2, 3/4 and 1): small changes

@@ -32,7 +32,7 @@ class Picture:
     grayscale: bool = False  # the source had no colour: write the result back as grayscale
     alpha: Image.Image | None = None  # the source's alpha channel (mode "L"), resized for the output
     notes: tuple[str, ...] = field(default=())  # things the user should know, one line each
-    jpeg_tables: dict[int, tuple[int, ...]] | None = None  # a JPEG file's quantisation tables (liif.condition)
+    jpeg_tables: dict[int, tuple[int, ...]] | None = None  # a JPEG file's quantisation tables (liif.pipeline.condition)
 
     @property
     def width(self) -> int:
@@ -271,7 +271,7 @@ def write_rows(
             with partial.open("wb") as out:
                 header = {"descr": np.lib.format.dtype_to_descr(np.dtype("<f4")), "fortran_order": False}
                 np.lib.format.write_array_header_1_0(out, {**header, "shape": (height, width, 3)})
-                for _, rgb in rows:  # bands come top to bottom (liif.render.iter_rows)
+                for _, rgb in rows:  # bands come top to bottom (liif.core.render.iter_rows)
                     out.write(rgb.clamp(0, 1).numpy().astype("<f4", copy=False).tobytes())
         else:
             save_image(finish_image(assemble_uint8(rows, width, height), picture), partial, IMAGE_FORMATS[suffix])

@@ -14,7 +14,7 @@ import numpy as np
 import torch
 from PIL import Image, ImageColor
 
-from liif.enlarge import Box
+from liif.core.enlarge import Box
 from liif.errors import LiifError
 
 FITS = ("stretch", "fill", "fit")

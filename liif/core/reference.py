@@ -2,7 +2,7 @@
 
 It follows the paper step by step (unfold the whole feature map, look codes up with nearest-neighbour
 sampling, run the full 580-input MLP four times per query, blend with the local ensemble). The fast
-path in :mod:`liif.query` is tested against it.
+path in :mod:`liif.core.query` is tested against it.
 """
 
 from __future__ import annotations
@@ -10,9 +10,9 @@ from __future__ import annotations
 import torch
 import torch.nn.functional as F
 
-from liif.coords import grid_points, pixel_centres, render_cell
-from liif.grid import LatentGrid
-from liif.model import LIIF
+from liif.core.coords import grid_points, pixel_centres, render_cell
+from liif.core.grid import LatentGrid
+from liif.core.model import LIIF
 
 ENSEMBLE_OFFSETS = ((-1, -1), (-1, 1), (1, -1), (1, 1))  # (vy, vx), in the official loop order
 EPS_SHIFT = 1e-6

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 from PIL import Image
 
-from liif.render import Box
+from liif.core.render import Box
 
 METHODS = ("bicubic", "nearest")
 

@@ -6,10 +6,11 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from liif.digests import sha256_file
 from liif.errors import WeightsError
-from liif.imageio import check_writable
-from liif.sources import BUNDLED, Resolved
+from liif.io.images import check_writable
+from liif.weights.digests import sha256_file
+from liif.weights.hub import model_card, save_folder
+from liif.weights.sources import BUNDLED, Resolved
 
 WEIGHTS_LICENSE = BUNDLED / "edsr-baseline-liif" / "LICENSE"  # BSD-3-Clause of the official weights' authors
 
@@ -27,10 +28,11 @@ def export(found: Resolved, out: Path) -> Path:
     out.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=out.parent, prefix=f".{out.name}.") as tmp:
         folder = Path(tmp)
-        model.save_pretrained(folder)
+        save_folder(model, folder)
         shutil.copyfile(WEIGHTS_LICENSE, folder / "LICENSE")
         hashes = {p.name: sha256_file(p) for p in sorted(folder.iterdir()) if p.name != "README.md"}
-        card = model.generate_model_card(
+        card = model_card(
+            model,
             title=f"LIIF with the {architecture} encoder",
             architecture=f"{architecture} encoder (no upsampling tail) + 4x256 ReLU MLP, local ensemble, cell decoding",
             source=f"converted with `python -m liif weights export` from {described}",

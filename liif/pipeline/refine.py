@@ -18,7 +18,7 @@ import numpy as np
 import torch
 from PIL import Image
 
-from liif.enlarge import capped_size
+from liif.core.enlarge import capped_size
 
 BICUBIC = Image.Resampling.BICUBIC
 TRAINED_SCALE = 4  # LIIF was trained on x1-x4; past it, best renders at x4 and enlarges (README, LIIF+)
@@ -57,7 +57,7 @@ def consistency(result: np.ndarray, photo: np.ndarray) -> float:
 
 
 def gather(rows: Iterable[tuple[int, torch.Tensor]], width: int, height: int) -> np.ndarray:
-    """A render's row bands (as :func:`liif.render.iter_rows` yields them) as one (H, W, 3) float32 array,
+    """A render's row bands (as :func:`liif.core.render.iter_rows` yields them) as one (H, W, 3) float32 array,
     for what needs the whole result: 12 bytes per output pixel."""
     result = np.empty((height, width, 3), dtype=np.float32)
     for row, rgb in rows:

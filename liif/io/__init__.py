@@ -1,0 +1,1 @@
+"""Photos in and out: safe decoding, atomic writes, output sizes, the degradations real photos carry, tables."""
