@@ -1,13 +1,11 @@
 """Archives: a folder of photos on the local engine and on Ray (one machine, and a simulated two-node cluster)."""
 
-import json
-
 import numpy as np
 import pytest
 from PIL import Image
 from test_cli import run_cli
 
-from liif.batch.jobs import MANIFEST, read_manifest
+from liif.batch.jobs import read_manifest
 
 
 def _folder(tmp_path, count: int = 4):
@@ -61,37 +59,23 @@ def _pixels(path):
 
 
 @pytest.mark.slow
-def test_ray_on_this_machine_writes_what_the_local_engine_writes(tmp_path, tiny_weights, ray_session):
-    from liif.batch.jobs import Item, Options
-    from liif.batch.ray_engine import run_ray, start
-
+def test_ray_on_this_machine_writes_what_the_local_engine_writes_and_a_rerun_skips_it(
+    tmp_path, tiny_weights, ray_session
+):
     folder = _folder(tmp_path)
     (folder / "broken.png").unlink()
-    local = tmp_path / "local"
+    local, remote = tmp_path / "local", tmp_path / "ray"
     assert _upscale(folder, local, tiny_weights).returncode == 0
-    start(None, cpus=2)
-    remote = tmp_path / "ray"
-    remote.mkdir()
-    items = [Item(str(p), str(remote / p.name)) for p in sorted(folder.iterdir())]
-    records = []
-    run_ray(items, Options(scale=2, model=str(tiny_weights)), records.append)
-    assert sorted(r.input for r in records) == sorted(i.source for i in items) and not any(r.error for r in records)
-    assert {r.engine for r in records} == {"ray"} and all(r.node for r in records)
-    for item in items:
-        (mode_local, a), (mode_ray, b) = _pixels(local / item.output.rsplit("/", 1)[-1]), _pixels(item.output)
-        assert mode_local == mode_ray and a.shape == b.shape and np.abs(a - b).max() <= 1  # alpha, grayscale kept
-
-
-@pytest.mark.slow
-def test_the_cli_runs_a_folder_on_ray_and_a_rerun_skips_it(tmp_path, tiny_weights, ray_session):
-    folder, out = _folder(tmp_path, count=2), tmp_path / "out"
-    (folder / "broken.png").unlink()
-    done = _upscale(folder, out, tiny_weights, "--engine", "ray")
+    done = _upscale(folder, remote, tiny_weights, "--engine", "ray")
     assert done.returncode == 0, done.stderr[-2000:]
-    lines = [json.loads(line) for line in (out / MANIFEST).read_text().splitlines()]
-    assert len(lines) == 4 and {line["engine"] for line in lines} == {"ray"}
-    again = _upscale(folder, out, tiny_weights, "--engine", "ray")
-    assert again.returncode == 0 and "4 of 4 outputs are already there" in again.stderr
+    records = read_manifest(remote)
+    assert len(records) == 6 and {r.engine for r in records} == {"ray"} and all(r.node for r in records)
+    for record in records:
+        name = record.output.rsplit("/", 1)[-1]
+        (mode_local, a), (mode_ray, b) = _pixels(local / name), _pixels(remote / name)
+        assert mode_local == mode_ray and a.shape == b.shape and np.abs(a - b).max() <= 1  # alpha, grayscale kept
+    again = _upscale(folder, remote, tiny_weights, "--engine", "ray")
+    assert again.returncode == 0 and "6 of 6 outputs are already there" in again.stderr
 
 
 @pytest.mark.slow

@@ -25,6 +25,8 @@ import liif
 from liif import pipeline
 from liif.batch.jobs import Item, Options, Record, render_one
 
+ACTORS_START_S = 600  # how long the workers may take to start (import torch, load the models) on a busy cluster
+
 
 class Renderer:
     """One Ray Data actor: its models, loaded once, and the photos it is handed, one batch of paths at a time."""
@@ -63,8 +65,12 @@ def run_ray(
     cpus_per_worker: int = 1,
 ) -> None:
     """Render ``items`` on Ray, telling ``done`` each record as it comes back (Ray shows its own progress)."""
+    if not items:
+        return
     start(address)
     workers = max(1, int(ray.cluster_resources().get("CPU", 1)) // cpus_per_worker)
+    # Every worker loads its models before any photo is handed out, so the first to start does not take them all.
+    ray.data.DataContext.get_current().wait_for_min_actors_s = ACTORS_START_S
     rows: list[dict[str, Any]] = [{"source": item.source, "output": item.output} for item in items]
     dataset = ray.data.from_items(rows, override_num_blocks=len(rows))
     rendered = dataset.map_batches(
