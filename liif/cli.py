@@ -42,6 +42,7 @@ from liif.views.evaluation import PROTOCOLS, check_plot_path, evaluate, means, p
 from liif.weights.sources import DEFAULT_MODEL, MODEL_NAMES, Resolved, default_model, resolve
 
 ENGINES = ("local", "ray")
+MAX_DPI = 10_000
 LIIF_PLUS_HELP = (
     "LIIF+: average the 8 flips/transposes of the photo, then back-project the result onto the photo "
     "(about 8x slower, a little sharper)"
@@ -81,6 +82,13 @@ def _size(text: str) -> tuple[int, int]:
         return parse_size(text)
     except LiifError as exc:
         raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _dpi(text: str) -> float:
+    value = _positive_float(text)
+    if value > MAX_DPI:
+        raise argparse.ArgumentTypeError(f"{text!r}: a print resolution is at most {MAX_DPI} dpi")
+    return value
 
 
 def _degradations(text: str) -> list[Chain]:
@@ -132,6 +140,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--pad", default="black", metavar="COLOUR", help="fit's margins: a CSS colour or transparent (default: black)"
     )
     up.add_argument("--liif-plus", action="store_true", help=LIIF_PLUS_HELP)
+    up.add_argument(
+        "--dpi",
+        type=_dpi,
+        metavar="N",
+        help="the print resolution to write into the output (PNG, JPEG, WebP), e.g. 300 for A4 at 3508x2480",
+    )
     up.add_argument(
         "--photo",
         choices=[c.value for c in PhotoChoice],
@@ -250,6 +264,7 @@ def _output_paths(files: list[Path], output: str, fmt: str | None, batch: bool) 
 def _options(args: argparse.Namespace) -> Options:
     return Options(
         size=args.size, scale=args.scale, fit=args.fit, pad=args.pad, precision=args.precision, tile=args.tile,
+        dpi=args.dpi,
         quality=Quality.PLUS if args.liif_plus else Quality.STANDARD, photo=PhotoChoice(args.photo), model=args.model,
     )  # fmt: skip
 

@@ -13,8 +13,9 @@ from demo.events import Events
 from demo.events.common import EXACT, STANDARD
 from demo.events.photo import Photo, from_page
 from demo.events.upscale import time_left
-from demo.page.presets import CUSTOM, presets
+from demo.page.presets import CUSTOM, presets, print_dpi
 from demo.workbench import Speed, Workbench
+from liif.io.images import saved_dpi
 
 
 @pytest.fixture(scope="module")
@@ -92,9 +93,12 @@ def test_presets_name_their_size_and_turn_with_the_photo():
     portrait = {value: label for label, value in presets(256, 384)}
     assert landscape[CUSTOM] == "Custom size"
     assert landscape["1920x1080"] == "1080p · 1920×1080" and portrait["1080x1920"] == "1080p · 1080×1920"
-    assert landscape["3508x2480"] == "A4 at 300 dpi · 3508×2480"
-    assert portrait["1240x1754"] == "A4 at 150 dpi · 1240×1754"
-    assert {"3840x2160", "2048x2048", "4961x3508", "900x600", "3000x2400"} <= set(landscape)  # 4K, A3, 4x6, 8x10
+    assert landscape["3508x2480@300"] == "A4 at 300 dpi · 3508×2480"
+    assert portrait["1240x1754@150"] == "A4 at 150 dpi · 1240×1754"
+    assert {"3840x2160", "2048x2048", "4961x3508@300", "900x600@150", "3000x2400@300"} <= set(landscape)
+    assert print_dpi("3508x2480@300", 3508, 2480) == 300  # the preset's size: printed at its resolution
+    assert print_dpi("3508x2480@300", 3508, 2400) is None and print_dpi("1920x1080", 1920, 1080) is None
+    assert print_dpi("3508x2480@299", 3508, 2480) is None and print_dpi(None, 1, 1) is None
 
 
 def test_a_fills_speed_counts_only_the_window_liif_renders_and_the_codes_under_it(events, photo, monkeypatch):
@@ -152,3 +156,30 @@ def test_the_apis_views_take_fit_as_their_last_input(client, photo):
     assert "The spot at (24, 16) of the photo" in status
     with pytest.raises(AppError, match="in fit's margins"):
         client.predict(**common, x=10, y=2, fit="fit", api_name="/explain")
+
+
+@pytest.mark.parametrize("fmt", ["PNG", "JPEG", "WEBP"])
+def test_a_print_keeps_its_resolution_in_every_download(events, photo, fmt):
+    path, _ = events.upscale.render(photo, 48, 32, precision=EXACT, dpi=300)
+    with Image.open(path) as image:
+        assert saved_dpi(image) == 300  # the PNG's pHYs
+    download, _ = events.upscale.download(path, fmt, 90)
+    with Image.open(download) as image:
+        assert image.format == fmt and saved_dpi(image) == 300
+    plain, _ = events.upscale.render(photo, 48, 32, precision=EXACT)
+    with Image.open(plain) as image:
+        assert saved_dpi(image) is None  # no print asked for: no resolution claimed
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("suffix", [".png", ".jpg", ".webp"])
+def test_the_cli_writes_the_print_resolution(tmp_path, photo, suffix):
+    from test_cli import run_cli
+
+    out = tmp_path / f"print{suffix}"
+    done = run_cli("upscale", photo, "-o", out, "--size", "60x40", "--dpi", "300", "--precision", "exact")
+    assert done.returncode == 0, done.stderr
+    with Image.open(out) as image:
+        assert saved_dpi(image) == 300
+    bad = run_cli("upscale", photo, "-o", out, "--size", "60x40", "--dpi", "0")
+    assert bad.returncode == 2 and "must be a positive number" in bad.stderr

@@ -22,7 +22,7 @@ QUERIES = 1024  # high-resolution pixels learned from per patch
 MAX_SCALE = 4.0
 CLEAN_SHARE = 0.2  # patches left as the paper's clean bicubic shrinks, so clean photos lose nothing
 KERNELS = (Image.Resampling.BICUBIC, Image.Resampling.BILINEAR, Image.Resampling.LANCZOS, Image.Resampling.BOX)
-KERNEL_ODDS = (0.55, 0.15, 0.15, 0.15)  # the paper's bicubic most often
+KERNEL_ODDS = (0.85, 0.05, 0.05, 0.05)  # the paper's bicubic most often: what people's photo tools shrink with
 
 
 @dataclass(frozen=True)
@@ -35,16 +35,18 @@ class Pair:
 
 
 def random_chain(rng: np.random.Generator) -> Chain:
-    """A random degradation after the shrink: noise, JPEG and blur in random amounts, sometimes in another order."""
+    """A random degradation after the shrink: mostly JPEG at any quality, sometimes noise before it (or after),
+    rarely a mild blur. A first run that drew noise for 40 % of patches and other kernels for 45 % learned to
+    smooth: +0.1 dB over bicubic on quality-75 JPEGs at 1,000 steps (README, the real-photo model)."""
     steps: list[Step] = []
+    if rng.random() < 0.05:
+        steps.append(Blur(float(rng.uniform(0.3, 1.0))))
     if rng.random() < 0.15:
-        steps.append(Blur(float(rng.uniform(0.3, 1.2))))
-    if rng.random() < 0.4:
-        steps.append(Noise(float(rng.uniform(1, 15))) if rng.random() < 0.7 else Poisson(float(rng.uniform(20, 300))))
-    if rng.random() < 0.85:
-        chroma = Chroma.SUB_420 if rng.random() < 0.7 else Chroma.FULL_444
-        jpeg = Jpeg(int(rng.integers(20, 96)), chroma)
-        steps.insert(int(rng.integers(0, len(steps) + 1)) if rng.random() < 0.2 else len(steps), jpeg)
+        steps.append(Noise(float(rng.uniform(1, 10))) if rng.random() < 0.7 else Poisson(float(rng.uniform(30, 300))))
+    if rng.random() < 0.9:
+        chroma = Chroma.SUB_420 if rng.random() < 0.85 else Chroma.FULL_444
+        jpeg = Jpeg(int(rng.integers(25, 96)), chroma)
+        steps.insert(int(rng.integers(0, len(steps) + 1)) if rng.random() < 0.1 else len(steps), jpeg)
     return Chain(tuple(steps))
 
 

@@ -42,7 +42,7 @@ from demo.memory import give_back
 from demo.tickets import SupersededError, Tickets
 from demo.workbench import Speed
 from liif import pipeline
-from liif.io.images import IMAGE_FORMATS, assemble_uint8, finish_image, save_image, to_uint8
+from liif.io.images import IMAGE_FORMATS, assemble_uint8, finish_image, save_image, saved_dpi, to_uint8
 from liif.pipeline.refine import consistency, photo_floats
 from liif.pipeline.run import Quality
 
@@ -51,6 +51,7 @@ DOWNLOAD_SUFFIXES = {
     fmt: next(suffix for suffix, named in IMAGE_FORMATS.items() if named == fmt)
     for fmt in dict.fromkeys(IMAGE_FORMATS.values())
 }
+MAX_DPI = 10_000  # the largest print resolution a request may ask to record
 SESSIONS_KEPT = 4096  # sessions whose last finished render is remembered (its follow-ups may run)
 
 PREVIEW_PIXELS = 1_000_000  # frames shown while streaming are thinned to about this many pixels
@@ -213,15 +214,18 @@ class Upscale:
         notes = [*job.job.notes, *bench.notes.get(job.model, ())]
         return status + "".join(f"\n\n*{n}*" for n in notes)
 
-    def _finish(self, job: Job, run: pipeline.Upscale, pixels: np.ndarray, rows_seconds: float) -> tuple[str, str]:
-        """The finished render saved as a PNG named after the photo, model and size, and the status line; the
-        speed of both parts of the render recorded for the next estimate."""
+    def _finish(
+        self, job: Job, run: pipeline.Upscale, pixels: np.ndarray, rows_seconds: float, dpi: float | None
+    ) -> tuple[str, str]:
+        """The finished render saved as a PNG named after the photo, model and size (with its print resolution,
+        for a print preset), and the status line; the speed of both parts of the render recorded for the next
+        estimate."""
         start = time.perf_counter()
         off = run.consistency
         if off is None and job.placement.render == (job.width, job.height):  # the whole photo: comparable
             off = consistency(pixels.astype(np.float32) / 255, photo_floats(job.picture.rgb))
         name = result_name(job.image, job.model, job.width, job.height)
-        path = save(name, lambda path: finish_image(pixels, job.picture).save(path, format="PNG"))
+        path = save(name, lambda path: save_image(finish_image(pixels, job.picture), path, "PNG", dpi=dpi))
         finish_seconds = time.perf_counter() - start
         plus = job.views > 1  # LIIF+'s finish back-projects: its seconds would slow a standard render's estimate
         self.context.workbench.record_speed(
@@ -241,10 +245,12 @@ class Upscale:
         quality: str = STANDARD,
         fit: str = STRETCH,
         pad: str = DEFAULT_PAD,
+        dpi: float | None = None,
         progress: gr.Progress = gr.Progress(),  # noqa: B008  (Gradio injects the tracker)
     ) -> tuple[str, str]:
         """Render the photo at exactly ``width`` x ``height`` (stretched, filled or fitted); returns the PNG's
-        path and a status line."""
+        path (``dpi``: the print resolution it records) and a status line."""
+        dpi = None if dpi is None else finite("Print resolution (dpi)", dpi, 1, MAX_DPI)
 
         def encoding(done: int, total: int) -> None:
             progress((done, total), desc="Encoding")
@@ -255,7 +261,7 @@ class Upscale:
         run = pipeline.Upscale(job.job, job.encoded.model, job.encoded.views,
                                progress=lambda d, t: progress(d / t, desc="Rendering"))  # fmt: skip
         pixels = assemble_uint8(run.bands(), job.width, job.height)
-        result, status = self._finish(job, run, pixels, time.perf_counter() - start)
+        result, status = self._finish(job, run, pixels, time.perf_counter() - start, dpi)
         del pixels, run
         give_back()
         return result, status
@@ -287,6 +293,7 @@ class Upscale:
         request: gr.Request,
         fit: str = STRETCH,
         pad: str = DEFAULT_PAD,
+        dpi: float | None = None,
     ) -> Iterator[Frame]:
         """The page's Upscale: the bicubic preview at once, then LIIF painted over it band by band.
 
@@ -306,7 +313,7 @@ class Upscale:
                                    band=LIVE_BAND)  # fmt: skip
             yield from live.paint(run, self.context.workbench.speed(job.precision), work(job))
             check()
-            result, status = self._finish(job, run, live.canvas, live.rows_seconds)
+            result, status = self._finish(job, run, live.canvas, live.rows_seconds, dpi)
             give_back()
             self._finished_tickets.put(session, ticket)
             done_view = shown(asked, f"gradio_api/file={result}", "done", f"{asked.width}×{asked.height} · done")
@@ -333,8 +340,8 @@ class Upscale:
             level = round(finite("Quality", quality, 1, 100))
             with Image.open(source) as image:
                 image.load()
-                path = save(
-                    source.with_suffix(DOWNLOAD_SUFFIXES[fmt]).name, lambda out: save_image(image, out, fmt, level)
-                )
+                dpi = saved_dpi(image)  # a print keeps its resolution in every format
+                name = source.with_suffix(DOWNLOAD_SUFFIXES[fmt]).name
+                path = save(name, lambda out: save_image(image, out, fmt, level, dpi=dpi))
         label = "WebP" if fmt == "WEBP" else fmt
         return path, f"Download {label} · {Path(path).stat().st_size / 1e6:.1f} MB"

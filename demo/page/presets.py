@@ -15,9 +15,23 @@ def _turned(width: int, height: int, portrait: bool) -> tuple[int, int]:
 
 
 def presets(photo_width: int | None = None, photo_height: int | None = None) -> list[tuple[str, str]]:
-    """(label, value) choices: "1080p · 1920×1080", "A4 at 300 dpi · 3508×2480"; the value is "WxH"."""
+    """(label, value) choices: "1080p · 1920×1080", "A4 at 300 dpi · 3508×2480"; the value is "WxH", and
+    "WxH@DPI" for a print (the render records its resolution, :func:`print_dpi`)."""
     portrait = bool(photo_width and photo_height and photo_height > photo_width)
-    sizes = [(name, *_turned(w, h, portrait)) for name, w, h in SCREENS]
+    choices = [("Custom size", CUSTOM)]
+    choices += [
+        (f"{name} · {w}×{h}", f"{w}x{h}") for name, w, h in ((n, *_turned(w, h, portrait)) for n, w, h in SCREENS)
+    ]
     for name, w, h in PAPER:
-        sizes += [(f"{name} at {dpi} dpi", *_turned(round(w * dpi), round(h * dpi), portrait)) for dpi in DPIS]
-    return [("Custom size", CUSTOM), *((f"{name} · {w}×{h}", f"{w}x{h}") for name, w, h in sizes)]
+        for dpi in DPIS:
+            pw, ph = _turned(round(w * dpi), round(h * dpi), portrait)
+            choices.append((f"{name} at {dpi} dpi · {pw}×{ph}", f"{pw}x{ph}@{dpi}"))
+    return choices
+
+
+def print_dpi(preset: object, width: int, height: int) -> int | None:
+    """The print resolution of the preset the person chose, where the size asked for is still that preset's."""
+    if not isinstance(preset, str) or "@" not in preset:
+        return None
+    size, _, dpi = preset.partition("@")
+    return int(dpi) if size == f"{width}x{height}" and dpi.isdigit() and int(dpi) in DPIS else None

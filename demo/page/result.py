@@ -16,6 +16,7 @@ from demo.events.photo import from_page
 from demo.events.upscale import Frame
 from demo.page import deepzoom
 from demo.page.inputs import Inputs
+from demo.page.presets import print_dpi
 from demo.page.shared import Shared, in_browser
 from demo.page.text import CLICK_MODES, DOWNLOAD_FORMATS, DOWNLOAD_INFO, RESULT_CAPTION, RESULT_HINT
 from liif.pipeline.layout import FITS, TRANSPARENT
@@ -73,11 +74,13 @@ def wire_upscale(
         fit: Any,
         colour: Any,
         transparent: bool,
+        preset: Any,
         ticket: int,
         request: gr.Request,
     ) -> Any:  # Gradio hands the request to a parameter typed gr.Request
         pad = TRANSPARENT if transparent else colour
-        frames = upscale.live(image, width, height, model, precision, quality, ticket, request, fit, pad)
+        dpi = print_dpi(preset, width, height)  # a print preset's size: the render records its resolution
+        frames = upscale.live(image, width, height, model, precision, quality, ticket, request, fit, pad, dpi)
         for number, frame in enumerate(frames):
             yield _frame_outputs(frame, number == 0, shared, inputs, view)
 
@@ -92,7 +95,7 @@ def wire_upscale(
     )
     shared.rendered = started.then(
         on_gpu(live),
-        [*shared.common, shared.fit, inputs.pad_colour, inputs.transparent, ticket],
+        [*shared.common, shared.fit, inputs.pad_colour, inputs.transparent, inputs.preset, ticket],
         [shared.status, view.shown, view.finished, view.download, inputs.speed],
         show_progress="hidden",  # the progress is drawn on the result itself
         trigger_mode="always_last",
@@ -118,9 +121,10 @@ def wire_upscale(
     gr.on([view.formats.change, view.quality.release], offered, downloads, [view.download], api_visibility="private")
     fit = ChoiceRadio(list(FITS), value=STRETCH, label="Fit", visible=False)  # the API's own inputs
     pad = gr.Textbox(DEFAULT_PAD, label="Pad", visible=False)
+    dpi = gr.Number(None, label="Dpi", visible=False)
     gr.Button(visible=False).click(
         on_gpu(upscale.render),
-        [*shared.common, fit, pad],
+        [*shared.common, fit, pad, dpi],
         [gr.Image(visible=False, format="png", type="filepath"), gr.Markdown(visible=False)],
         api_name="upscale",
         **renders,

@@ -36,6 +36,7 @@ class Options:
     photo: PhotoChoice = PhotoChoice.AUTO
     model: str | None = None
     tile: int = 256
+    dpi: float | None = None  # the print resolution written into the output (PNG, JPEG, WebP)
 
 
 @dataclass(frozen=True)
@@ -91,7 +92,7 @@ def render_one(
         model = models(job.model)
         run = pipeline.Upscale(job, model, pipeline.encode(job, model, tile=options.tile), progress=progress,
                                measure=measure)  # fmt: skip
-        write_rows(item.output, job.width, job.height, run.bands(), job.picture)
+        write_rows(item.output, job.width, job.height, run.bands(), job.picture, dpi=options.dpi)
     except (LiifError, MemoryError) as exc:
         error = str(exc) if isinstance(exc, LiifError) else "out of memory"
         return Record(item.source, item.output, seconds=round(time.perf_counter() - start, 3), error=error,

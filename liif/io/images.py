@@ -22,6 +22,7 @@ from liif.errors import ImageError
 IMAGE_FORMATS = {".png": "PNG", ".jpg": "JPEG", ".jpeg": "JPEG", ".webp": "WEBP"}
 OUTPUT_SUFFIXES = (*IMAGE_FORMATS, ".npy")
 _SAVE_OPTIONS: dict[str, dict[str, Any]] = {"JPEG": {"quality": 95}, "WEBP": {"lossless": True}, "PNG": {}}
+_X_RESOLUTION, _Y_RESOLUTION, _RESOLUTION_UNIT, _INCHES = 282, 283, 296, 2  # EXIF tags, and its unit "inch"
 
 
 @dataclass(frozen=True, eq=False)
@@ -223,15 +224,35 @@ def finish_image(pixels: np.ndarray, picture: Picture | None = None) -> Image.Im
     return img
 
 
-def save_image(img: Image.Image, path: Path | BinaryIO, fmt: str, quality: int | None = None) -> None:
+def save_image(
+    img: Image.Image, path: Path | BinaryIO, fmt: str, quality: int | None = None, dpi: float | None = None
+) -> None:
     """Write ``img`` as PNG, JPEG or WEBP. JPEG has no transparency: alpha is flattened onto white. ``quality``
-    (1-100) is JPEG's and WebP's; without one JPEG is saved at 95 and WebP lossless, as is WebP at 100."""
+    (1-100) is JPEG's and WebP's; without one JPEG is saved at 95 and WebP lossless, as is WebP at 100. ``dpi``,
+    the print resolution, goes where each format keeps it (PNG's pHYs, JPEG's JFIF density, WebP's EXIF), so a
+    print dialog prints the picture at its size, not at 72 dpi."""
     if fmt == "JPEG" and img.mode in ("RGBA", "LA"):
         img = Image.alpha_composite(Image.new("RGBA", img.size, "white"), img.convert("RGBA")).convert("RGB")
-    options = dict(_SAVE_OPTIONS[fmt])
+    options: dict[str, Any] = dict(_SAVE_OPTIONS[fmt])
     if quality is not None and fmt in ("JPEG", "WEBP"):
         options = {"lossless": True} if fmt == "WEBP" and quality >= 100 else {"quality": quality}
+    if dpi:
+        if fmt == "WEBP":
+            exif = Image.Exif()
+            exif.update({_X_RESOLUTION: dpi, _Y_RESOLUTION: dpi, _RESOLUTION_UNIT: _INCHES})
+            options["exif"] = exif.tobytes()
+        else:
+            options["dpi"] = (dpi, dpi)
     img.save(path, format=fmt, **options)
+
+
+def saved_dpi(img: Image.Image) -> float | None:
+    """The print resolution a saved picture carries (PNG, JPEG or WebP), or None."""
+    dpi = img.info.get("dpi")
+    if dpi:
+        return round(float(dpi[0]), 1)  # PNG keeps pixels per metre: 300 dpi reads back as 299.9994
+    exif = img.getexif()
+    return float(exif[_X_RESOLUTION]) if _X_RESOLUTION in exif and exif.get(_RESOLUTION_UNIT) == _INCHES else None
 
 
 @contextlib.contextmanager
@@ -257,8 +278,10 @@ def write_rows(
     height: int,
     rows: Iterable[tuple[int, torch.Tensor]],
     picture: Picture | None = None,
+    dpi: float | None = None,
 ) -> None:
-    """Write a render delivered in row bands, atomically: the file appears whole or not at all.
+    """Write a render delivered in row bands, atomically: the file appears whole or not at all (``dpi``: the print
+    resolution to record, :func:`save_image`).
 
     ``.npy`` is float32 (H, W, 3) in [0, 1], written band by band as it comes (plain writes, not a memory
     map: a full disk is then an error to report, not a SIGBUS); image formats are assembled as 8-bit, never as
@@ -274,4 +297,5 @@ def write_rows(
                 for _, rgb in rows:  # bands come top to bottom (liif.core.render.iter_rows)
                     out.write(rgb.clamp(0, 1).numpy().astype("<f4", copy=False).tobytes())
         else:
-            save_image(finish_image(assemble_uint8(rows, width, height), picture), partial, IMAGE_FORMATS[suffix])
+            pixels = assemble_uint8(rows, width, height)
+            save_image(finish_image(pixels, picture), partial, IMAGE_FORMATS[suffix], dpi=dpi)

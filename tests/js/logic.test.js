@@ -73,6 +73,7 @@ test("marks kept as fractions of the photo's render come back to the same output
 
 test("a preset gives its size and fills another shape than the photo's unless a fit is chosen", () => {
   assert.deepEqual(L.presetSize("1920x1080"), [1920, 1080]);
+  assert.deepEqual(L.presetSize("3508x2480@300"), [3508, 2480]); // a print: its dpi rides along
   for (const bad of ["custom", "", null, "12x", "1920x1080x3"]) assert.equal(L.presetSize(bad), null, String(bad));
   assert.equal(L.presetFit(1920, 1080, 384, 256, "stretch"), "fill"); // 16:9 from 3:2
   assert.equal(L.presetFit(1920, 1080, 384, 256, "fit"), "fit"); // the person's choice stays

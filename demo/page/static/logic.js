@@ -57,7 +57,7 @@ const liifLogic = (() => {
 
   // A preset's value ("1920x1080") as [w, h]; null for the person's own size.
   function presetSize(value) {
-    const match = /^(\d+)x(\d+)$/.exec(typeof value === "string" ? value : "");
+    const match = /^(\d+)x(\d+)(@\d+)?$/.exec(typeof value === "string" ? value : ""); // "@300": a print's dpi
     return match ? [Number(match[1]), Number(match[2])] : null;
   }
 
