@@ -15,10 +15,12 @@ from __future__ import annotations
 
 import base64
 import binascii
+import contextvars
 import logging
 import math
 import os
 import re
+import shutil
 import uuid
 from collections.abc import Sequence
 from pathlib import Path
@@ -45,13 +47,16 @@ def echo(value: Any) -> str:
 
 
 NOT_AN_UPLOAD = "The photo: upload it as a file (gradio_client: handle_file(path)); no other path is read."
+NOT_SAVED = "The server could not save the result (its disk is full or cannot be written): try again later."
+NOT_KEPT = "The server could not keep the photo (its disk is full or cannot be written): try again later."
+# The inline photos a call saved: removed when it ends, answered or refused, not an hour later.
+INLINE: contextvars.ContextVar[list[Path]] = contextvars.ContextVar("inline_photos")
 _FILE_META = {"_type": "gradio.FileData"}
 
 
 class PhotoInput(gr.Image):
     is_template = True
     max_bytes: int | None = None  # set by the layout from the app's upload limit
-    examples: Path | None = None  # set by the layout: the app's own example photos may be read too
 
     def check_payload(self, payload: Any) -> None:
         """Refuse a photo that is neither an upload, an example nor inline data, before anything reads it.
@@ -68,11 +73,13 @@ class PhotoInput(gr.Image):
         if not (isinstance(path, str) and self._readable(path)):
             raise refuse(NOT_AN_UPLOAD)
 
-    def _readable(self, path: str) -> bool:
-        roots: list[str | Path] = [get_upload_folder(), *([self.examples] if self.examples else [])]
+    @staticmethod
+    def _readable(path: str) -> bool:
+        """Only Gradio's own folder: uploads, and the example photos Gradio copied there to offer them (a path
+        into the install folder answered otherwise than a missing one, so the folder could be probed)."""
         try:
             real = Path(os.path.realpath(path))
-            return real.is_file() and any(real.is_relative_to(os.path.realpath(root)) for root in roots)
+            return real.is_file() and real.is_relative_to(os.path.realpath(get_upload_folder()))
         except (OSError, ValueError):  # a name the file system refuses, or one with a NUL in it
             return False
 
@@ -98,8 +105,13 @@ class PhotoInput(gr.Image):
             except (binascii.Error, ValueError):
                 raise refuse("The photo: the inline data is not valid base64.") from None
             saved = Path(self.GRADIO_CACHE) / "liif-inline" / uuid.uuid4().hex / "photo"
-            saved.parent.mkdir(parents=True)
-            saved.write_bytes(data)  # decoded later, under the input pixel limit (liif.load_picture)
+            try:
+                saved.parent.mkdir(parents=True)
+                saved.write_bytes(data)  # decoded later, under the input pixel limit (liif.load_picture)
+            except OSError:
+                shutil.rmtree(saved.parent, ignore_errors=True)
+                raise refuse(NOT_KEPT) from None
+            INLINE.get().append(saved.parent)  # removed when the call ends (GuardedBlocks.process_api)
             return type(payload)(path=str(saved), orig_name="photo")
         uploaded = getattr(payload, "path", None)
         if uploaded and Path(uploaded).is_file() and Path(uploaded).stat().st_size > limit:
@@ -140,6 +152,14 @@ class ChoiceGroup(gr.CheckboxGroup):
         return super().preprocess(list(dict.fromkeys(payload)))
 
 
+class ViewerClick(gr.SelectData):
+    """A click in the result view as its event arrives: a raw call may send anything (null, a string) as the
+    event's data, which reads as a click on no point (the page then moves nothing), not a traceback."""
+
+    def __init__(self, target: Any, data: Any) -> None:
+        super().__init__(target, {"index": None, "value": None, **(data if isinstance(data, dict) else {})})
+
+
 class NumberInput(gr.Number):
     is_template = True
 
@@ -169,7 +189,27 @@ def upload_limit(size: str) -> int:
 
 
 class GuardedBlocks(gr.Blocks):
-    """Blocks whose photos are checked before Gradio reads them, and whose undecodable inputs get one line."""
+    """Blocks whose photos are checked before Gradio reads them, whose undecodable inputs get one line, whose
+    pictures that cannot be saved (a full disk) get one line, and whose inline photos last as long as the call."""
+
+    async def process_api(self, *args: Any, **kwargs: Any) -> Any:
+        saved = INLINE.set([])
+        try:
+            return await super().process_api(*args, **kwargs)
+        finally:
+            for folder in INLINE.get():
+                shutil.rmtree(folder, ignore_errors=True)
+            INLINE.reset(saved)
+
+    async def postprocess_data(self, block_fn: Any, predictions: Any, state: Any) -> Any:
+        try:
+            return await super().postprocess_data(block_fn, predictions, state)
+        except Exception as exc:  # Gradio writes an event's pictures into its cache: the disk may be full
+            cause = exc if isinstance(exc, OSError) else exc.__cause__
+            if not isinstance(cause, OSError):
+                raise
+            log.warning("could not save an event's picture: %s", cause)
+            raise refuse(NOT_SAVED) from None
 
     async def preprocess_data(self, block_fn: Any, inputs: list[Any], state: Any, explicit_call: bool = False) -> Any:
         blocks: Sequence[Any] = block_fn.inputs

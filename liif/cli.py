@@ -19,7 +19,7 @@ import torch
 from tqdm import tqdm
 
 from liif import pipeline
-from liif.batch.jobs import Item, Manifest, Options, Record, pending, render_one
+from liif.batch.jobs import Item, Manifest, Options, Record, missing, pending, render_one
 from liif.batch.local import run_local
 from liif.core.enlarge import DETAIL_SCALE
 from liif.core.grid import DEFAULT_TILE
@@ -221,12 +221,8 @@ def _expand_inputs(inputs: Sequence[str]) -> list[Path]:
         else:
             files.append(item)
     if len(files) == 1 and not os.path.isfile(files[0]):
-        raise LiifError(f"{files[0]}: {_missing(files[0])}")
+        raise LiifError(f"{files[0]}: {missing(files[0])}")
     return files
-
-
-def _missing(path: Path) -> str:
-    return "a broken link (its target does not exist)" if path.is_symlink() else "no such file or folder"
 
 
 def _refuse_overwriting_inputs(files: list[Path], outputs: list[Path]) -> None:

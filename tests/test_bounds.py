@@ -125,10 +125,10 @@ LONG = "f" * 100_000  # once quoted back whole: a 100,089-character error and a 
 @pytest.mark.parametrize(
     ("api", "values", "name"),
     [
-        ("upscale", [48, 32, None, "exact", "standard", LONG, "#000000"], "Fit"),
-        ("upscale", [48, 32, None, LONG, "standard", "stretch", "#000000"], "Precision"),
-        ("upscale", [48, 32, None, "exact", LONG, "stretch", "#000000"], "Quality"),
-        ("upscale", [48, 32, LONG, "exact", "standard", "stretch", "#000000"], "Model"),
+        ("upscale", [48, 32, None, "exact", "standard", LONG, "#000000", None], "Fit"),
+        ("upscale", [48, 32, None, LONG, "standard", "stretch", "#000000", None], "Precision"),
+        ("upscale", [48, 32, None, "exact", LONG, "stretch", "#000000", None], "Quality"),
+        ("upscale", [48, 32, LONG, "exact", "standard", "stretch", "#000000", None], "Model"),
         ("profile", [48, 32, None, "exact", "standard", 0, 5, 30, 5, [LONG], "stretch"], "Channels"),
         ("cell", [48, 32, None, 10, 10, LONG, 2, "stretch"], "Cell scale"),
     ],
@@ -184,3 +184,162 @@ def test_per_session_records_are_bounded():
     for i in range(10):
         tickets.take(f"session-{i}")
     assert [tickets.newest(f"session-{i}") for i in range(10)] == [None] * 7 + [8, 9, 10]
+
+
+@pytest.mark.slow
+def test_a_render_whose_client_went_away_stops_within_seconds(app_url, tmp_path, monkeypatch):
+    """Five renders whose clients had gone once ran to the end (45 s of a core, a PNG nobody fetched): the API's
+    Upscale now streams its progress, and Gradio ends it at the next step once the stream is closed."""
+    import time
+    import urllib.request
+
+    from test_hardening import _uploaded
+
+    import liif.pipeline.run as pipeline_run
+
+    bands, real_rows = [], pipeline_run.iter_rows
+
+    def counted(*args, **kwargs):
+        for band in real_rows(*args, **kwargs):
+            bands.append(time.monotonic())
+            yield band
+
+    monkeypatch.setattr(pipeline_run, "iter_rows", counted)
+    source = tmp_path / "p.png"
+    Image.fromarray(np.random.default_rng(0).integers(0, 256, (100, 140, 3), np.uint8)).save(source)
+    data = [_uploaded(source), 1400, 1000, "edsr-baseline-liif", "exact", "standard", "stretch", "#000000", None]
+    request = urllib.request.Request(f"{app_url}gradio_api/call/upscale", data=json.dumps({"data": data}).encode(),
+                                     headers={"Content-Type": "application/json"})  # fmt: skip
+    with urllib.request.urlopen(request, timeout=30) as response:
+        event_id = json.loads(response.read())["event_id"]
+    stream = urllib.request.urlopen(f"{app_url}gradio_api/call/upscale/{event_id}", timeout=60)
+    deadline = time.monotonic() + 60
+    while len(bands) < 3 and time.monotonic() < deadline:  # the render is running
+        stream.read1(1024)
+    stream.close()  # the client goes away
+    gone = time.monotonic()
+    time.sleep(10)
+    late = [t for t in bands if t > gone + 4]
+    assert len(bands) >= 3 and late == [], f"{len(late)} bands rendered more than 4 s after the client left"
+
+
+def test_an_out_of_range_colour_is_clipped_on_the_live_canvas_too(tmp_path):
+    from demo.config import AppConfig
+    from demo.events import Events
+    from demo.events.upscale import Live
+    from demo.workbench import Workbench
+    from liif.pipeline.layout import pad_colour
+
+    wild = "hsl(99999,999%,999%)"  # Pillow reads it as (-4322, 25449, -20353)
+    assert pad_colour(wild) == (0.0, 1.0, 0.0)
+    source = tmp_path / "wide.png"
+    Image.fromarray(np.full((10, 40, 3), 120, np.uint8)).save(source)
+    events = Events.over(Workbench(AppConfig()))
+    live = Live()
+    live.preview(events.context.request(str(source), 40, 40, None, "exact", "standard", "fit", wild))
+    assert live.canvas[0, 0].tolist() == [0, 255, 0]  # a margin, in the clipped colour (it wrapped to garbage)
+
+
+def test_a_click_with_no_data_or_an_infinite_layout_moves_nothing():
+    from demo.components import ViewerClick
+    from demo.events.photo import from_page
+    from demo.page.result import viewer_point
+
+    layout = {"width": 100, "height": 50, "render": [100, 50], "box": [0, 0, 100, 50], "at": [0, 0]}
+    assert viewer_point([0.5, 0.5], layout) == (50.5, 25.5)
+    for data in (None, "x", 42, {"value": 1}):
+        assert viewer_point(ViewerClick(None, data).index, layout) is None
+    for width in (float("inf"), 1e400, float("nan"), -1):
+        assert (
+            from_page({**layout, "width": width}) is None
+            and viewer_point([0.5, 0.5], {**layout, "width": width}) is None
+        )
+
+
+def test_an_example_photo_named_by_its_install_path_is_refused_as_any_other_path(tmp_path):
+    import gradio as gr
+
+    from demo.components import NOT_AN_UPLOAD, PhotoInput
+
+    component = PhotoInput(type="filepath")
+    meta = {"_type": "gradio.FileData"}
+    for path in (ROOT / "examples" / "dandelions.jpg", ROOT / "examples" / "no-such.jpg", tmp_path / "x.png"):
+        with pytest.raises(gr.Error, match=NOT_AN_UPLOAD.split(":")[0]):
+            component.check_payload({"path": str(path), "meta": meta})
+
+
+@pytest.mark.slow
+def test_a_refused_inline_photo_leaves_nothing_behind(tiny_app_url):
+    import base64
+
+    from gradio.utils import get_upload_folder
+    from test_hardening import DEFAULTS, FIT, _raw_call
+
+    inline = get_upload_folder()
+    folder = Path(inline) / "liif-inline"
+    before = set(folder.iterdir()) if folder.is_dir() else set()
+    data = {"url": "data:image/png;base64," + base64.b64encode(b"not a png at all").decode(),
+            "meta": {"_type": "gradio.FileData"}}  # fmt: skip
+    stream = _raw_call(tiny_app_url, "upscale", [data, 10, 10, *DEFAULTS, *FIT])
+    assert "event: error" in stream
+    after = set(folder.iterdir()) if folder.is_dir() else set()
+    assert after <= before  # removed when the call ended, not an hour later
+
+
+def test_a_decoder_outside_the_photo_formats_is_never_tried():
+    from liif.errors import ImageError
+    from liif.io.images import load_picture
+
+    eps = b"%!PS-Adobe-3.0 EPSF-3.0\n%%BoundingBox: 0 0 10 10\nshowpage\n"  # Pillow would hand it to Ghostscript
+    with pytest.raises(ImageError, match="not an image"):
+        load_picture(eps)
+
+
+def test_an_animations_declared_frame_count_is_not_quoted(tmp_path):
+    import io
+    import struct
+    import zlib
+
+    from liif.io.images import load_picture
+
+    out = io.BytesIO()
+    frames = [Image.new("RGB", (8, 8), c) for c in ("red", "blue")]
+    frames[0].save(out, format="PNG", save_all=True, append_images=frames[1:])
+    data = bytearray(out.getvalue())
+    at = data.index(b"acTL")
+    data[at + 4 : at + 8] = struct.pack(">I", 2_147_483_647)  # the frame count a file may claim
+    data[at + 12 : at + 16] = struct.pack(">I", zlib.crc32(bytes(data[at : at + 12])))
+    picture = load_picture(bytes(data))
+    assert any("animation: only its first frame" in n for n in picture.notes)
+    assert not any("2147483647" in n for n in picture.notes)
+
+
+def test_the_input_limit_says_by_how_much(tmp_path):
+    from liif.errors import ImageError
+    from liif.io.images import load_picture
+
+    source = tmp_path / "big.png"
+    Image.new("L", (2001, 2000)).save(source)
+    with pytest.raises(ImageError, match=r"2001x2000 is 4\.002 MP, over the input limit of 4\.000 MP"):
+        load_picture(source, max_pixels=4_000_000)
+
+
+@pytest.mark.slow
+def test_the_cli_names_special_files_degenerate_scales_and_dropped_transparency(tmp_path):
+    import os
+
+    from test_cli import run_cli
+
+    fifo = tmp_path / "pipe.png"
+    os.mkfifo(fifo)
+    for special in (fifo, Path("/dev/zero")):
+        done = run_cli("upscale", special, "-o", tmp_path / "o.png", "--scale", "2")
+        assert done.returncode == 2 and "not a regular file" in done.stderr
+    photo = tmp_path / "p.png"
+    Image.fromarray(np.full((16, 24, 3), 90, np.uint8)).save(photo)
+    done = run_cli("upscale", photo, "-o", tmp_path / "o.png", "--scale", "1e-300")
+    assert done.returncode == 2 and "gives a side under one pixel" in done.stderr
+    assert not (tmp_path / "o.png").exists()
+    done = run_cli("upscale", photo, "-o", tmp_path / "o.npy", "--size", "40x40", "--fit", "fit", "--pad",
+                   "transparent", "--photo", "clean")  # fmt: skip
+    assert done.returncode == 0 and "NPY holds RGB only, transparency is dropped" in done.stderr

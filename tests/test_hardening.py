@@ -147,7 +147,7 @@ def test_app_refuses_an_upload_over_the_size_limit(client, tmp_path):
 
 
 DEFAULTS = [None, "exact", "standard"]  # model, precision, quality: a raw call sends every input
-FIT = ["stretch", "#000000"]  # /upscale's fit and pad, after them
+FIT = ["stretch", "#000000", None]  # /upscale's fit, pad and dpi, after them
 VIEW_FIT = ["stretch"]  # the views' fit, after all their other inputs
 
 

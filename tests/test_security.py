@@ -39,12 +39,12 @@ PHOTO_APIS = {
 
 
 def _error_line(stream: str) -> str:
-    """The message of a raw call's error event ('' if it did not fail)."""
-    for line in stream.splitlines():
-        if line.startswith("data:") and "event: error" in stream:
-            payload = json.loads(line[5:])
-            return payload.get("error") or "" if isinstance(payload, dict) else ""
-    return ""
+    """The message of a raw call's error event ('' if it did not fail; a streamed call may say more first)."""
+    if "event: error" not in stream:
+        return ""
+    line = stream.split("event: error", 1)[1].strip().splitlines()[0]
+    payload = json.loads(line.removeprefix("data:"))
+    return payload.get("error") or "" if isinstance(payload, dict) else ""
 
 
 def _alive(url: str) -> None:
@@ -360,7 +360,7 @@ def test_a_zoom_of_true_and_a_cell_study_on_a_thin_photo_are_refused_in_words(ti
 
 
 FULL_CACHE_SCRIPT = """
-import json, os, sys
+import base64, json, os, sys
 from pathlib import Path
 sys.path.insert(0, "tests")
 from test_hardening import DEFAULTS, FIT, _raw_call, _uploaded
@@ -378,8 +378,13 @@ with filler.open("wb") as out:  # then the disk fills up
     except OSError:
         pass
 calls = {"upscale": [48, 32, *DEFAULTS, *FIT], "tile": [2, 0, 0, 64, None, "exact"],
-         "profile": [48, 32, *DEFAULTS, 0, 0, 40, 30, ["Luminance"], "stretch"]}
+         "profile": [48, 32, *DEFAULTS, 0, 0, 40, 30, ["Luminance"], "stretch"],
+         "compare": [48, 32, *DEFAULTS, 24, 16, 16, 2, "stretch"], "sweep": [48, 32, *DEFAULTS, 24, 16, "stretch"],
+         "explain": [48, 32, None, 24, 16, "stretch"]}
 answers = {api: _raw_call(app.local_url, api, [photo, *values]) for api, values in calls.items()}
+inline = {"url": "data:image/png;base64," + base64.b64encode(Path(sys.argv[1]).read_bytes()).decode(),
+          "meta": {"_type": "gradio.FileData"}}
+answers["inline"] = _raw_call(app.local_url, "upscale", [inline, 48, 32, *DEFAULTS, *FIT])
 print("ANSWERS", json.dumps(answers))
 app.close()
 """
@@ -397,4 +402,5 @@ def test_a_full_cache_disk_is_one_line_without_the_servers_paths(tmp_path):
     answers = json.loads(done.stdout.split("ANSWERS", 1)[1].splitlines()[0])
     for api, stream in answers.items():
         message = _error_line(stream)
-        assert "could not save the result" in message and str(tmp_path) not in message and "\n" not in message, api
+        said = "could not keep the photo" if api == "inline" else "could not save the result"
+        assert said in message and str(tmp_path) not in message and "\n" not in message, (api, message)

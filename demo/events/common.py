@@ -22,7 +22,7 @@ from typing import Any, TypeVar
 from gradio.utils import get_upload_folder
 
 import liif
-from demo.components import echo, refuse
+from demo.components import NOT_SAVED, echo, refuse
 from demo.foreground import Foreground
 from demo.workbench import PRECISION_CHOICES, Encoded, Workbench
 from liif import pipeline
@@ -43,7 +43,6 @@ AUTO, EXACT = PRECISION_CHOICES
 PRECISIONS = [("auto (fastest here)", AUTO), ("exact (fp32, every pixel)", EXACT)]
 LIIF_PLUS_VIEWS = len(TRANSFORMS)  # LIIF+ averages the photo's flips and transposes
 APP_LIMIT = "LIIF_APP_MAX_OUTPUT_PIXELS or app.py --max-output"
-NOT_SAVED = "The server could not save the result (its disk is full or cannot be written): try again later."
 LARGEST_INDEX = 2**31  # no tile column, row or size is larger; bigger numbers are refused, not converted
 
 

@@ -49,7 +49,7 @@ def from_page(value: Any) -> Layout | None:
             int(value["width"]), int(value["height"]), tuple(value["render"]), tuple(value["box"]), tuple(value["at"])
         )
         (render_w, render_h), box, at = placement.render, placement.box, placement.at
-    except (KeyError, TypeError, ValueError):
+    except (KeyError, TypeError, ValueError, OverflowError):  # OverflowError: int(Infinity)
         return None
     numbers = (placement.width, placement.height, render_w, render_h, *box, *at)
     if len(box) != 4 or len(at) != 2 or not all(isinstance(n, int) and 0 <= n <= 4 * MAX_SIDE for n in numbers):

@@ -165,9 +165,9 @@ class Live:
         self.last = shown(self._asked, _data_url(self.canvas[::thin, ::thin]), "preview", text, fraction)
         return Frame(text, self.last)
 
-    def paint(self, run: pipeline.Upscale, prior: Speed | None, liif_work: int) -> Iterator[Frame]:
-        """LIIF's rows painted over the preview as they come (LIIF+: gathered, then finished and painted whole),
-        a frame with the progress and the time left at most once a second."""
+    def paint(self, run: pipeline.Upscale, prior: Speed | None, liif_work: int) -> Iterator[tuple[str, float]]:
+        """LIIF's rows painted over the preview as they come (LIIF+: gathered, then finished and painted whole);
+        the progress in words and as a fraction, with the time left, at most once a second."""
         start = time.perf_counter()
         shown_at = start - FRAME_SECONDS  # the first LIIF band is shown as soon as it is there
         height, width = self.canvas.shape[:2]
@@ -184,8 +184,7 @@ class Live:
                 floats[row : row + rgb.shape[0]] = rgb.numpy()
             now, done = time.perf_counter(), (row + rgb.shape[0]) / total_rows
             if now - shown_at >= FRAME_SECONDS and done < 1:
-                yield self.frame(progress_text(done, time_left(done, now - start, liif_work, width * height, prior)),
-                                 done)  # fmt: skip
+                yield progress_text(done, time_left(done, now - start, liif_work, width * height, prior)), done
                 shown_at = now
         if floats is not None:
             self.canvas[:] = assemble_uint8(run.finish(floats), width, height)
@@ -233,8 +232,6 @@ class Upscale:
         )
         return path, self._status(job, rows_seconds, off)
 
-    @user_errors
-    @waited_for
     def render(
         self,
         image: str | None,
@@ -246,25 +243,42 @@ class Upscale:
         fit: str = STRETCH,
         pad: str = DEFAULT_PAD,
         dpi: float | None = None,
-        progress: gr.Progress = gr.Progress(),  # noqa: B008  (Gradio injects the tracker)
     ) -> tuple[str, str]:
         """Render the photo at exactly ``width`` x ``height`` (stretched, filled or fitted); returns the PNG's
         path (``dpi``: the print resolution it records) and a status line."""
+        *_, (path, status) = self.stream(image, width, height, model, precision, quality, fit, pad, dpi)
+        assert path is not None
+        return path, status
+
+    @user_errors
+    @waited_for
+    def stream(
+        self,
+        image: str | None,
+        width: float | None,
+        height: float | None,
+        model: str | None = None,
+        precision: str = AUTO,
+        quality: str = STANDARD,
+        fit: str = STRETCH,
+        pad: str = DEFAULT_PAD,
+        dpi: float | None = None,
+    ) -> Iterator[tuple[str | None, str]]:
+        """:meth:`render` as the API runs it: the progress at most once a second, then the PNG and the status.
+        Between two steps Gradio can end it: a client that went away stops its render within a second or so."""
         dpi = None if dpi is None else finite("Print resolution (dpi)", dpi, 1, MAX_DPI)
-
-        def encoding(done: int, total: int) -> None:
-            progress((done, total), desc="Encoding")
-
         asked = self.context.request(image, width, height, model, precision, quality, fit, pad)
-        job = self.context.encode(asked, encoding)
-        start = time.perf_counter()
-        run = pipeline.Upscale(job.job, job.encoded.model, job.encoded.views,
-                               progress=lambda d, t: progress(d / t, desc="Rendering"))  # fmt: skip
-        pixels = assemble_uint8(run.bands(), job.width, job.height)
-        result, status = self._finish(job, run, pixels, time.perf_counter() - start, dpi)
-        del pixels, run
+        yield None, "Encoding the photo…"
+        job = self.context.encode(asked)
+        run = pipeline.Upscale(job.job, job.encoded.model, job.encoded.views, band=LIVE_BAND)  # a step each 0.5 s
+        live = Live()
+        live.preview(asked)
+        for text, _ in live.paint(run, self.context.workbench.speed(job.precision), work(job)):
+            yield None, text
+        result, status = self._finish(job, run, live.canvas, live.rows_seconds, dpi)
+        del live, run
         give_back()
-        return result, status
+        yield result, status
 
     def start(self, request: gr.Request) -> int:
         """Upscale was clicked: a new ticket, so any render this session still runs stops at its next step."""
@@ -311,7 +325,8 @@ class Upscale:
             job = self.context.encode(asked, lambda _d, _t: check())
             run = pipeline.Upscale(job.job, job.encoded.model, job.encoded.views, progress=lambda _d, _t: check(),
                                    band=LIVE_BAND)  # fmt: skip
-            yield from live.paint(run, self.context.workbench.speed(job.precision), work(job))
+            for text, done in live.paint(run, self.context.workbench.speed(job.precision), work(job)):
+                yield live.frame(text, done)
             check()
             result, status = self._finish(job, run, live.canvas, live.rows_seconds, dpi)
             give_back()

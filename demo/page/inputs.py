@@ -68,7 +68,6 @@ def render(config: AppConfig, events: Events) -> tuple[Shared, Inputs]:
                 height=260,
             )
             photo.max_bytes = upload_limit(config.max_upload)  # every way a photo arrives, inline ones too
-            photo.examples = EXAMPLES  # besides uploads, the only photos a request may name
             examples = sorted(str(p) for p in EXAMPLES.glob("*.jpg"))
             gr.Examples(examples=[[p] for p in examples], inputs=[photo], label="Landscapes with leaves")
             choices = [(AUTO_LABEL, AUTO_MODEL), *((MODEL_LABELS.get(m, m), m) for m in models)]

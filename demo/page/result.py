@@ -9,7 +9,7 @@ from typing import Any
 
 import gradio as gr
 
-from demo.components import ChoiceRadio
+from demo.components import ChoiceRadio, ViewerClick
 from demo.events import Events
 from demo.events.common import DEFAULT_PAD, STRETCH, fractions
 from demo.events.photo import from_page
@@ -123,7 +123,7 @@ def wire_upscale(
     pad = gr.Textbox(DEFAULT_PAD, label="Pad", visible=False)
     dpi = gr.Number(None, label="Dpi", visible=False)
     gr.Button(visible=False).click(
-        on_gpu(upscale.render),
+        on_gpu(upscale.stream),
         [*shared.common, fit, pad, dpi],
         [gr.Image(visible=False, format="png", type="filepath"), gr.Markdown(visible=False)],
         api_name="upscale",
@@ -191,7 +191,7 @@ def wire_clicks(shared: Shared) -> list[Any]:
     s = shared
     outputs = [*s.marks, s.stage, s.line_chosen, s.anchors]
 
-    def on_viewer(mode: str, start: Any, layout: Any, anchors: Any, evt: gr.SelectData) -> dict:
+    def on_viewer(mode: str, start: Any, layout: Any, anchors: Any, evt: ViewerClick) -> dict:
         point = viewer_point(evt.index, layout)
         if point is None:  # off the output (fill's cut edges): nothing moves
             return dict.fromkeys(outputs, gr.skip())

@@ -62,6 +62,15 @@ class Record:
     consistency: float | None = None  # measured: how far the result, shrunk back, is from the photo (levels)
 
 
+def missing(path: Path) -> str:
+    """Why ``path`` is not a photo to read: a broken link, a special file (a pipe, a device), or nothing."""
+    if path.is_symlink() and not path.exists():
+        return "a broken link (its target does not exist)"
+    if path.exists():
+        return "not a regular file (a pipe, a device or a socket): give a photo's file"
+    return "no such file or folder"
+
+
 def pending(items: list[Item], force: bool = False) -> tuple[list[Item], int]:
     """The items still to render, and how many were skipped because their output is already there (whole:
     written atomically). ``force`` renders them all again."""
@@ -83,7 +92,7 @@ def render_one(
     start = time.perf_counter()
     try:
         if not os.path.isfile(item.source):
-            raise LiifError(f"{item.source}: no such file")
+            raise LiifError(f"{item.source}: {missing(Path(item.source))}")
         picture = load_picture(item.source)
         width, height = options.size or (None, None)
         job = pipeline.check(picture, width, height, scale=options.scale, fit=options.fit, pad=options.pad,
@@ -98,8 +107,12 @@ def render_one(
         return Record(item.source, item.output, seconds=round(time.perf_counter() - start, 3), error=error,
                       engine=engine)  # fmt: skip
     notes = [job.why, *job.notes]
-    if job.picture.alpha is not None and Path(item.output).suffix.lower() in (".jpg", ".jpeg"):
-        notes.append("JPEG has no alpha channel, transparency is dropped")
+    suffix = Path(item.output).suffix.lower()
+    if job.picture.alpha is not None and suffix in (".jpg", ".jpeg"):
+        notes.append("JPEG has no alpha channel, transparency is dropped (flattened onto white)")
+    if job.picture.alpha is not None and suffix == ".npy":
+        margins = ": fit's transparent margins are black" if job.pad is None and job.placement.padded else ""
+        notes.append(f"NPY holds RGB only, transparency is dropped{margins}")
     return Record(item.source, item.output, [job.width, job.height], job.model, options.precision,
                   round(time.perf_counter() - start, 3), None, engine, notes=notes,
                   consistency=run.consistency)  # fmt: skip

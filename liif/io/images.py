@@ -20,6 +20,8 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 from liif.errors import ImageError
 
 IMAGE_FORMATS = {".png": "PNG", ".jpg": "JPEG", ".jpeg": "JPEG", ".webp": "WEBP"}
+# What a photo may be: Pillow tries no other decoder (EPS would go to Ghostscript where it is installed).
+INPUT_FORMATS = ("PNG", "JPEG", "WEBP", "BMP", "GIF", "TIFF", "PPM", "TGA")  # JPEG opens multi-picture JPEGs too
 OUTPUT_SUFFIXES = (*IMAGE_FORMATS, ".npy")
 _SAVE_OPTIONS: dict[str, dict[str, Any]] = {"JPEG": {"quality": 95}, "WEBP": {"lossless": True}, "PNG": {}}
 _X_RESOLUTION, _Y_RESOLUTION, _RESOLUTION_UNIT, _INCHES = 282, 283, 296, 2  # EXIF tags, and its unit "inch"
@@ -70,9 +72,8 @@ def _decode(img: Image.Image) -> Picture:
     notes = []
     quantization = getattr(img, "quantization", None) if img.format == "JPEG" else None
     tables = {int(k): tuple(int(v) for v in table) for k, table in quantization.items()} if quantization else None
-    frames = getattr(img, "n_frames", 1)
-    if frames > 1:
-        notes.append(f"{img.format or 'the image'} has {frames} frames: only the first is used")
+    if getattr(img, "is_animated", False):  # an animation's declared frame count is not trusted, nor read
+        notes.append(f"{img.format or 'the image'} is an animation: only its first frame is used")
     img = ImageOps.exif_transpose(img)
     alpha = None
     if img.mode in ("RGBA", "LA", "PA", "La", "RGBa") or (img.mode == "P" and "transparency" in img.info):
@@ -90,6 +91,16 @@ def _decode(img: Image.Image) -> Picture:
         arr = np.asarray(img.convert("RGB"), dtype=np.float64) / 255.0
     rgb = torch.from_numpy(np.ascontiguousarray(arr.transpose(2, 0, 1), dtype=np.float32))
     return Picture(rgb, grayscale=gray, alpha=alpha, notes=tuple(notes), jpeg_tables=tables)
+
+
+def megapixels(pixels: int, limit: int) -> tuple[str, str]:
+    """Two pixel counts in MP, with as many decimals as it takes to tell them apart (4.002 over 4.000, not 4.0
+    over 4.0)."""
+    for decimals in (1, 3, 6):
+        shown = f"{pixels / 1e6:.{decimals}f}", f"{limit / 1e6:.{decimals}f}"
+        if shown[0] != shown[1]:
+            return shown
+    return shown
 
 
 def max_input_pixels() -> int:
@@ -112,15 +123,13 @@ def load_picture(
             if isinstance(source, Image.Image):
                 img = source
             else:
-                img = Image.open(io.BytesIO(source) if isinstance(source, bytes) else source)
+                img = Image.open(io.BytesIO(source) if isinstance(source, bytes) else source, formats=INPUT_FORMATS)
             width, height = img.size
             if width < 1 or height < 1:
                 raise ImageError(f"{name}: the image is empty ({width}x{height})")
             if width * height > max_pixels:
-                raise ImageError(
-                    f"{name}: {width}x{height} is {width * height / 1e6:.1f} MP, over the input limit of "
-                    f"{max_pixels / 1e6:.1f} MP"
-                )
+                size, limit = megapixels(width * height, max_pixels)
+                raise ImageError(f"{name}: {width}x{height} is {size} MP, over the input limit of {limit} MP")
             img.load()
             if img.format == "PNG" and not isinstance(source, Image.Image):
                 _check_png_data(source if isinstance(source, bytes) else Path(source).read_bytes(), img)

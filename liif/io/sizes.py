@@ -6,6 +6,7 @@ import os
 import re
 
 from liif.errors import LiifError
+from liif.io.images import megapixels
 
 MAX_SIDE = 65535  # the largest side PNG/JPEG/WebP writers and PIL accept without surprises
 
@@ -29,6 +30,8 @@ def scaled_size(width: int, height: int, scale: float) -> tuple[int, int]:
         raise LiifError(f"scale must be a positive number, got {scale:.6g}")
     if max(width, height) * scale > MAX_SIDE:
         raise LiifError(f"scale {scale:.6g} of {width}x{height} gives a side over {MAX_SIDE} pixels")
+    if min(width, height) * scale < 0.5:
+        raise LiifError(f"scale {scale:.6g} of {width}x{height} gives a side under one pixel")
     return check_size(max(1, round(width * scale)), max(1, round(height * scale)))
 
 
@@ -45,8 +48,6 @@ def check_size(
     if width > MAX_SIDE or height > MAX_SIDE:
         raise LiifError(f"output size {width}x{height} has a side over {MAX_SIDE} pixels")
     if width * height > max_pixels:
-        raise LiifError(
-            f"output size {width}x{height} is {width * height / 1e6:.1f} MP, over the limit of "
-            f"{max_pixels / 1e6:.1f} MP ({limit_name})"
-        )
+        size, limit = megapixels(width * height, max_pixels)
+        raise LiifError(f"output size {width}x{height} is {size} MP, over the limit of {limit} MP ({limit_name})")
     return width, height

@@ -127,7 +127,8 @@ def pad_colour(text: str) -> tuple[float, float, float] | None:
     except ValueError:
         hint = "use #RRGGBB, a CSS name such as white, or transparent"
         raise LiifError(f"{text[:80]!r} is not a colour: {hint}") from None
-    return rgb[0] / 255, rgb[1] / 255, rgb[2] / 255
+    red, green, blue = (min(max(v, 0), 255) / 255 for v in rgb[:3])  # hsl(99999,999%,999%) reads past 255
+    return red, green, blue
 
 
 def placed(
