@@ -19,10 +19,11 @@ import liif
 from demo.components import echo
 from demo.config import AppConfig
 from demo.lru import BoundedLRU
+from liif import pipeline
 from liif.core.grid import Views
 from liif.core.hardware import Precision, choose_precision, pick_device
-from liif.core.render import measure_rate
 from liif.errors import LiifError, WeightsError
+from liif.io.images import assemble_uint8
 from liif.pipeline.condition import Condition, PhotoChoice, examine, model_for, reason
 from liif.pipeline.run import AUTO_MODEL
 from liif.views.explain import latent_pca
@@ -31,7 +32,8 @@ from liif.weights.sources import DEFAULT_MODEL, HOW_TO_PROVIDE, MODEL_NAMES, REA
 
 DIGESTS_KEPT = 64  # uploads whose digest is remembered (a few bytes each)
 SHOWN_NAME = 24  # a model offered under a longer name (a deployment's path) is shortened in messages
-CALIBRATION = 96  # side of the render that measures this machine's speed at start-up
+CALIBRATION_PHOTO = Path(__file__).resolve().parents[1] / "examples" / "forest_stream.jpg"
+CALIBRATION = (160, 120)  # the photo's part rendered at x2 at start-up: about a second of this machine's work
 PRECISION_CHOICES = ("auto", "exact")  # what the page offers; fp32 and bf16 are the CLI's
 
 
@@ -81,14 +83,6 @@ class Rate:
     @property
     def value(self) -> float | None:
         return self._pixels / self._seconds if self._seconds else None
-
-
-def measure_finish_rate(side: int = 512) -> float:
-    """Output pixels per second of a render's finish here: a ``side``² photo-like (noisy) PNG written."""
-    noise = np.random.default_rng(0).integers(0, 256, (side, side, 3), dtype=np.uint8)
-    start = time.perf_counter()
-    Image.fromarray(noise).save(io.BytesIO(), format="PNG")
-    return side * side / (time.perf_counter() - start)
 
 
 def _grid_bytes(views: Views) -> int:
@@ -257,12 +251,23 @@ class Workbench:
         return choose_precision(self.precision_choice(choice), self.device)
 
     def calibrate(self) -> None:
-        """Measure this machine's render speed once, so the first estimate is not a guess."""
-        compute = choose_precision("auto", self.device).compute
-        pixels_per_second = measure_rate(self.model(self.config.default_model), compute, CALIBRATION)
-        codes_per_pixel = (CALIBRATION // 3) ** 2 / CALIBRATION**2  # measure_rate renders a size² of a (size/3)² grid
-        self.record_speed(compute, pixels_per_second * (1 + codes_per_pixel), 1.0)
-        self.record_speed(compute, 0, 0.0, measure_finish_rate(), 1.0)
+        """Measure this machine's render speed once, on the kind of work a first render is (a photo at x2, its
+        rows, then its PNG), so the first estimate is this machine's and not a guess. A tiny render of noise
+        measured fixed costs and noise's PNG: first estimates 30x off either way."""
+        model, compute = self.model(self.config.default_model), self.precision("auto").compute
+        picture = liif.load_picture(CALIBRATION_PHOTO)
+        small = liif.Picture(picture.rgb[:, : CALIBRATION[1], : CALIBRATION[0]].contiguous())
+        width, height = 2 * small.width, 2 * small.height
+        job = pipeline.check(small, width, height, model=self.config.default_model)
+        views = pipeline.encode(job, model)
+        pipeline.Upscale(job, model, views).image()  # warm-up: the first call packs weights, sizes buffers
+        start = time.perf_counter()
+        pixels = assemble_uint8(pipeline.Upscale(job, model, views).bands(), width, height)
+        rows = time.perf_counter() - start
+        start = time.perf_counter()
+        Image.fromarray(pixels).save(io.BytesIO(), format="PNG")
+        finish = time.perf_counter() - start
+        self.record_speed(compute, width * height + small.width * small.height, rows, width * height, finish)
 
     def record_speed(
         self, compute: str, work: float, rows_seconds: float, output_pixels: float = 0, finish_seconds: float = 0

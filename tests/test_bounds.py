@@ -127,7 +127,7 @@ LONG = "f" * 100_000  # once quoted back whole: a 100,089-character error and a 
     [
         ("upscale", [48, 32, None, "exact", "standard", LONG, "#000000", None], "Fit"),
         ("upscale", [48, 32, None, LONG, "standard", "stretch", "#000000", None], "Precision"),
-        ("upscale", [48, 32, None, "exact", LONG, "stretch", "#000000", None], "Quality"),
+        ("upscale", [48, 32, None, "exact", LONG, "stretch", "#000000", None], "Sharpness"),
         ("upscale", [48, 32, LONG, "exact", "standard", "stretch", "#000000", None], "Model"),
         ("profile", [48, 32, None, "exact", "standard", 0, 5, 30, 5, [LONG], "stretch"], "Channels"),
         ("cell", [48, 32, None, 10, 10, LONG, 2, "stretch"], "Cell scale"),

@@ -78,3 +78,17 @@ def test_the_pca_picture_is_the_same_whatever_the_block_size(model, monkeypatch)
     whole = explain.latent_pca(grid)
     monkeypatch.setattr(explain, "PCA_BLOCK", 7)  # many blocks, the last one short
     assert np.abs(explain.latent_pca(grid).astype(int) - whole.astype(int)).max() <= 1
+
+
+def test_the_change_between_two_grids_is_drawn_where_the_codes_differ(model):
+    from liif.views.explain import code_change
+
+    image = random_image(20, 30, seed=3)
+    before = liif.encode(model, image)
+    features = before.features.clone()
+    features[:, 5:10, 10:20] += 1.0  # one region's codes moved
+    heat, top = code_change(before, liif.LatentGrid(features))
+    assert heat.shape == (20, 30, 3) and top > 0
+    assert heat[5:10, 10:20].mean() > 4 * heat[12:, :].mean()  # bright where they moved, dark elsewhere
+    with pytest.raises(ValueError, match="differ in shape"):
+        code_change(before, liif.encode(model, random_image(10, 30)))

@@ -173,3 +173,14 @@ def test_eval_scores_degraded_photos_side_by_side_with_blockiness(tmp_path):
     clean, jpeg = by_case["clean"], by_case["jpeg:40"]
     assert clean["auto PSNR"] == clean[f"{PAPER_MODEL} PSNR"]  # a clean PNG keeps the paper's model
     assert jpeg["auto PSNR"] != jpeg[f"{PAPER_MODEL} PSNR"] and clean["bicubic blockiness"] == ""
+
+
+def test_liif_plus_leaves_back_projection_out_for_a_compressed_photo(scene):
+    from liif import pipeline
+    from liif.pipeline import Quality
+
+    jpeg, clean = _saved(scene, format="JPEG", quality=40), _saved(scene, format="PNG")
+    compressed = pipeline.check(jpeg, 320, 240, quality=Quality.PLUS)
+    assert not compressed.back_project and any("not back-projected" in n for n in compressed.notes)
+    assert pipeline.check(clean, 320, 240, quality=Quality.PLUS).back_project
+    assert pipeline.check(jpeg, 320, 240).back_project  # standard LIIF has no such step to leave out

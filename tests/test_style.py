@@ -90,3 +90,39 @@ def test_the_library_is_folders_of_layers():
     assert folders == sorted([*(name for name in LAYERS if name != "errors"), "batch"])
     flat = sorted(p.name for p in (ROOT / "liif").glob("*.py"))
     assert len(flat) <= 5, flat
+
+
+DOCS = [ROOT / "README.md", ROOT / "CONTRIBUTING.md", *sorted((ROOT / "docs").glob("*.md"))]
+
+
+def _anchors(markdown: str) -> set[str]:
+    """The anchors GitHub makes of a page's headings: lowercase, punctuation dropped, spaces as hyphens."""
+    import re
+
+    headings = re.findall(r"^#+ (.+)$", markdown, flags=re.M)
+    return {re.sub(r"[^\w\- ]", "", h.lower()).replace(" ", "-") for h in headings}
+
+
+def test_every_link_of_the_docs_leads_somewhere():
+    import re
+
+    broken = []
+    for page in DOCS:
+        text = page.read_text()
+        for target in re.findall(r"\]\(([^)\s]+)\)", text):
+            if target.startswith(("http://", "https://", "mailto:")):
+                continue
+            path, _, anchor = target.partition("#")
+            linked = (page.parent / path).resolve() if path else page
+            if not linked.exists():
+                broken.append(f"{page.name}: {target}")
+            elif anchor and linked.suffix == ".md" and anchor not in _anchors(linked.read_text()):
+                broken.append(f"{page.name}: {target} (no such heading)")
+    assert broken == []
+
+
+def test_the_readme_is_for_a_newcomer():
+    readme = (ROOT / "README.md").read_text()
+    assert len(readme.encode()) <= 15_500  # the rest is in docs/
+    assert "python3 -m venv" in readme and "pip install -r requirements.txt && python app.py" in readme
+    assert "pip install --no-compile -r requirements-dev.txt && python -m pytest" in readme

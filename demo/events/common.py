@@ -27,6 +27,7 @@ from demo.foreground import Foreground
 from demo.workbench import PRECISION_CHOICES, Encoded, Workbench
 from liif import pipeline
 from liif.core.coords import TRANSFORMS
+from liif.core.hardware import Compute
 from liif.io.images import atomic_output
 from liif.io.sizes import check_size
 from liif.pipeline.layout import FITS, Layout
@@ -40,7 +41,7 @@ STRETCH = FITS[0]  # the fit unless a request names another
 DEFAULT_PAD = "#000000"  # fit's margins unless the request names a colour (or transparent)
 QUALITIES = [("Standard", STANDARD), ("LIIF+: a little sharper, about 8× slower", LIIF_PLUS)]  # (label, value)
 AUTO, EXACT = PRECISION_CHOICES
-PRECISIONS = [("auto (fastest here)", AUTO), ("exact (fp32, every pixel)", EXACT)]
+PRECISIONS = [("Auto (fastest here)", AUTO), ("Exact (32-bit floats at every pixel)", EXACT)]  # (label, value)
 LIIF_PLUS_VIEWS = len(TRANSFORMS)  # LIIF+ averages the photo's flips and transposes
 APP_LIMIT = "LIIF_APP_MAX_OUTPUT_PIXELS or app.py --max-output"
 LARGEST_INDEX = 2**31  # no tile column, row or size is larger; bigger numbers are refused, not converted
@@ -189,7 +190,7 @@ class Request:
     image: str
     key: str  # the photo's digest
     job: pipeline.Job
-    compute: str  # what computes under the precision choice here: "fp32", "bf16" or "int8"
+    compute: Compute  # what computes under the precision choice here
     arithmetic: str  # which precision ran and why, for the status line
 
     @property
@@ -275,6 +276,7 @@ class Context:
         job = pipeline.check(
             picture, width, height, fit=fit or STRETCH, pad=pad or DEFAULT_PAD, quality=plus, precision=choice,
             model=name, max_pixels=config.max_output_pixels, limit_name=APP_LIMIT,
+            condition=bench.condition(key, picture),
         )  # fmt: skip
         return Request(image, key, replace(job, why=why), chosen.compute, chosen.why)
 

@@ -19,7 +19,8 @@ from demo.events.common import (
     waited_for,
 )
 from liif.io.images import to_uint8
-from liif.views.explain import cell_study, draw_point_query, explain_pixel
+from liif.pipeline.condition import PAPER_MODEL, REAL_MODEL
+from liif.views.explain import cell_study, code_change, draw_point_query, explain_pixel
 
 CELL_REGION = 192  # side of the photo region the cell study downscales and brings back
 
@@ -34,14 +35,26 @@ class Explain:
 
     @user_errors
     @waited_for
-    def latent_grid(self, image: str | None, model: str | None = None) -> tuple[Image.Image, Image.Image, str]:
-        """The input beside its latent grid drawn as a picture (PCA of the codes), both at input resolution."""
+    def latent_grid(
+        self, image: str | None, model: str | None = None
+    ) -> tuple[Image.Image, Image.Image, Image.Image | None, str]:
+        """The input beside its latent grid drawn as a picture (PCA of the codes), both at input resolution, and
+        where LIIF for real photos' codes differ from the paper's (None where only one of them is offered)."""
         bench = self.context.workbench
         key, picture = bench.picture(need_image(image))
-        encoded = bench.encode_picture(key, picture, bench.choose_model(model, key, picture)[0])
-        grid = encoded.grid
-        status = f"{grid.width}×{grid.height} codes of {grid.channels} numbers: one per input pixel"
-        return encoded.picture.rgb_image(), Image.fromarray(bench.latent_picture(grid)), status
+        name, _ = bench.choose_model(model, key, picture)
+        grid = bench.encode_picture(key, picture, name).grid
+        status = f"{grid.width}×{grid.height} codes of {grid.channels} numbers: one per input pixel ({name})."
+        change = None
+        if {PAPER_MODEL, REAL_MODEL} <= set(bench.available_models()):
+            paper, real = (bench.encode_picture(key, picture, m).grid for m in (PAPER_MODEL, REAL_MODEL))
+            heat, top = code_change(paper, real)
+            change = Image.fromarray(heat)
+            status += (
+                f" The two models' codes of this photo differ by up to {top:.2f} (yellow; black: the same): LIIF for "
+                "real photos changed the codes where a JPEG's blocks or noise are."
+            )
+        return picture.rgb_image(), Image.fromarray(bench.latent_picture(grid)), change, status
 
     @user_errors
     @waited_for

@@ -62,6 +62,15 @@ PRIOR_SECONDS = 2.0  # the time left trusts the measured speed as much as this m
 
 
 @dataclass(frozen=True)
+class Times:
+    """When a render's request began (the time reported counts its wait for the encoding), and its rows' seconds
+    (the speed the next estimate uses)."""
+
+    started: float
+    rows: float
+
+
+@dataclass(frozen=True)
 class Frame:
     """One step of the page's render: the status line, what the result view shows (:func:`shown`; None: what
     it shows stays), and once the render is done the finished PNG and the speed it measured."""
@@ -197,24 +206,30 @@ class Upscale:
         self.tickets = Tickets(SESSIONS_KEPT)
         self._finished_tickets: BoundedLRU[str, int] = BoundedLRU(SESSIONS_KEPT)  # session -> its last finished
 
-    def _status(self, job: Job, seconds: float, off: float | None) -> str:
-        """Sizes, times, what ran and why, and how far the result is from the photo."""
+    def _status(self, job: Job, total: float, rows_seconds: float, off: float | None, size: int) -> str:
+        """What a person reads first (done, in how long, what file), what the photo is and which model drew it,
+        then the details folded away: sizes, the encoding, what computed it and why, how far from the photo."""
         picture, encoded, bench = job.picture, job.encoded, self.context.workbench
-        encode_text = "cached latent grid" if encoded.cached else f"encode {encoded.seconds:.1f} s"
+        encode_text = "the photo's grid cached" if encoded.cached else f"encoded in {encoded.seconds:.1f} s"
         plus = f" (LIIF+: {job.views} views, back-projected)" if job.views > 1 else ""
-        status = (
-            f"**{job.width}×{job.height}** from {picture.width}×{picture.height} "
-            f"({_scales(job.width, job.height, picture)}) · {encode_text} · render {seconds:.1f} s · "
-            f"{job.model}{plus} on {bench.device_name}, {job.arithmetic}\n\n{job.job.why}"
-        )
+        details = [
+            f"{job.width}×{job.height} from {picture.width}×{picture.height} "
+            f"({_scales(job.width, job.height, picture)}) · {encode_text} · render {rows_seconds:.1f} s · "
+            f"{job.model}{plus} on {bench.device_name}, {job.arithmetic}"
+        ]
         if off is not None:
-            shrunk = f"Shrunk back to the photo's size, the result differs from it by {off:.2f} levels of 255 (mean)."
-            status += f"\n\n{shrunk}"
-        notes = [*job.job.notes, *bench.notes.get(job.model, ())]
-        return status + "".join(f"\n\n*{n}*" for n in notes)
+            details.append(
+                f"Shrunk back to the photo's size, the result differs from it by {off:.2f} levels of 255 (mean)."
+            )
+        notes = "".join(f"\n\n*{n}*" for n in (*job.job.notes, *bench.notes.get(job.model, ())))
+        folded = "\n\n".join(details)
+        return (
+            f"**Done in {total:.1f} s** · {job.width}×{job.height} PNG, {size / 1e6:.1f} MB\n\n{job.job.why}{notes}"
+            f"\n\n<details><summary>Details</summary>\n\n{folded}\n\n</details>"
+        )
 
     def _finish(
-        self, job: Job, run: pipeline.Upscale, pixels: np.ndarray, rows_seconds: float, dpi: float | None
+        self, job: Job, run: pipeline.Upscale, pixels: np.ndarray, times: Times, dpi: float | None
     ) -> tuple[str, str]:
         """The finished render saved as a PNG named after the photo, model and size (with its print resolution,
         for a print preset), and the status line; the speed of both parts of the render recorded for the next
@@ -228,9 +243,10 @@ class Upscale:
         finish_seconds = time.perf_counter() - start
         plus = job.views > 1  # LIIF+'s finish back-projects: its seconds would slow a standard render's estimate
         self.context.workbench.record_speed(
-            job.compute, work(job), rows_seconds, 0 if plus else job.width * job.height, finish_seconds
+            job.compute, work(job), times.rows, 0 if plus else job.width * job.height, finish_seconds
         )
-        return path, self._status(job, rows_seconds, off)
+        total = time.perf_counter() - times.started
+        return path, self._status(job, total, times.rows, off, Path(path).stat().st_size)
 
     def render(
         self,
@@ -266,6 +282,7 @@ class Upscale:
     ) -> Iterator[tuple[str | None, str]]:
         """:meth:`render` as the API runs it: the progress at most once a second, then the PNG and the status.
         Between two steps Gradio can end it: a client that went away stops its render within a second or so."""
+        started = time.perf_counter()
         dpi = None if dpi is None else finite("Print resolution (dpi)", dpi, 1, MAX_DPI)
         asked = self.context.request(image, width, height, model, precision, quality, fit, pad)
         yield None, "Encoding the photo…"
@@ -275,7 +292,7 @@ class Upscale:
         live.preview(asked)
         for text, _ in live.paint(run, self.context.workbench.speed(job.precision), work(job)):
             yield None, text
-        result, status = self._finish(job, run, live.canvas, live.rows_seconds, dpi)
+        result, status = self._finish(job, run, live.canvas, Times(started, live.rows_seconds), dpi)
         del live, run
         give_back()
         yield result, status
@@ -314,6 +331,7 @@ class Upscale:
         The last frame is the same PNG :meth:`render` returns, with this machine's measured speed for the
         page's time estimates. A newer click or Stop ends it at its next step (see tickets).
         """
+        started = time.perf_counter()  # the time reported counts the wait for the photo's encoding too
         session = request.session_hash or ""
         check = functools.partial(self.tickets.check, session, ticket)
         live = Live()
@@ -328,7 +346,7 @@ class Upscale:
             for text, done in live.paint(run, self.context.workbench.speed(job.precision), work(job)):
                 yield live.frame(text, done)
             check()
-            result, status = self._finish(job, run, live.canvas, live.rows_seconds, dpi)
+            result, status = self._finish(job, run, live.canvas, Times(started, live.rows_seconds), dpi)
             give_back()
             self._finished_tickets.put(session, ticket)
             done_view = shown(asked, f"gradio_api/file={result}", "done", f"{asked.width}×{asked.height} · done")

@@ -41,6 +41,10 @@ def render(shared: Shared) -> HowTab:
                 grid_picture = captioned_image(
                     "Its latent grid (64 numbers per pixel, PCA to RGB)", elem_id="latent-grid"
                 )
+            with gr.Column(min_width=280):
+                grid_change = captioned_image(
+                    "Where LIIF for real photos holds it otherwise than the paper's LIIF", elem_id="grid-change"
+                )
         grid_status = gr.Markdown(elem_classes="status", elem_id="grid-status")
         with gr.Row():
             with gr.Column(min_width=280):
@@ -74,7 +78,7 @@ def render(shared: Shared) -> HowTab:
     return HowTab(
         tab,
         show_grid,
-        [grid_input, grid_picture, grid_status],
+        [grid_input, grid_picture, grid_change, grid_status],
         explain,
         [point_picture, point_table],
         cell_scale,

@@ -23,14 +23,13 @@ from demo.page.text import (
     AUTO_LABEL,
     FIT_INFO,
     FITS,
-    HOW_TO_ADD_RDN,
     MODEL_LABELS,
     NO_PHOTO,
     PHOTO_INFO,
+    PRECISION_INFO,
     QUALITY_INFO,
 )
 from liif.pipeline.run import AUTO_MODEL
-from liif.weights.sources import MODEL_NAMES
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 SCALE_RANGE = (0.25, 8)  # the scale slider's range (controls.js reads it from the page's settings)
@@ -73,10 +72,11 @@ def render(config: AppConfig, events: Events) -> tuple[Shared, Inputs]:
             choices = [(AUTO_LABEL, AUTO_MODEL), *((MODEL_LABELS.get(m, m), m) for m in models)]
             model = ChoiceRadio(choices, value=AUTO_MODEL, label="Model", elem_id="model", info=PHOTO_INFO)
             condition = gr.Markdown("", elem_id="condition", elem_classes="status")
-            precision = ChoiceRadio(PRECISIONS, value=AUTO, label="Precision", min_width=240)
-            quality = ChoiceRadio(QUALITIES, value=STANDARD, label="Quality", elem_id="quality", info=QUALITY_INFO)
-            if any(name not in models for name in MODEL_NAMES):
-                gr.Markdown(HOW_TO_ADD_RDN, elem_id="model-hint")
+            with gr.Accordion("Advanced", open=False, elem_id="advanced"):
+                quality = ChoiceRadio(
+                    QUALITIES, value=STANDARD, label="Sharpness", elem_id="quality", info=QUALITY_INFO
+                )
+                precision = ChoiceRadio(PRECISIONS, value=AUTO, label="Precision", info=PRECISION_INFO)
         with gr.Column(scale=1, min_width=300):
             with gr.Row():
                 width = NumberInput(label="Width (px)", precision=0, minimum=1, elem_id="width", min_width=120)

@@ -49,7 +49,9 @@ def render(shared: Shared, events: Events) -> ResultView:
     shared.status = gr.Markdown(elem_classes="status", elem_id="status")
     with gr.Row(equal_height=True, elem_id="download-row"):
         formats = ChoiceRadio(DOWNLOAD_FORMATS, value="PNG", label="Download as", elem_id="format", min_width=220)
-        quality = gr.Slider(1, 100, value=90, step=1, label="Quality", info=DOWNLOAD_INFO, elem_id="download-quality")
+        quality = gr.Slider(
+            1, 100, value=90, step=1, label="JPEG / WebP quality", info=DOWNLOAD_INFO, elem_id="download-quality"
+        )
         download = gr.DownloadButton(NOT_YET, interactive=False, elem_id="download", variant="secondary")
     shared.click_mode = gr.Radio(CLICK_MODES, value=CROP, label="A click in the result will", elem_id="click-mode")
     gr.Markdown(RESULT_HINT, elem_classes="hint")

@@ -21,7 +21,7 @@ FIT_INFO = (
     "shows which before the click."
 )
 DOWNLOAD_FORMATS = [("PNG", "PNG"), ("JPEG", "JPEG"), ("WebP", "WEBP")]  # (label, PIL format)
-DOWNLOAD_INFO = "JPEG and WebP at this quality (WebP at 100: lossless); PNG is lossless"
+DOWNLOAD_INFO = "PNG is lossless; JPEG and WebP are saved at this quality (WebP at 100: lossless)"
 
 INTRO = """
 # Look at a photo at any size
@@ -31,6 +31,7 @@ point, so any size works, even a different scale across and down. Compare it wit
 and follow the colour signal along a line.
 """
 
+PRECISION_INFO = "Auto: the fastest arithmetic this machine has. Exact: 32-bit floats at every pixel, as the paper."
 PHOTO_INFO = "Auto reads the photo: a JPEG below quality 90, or a noisy photo, gets LIIF for real photos."
 MODEL_LABELS = {  # the models' names on the page; any other model shows its own name
     DEFAULT_MODEL: "Clean: the paper's LIIF",
@@ -39,10 +40,6 @@ MODEL_LABELS = {  # the models' names on the page; any other model shows its own
 }
 AUTO_LABEL = "Auto: from the photo"
 
-HOW_TO_ADD_RDN = (
-    "*RDN-LIIF (slower, a little sharper) is not installed here: a Space owner adds it by publishing its "
-    "weights and setting `LIIF_HUB_REPO` (README, “Publishing weights for a Space”).*"
-)
 
 VIEWER = """
 <div class="dz">

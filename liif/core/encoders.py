@@ -6,17 +6,37 @@ their state dicts load without renaming.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, ClassVar, TypeVar
 
 import torch
 from torch import nn
 
 
 class Encoder(nn.Module):
-    """What LIIF needs to know of an encoder besides its forward pass (N, 3, H, W) -> (N, out_dim, H, W)."""
+    """What LIIF needs to know of an encoder besides its forward pass (N, 3, H, W) -> (N, out_dim, H, W): its
+    capabilities, as typed fields (checked by the type checker, read by the code that tiles and chooses)."""
 
     out_dim: int  # channels of each latent code
     receptive_radius: int  # pixels each side that one output feature sees: the tiled encoder's overlap
+    native_scale: ClassVar[int] = 1  # the scale its own output has: 1, LIIF replaces the upsampling tail
+    supports_bfloat16: ClassVar[bool] = True  # runs under bf16 autocast within the bound precision.md measures
+
+
+E = TypeVar("E", bound=type[Encoder])
+_ENCODERS: dict[str, type[Encoder]] = {}
+
+
+def register(name: str) -> Callable[[E], E]:
+    """Make an encoder class buildable by the name official specs give it (``{"name": name, "args": ...}``)."""
+
+    def add(cls: E) -> E:
+        if name in _ENCODERS:
+            raise ValueError(f"an encoder named {name!r} is registered already")
+        _ENCODERS[name] = cls
+        return cls
+
+    return add
 
 
 def _conv(cin: int, cout: int, kernel: int = 3) -> nn.Conv2d:
@@ -33,6 +53,7 @@ class _ResBlock(nn.Module):
         return self.body(x).mul(self.res_scale) + x
 
 
+@register("edsr-baseline")
 class EDSRBaseline(Encoder):
     """EDSR-baseline without its upsampling tail, as LIIF uses it."""
 
@@ -76,6 +97,7 @@ class _ResidualDenseBlock(nn.Module):
 RDN_CONFIGS = {"A": (20, 6, 32), "B": (16, 8, 64)}  # (blocks, layers per block, growth rate)
 
 
+@register("rdn")
 class RDN(Encoder):
     """Residual dense network without its upsampling tail, as LIIF uses it."""
 
@@ -101,7 +123,6 @@ class RDN(Encoder):
 
 # Arguments the official specs may carry that only matter for the upsampling tail LIIF drops.
 _TAIL_ARGS = {"scale", "rgb_range", "n_colors"}
-_ENCODERS: dict[str, type[Encoder]] = {"edsr-baseline": EDSRBaseline, "rdn": RDN}
 
 
 def build_encoder(spec: dict[str, Any]) -> Encoder:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import torch
 
 from liif.core.coords import IDENTITY, TRANSFORMS, Transform
-from liif.core.hardware import choose_precision
+from liif.core.hardware import Compute, choose_precision
 from liif.core.model import LIIF
 
 Progress = Callable[[int, int], None]
@@ -45,7 +45,7 @@ class LatentGrid:
 
 def encoder_dtype(precision: str, device: torch.device) -> torch.dtype:
     """The encoder's compute dtype for a precision name: bf16 only when asked for, or under ``auto`` if allowed."""
-    bf16 = choose_precision(precision, device).compute == "bf16" and (precision != "auto" or ENCODER_BF16_IN_AUTO)
+    bf16 = choose_precision(precision, device).compute is Compute.BF16 and (precision != "auto" or ENCODER_BF16_IN_AUTO)
     return torch.bfloat16 if bf16 else torch.float32
 
 
@@ -72,7 +72,7 @@ def encode(
     normalised = ((image.to(device=device, dtype=torch.float32) - 0.5) / 0.5)[None].to(
         memory_format=torch.channels_last
     )
-    dtype = encoder_dtype(precision, device)
+    dtype = encoder_dtype(precision, device) if model.encoder.supports_bfloat16 else torch.float32
 
     def run(batch: torch.Tensor) -> torch.Tensor:
         with torch.autocast(device.type, dtype=torch.bfloat16, enabled=dtype == torch.bfloat16):

@@ -12,14 +12,36 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
+from enum import StrEnum
 from pathlib import Path
+from typing import Literal, get_args
 
 import torch
 
 from liif.errors import LiifError
 
 DEVICES = ("auto", "cpu", "cuda")
-PRECISIONS = ("auto", "exact", "fp32", "bf16", "int8")
+PrecisionName = Literal["auto", "exact", "fp32", "bf16", "int8"]  # what a caller asks for
+PRECISIONS: tuple[PrecisionName, ...] = get_args(PrecisionName)
+
+
+class Compute(StrEnum):
+    """What computes the MLP here: its arithmetic, the dtype its activations travel in, and its words. A string
+    enum, so a compute kind is also its name wherever a name is kept (a JSON speed table, a benchmark's row)."""
+
+    FP32 = "fp32"
+    BF16 = "bf16"
+    INT8 = "int8"
+
+    @property
+    def dtype(self) -> torch.dtype:
+        return torch.bfloat16 if self is Compute.BF16 else torch.float32  # int8 layers take and give fp32
+
+    @property
+    def words(self) -> str:
+        return {"fp32": "32-bit floats", "bf16": "bfloat16 (16-bit floats)", "int8": "8-bit integers"}[self.value]
+
+
 NATIVE_BF16_FLAGS = frozenset({"avx512_bf16", "amx_bf16"})
 SPEED_FLAGS = frozenset({"avx2", "avx512f", "avx512_vnni", "amx_tile", *NATIVE_BF16_FLAGS})
 INT8_CAPABILITIES = frozenset({"AVX2", "AVX512"})  # x86 kernel sets with FBGEMM's int8 GEMMs
@@ -75,9 +97,9 @@ def int8_kernels(device: torch.device) -> bool:
 
 @dataclass(frozen=True)
 class Precision:
-    """What a precision name means on a device: the dtype name that computes, and why, in words."""
+    """What a precision name means on a device: what computes, and why, in words."""
 
-    compute: str  # "fp32", "bf16" or "int8"
+    compute: Compute
     why: str
 
 
@@ -88,16 +110,18 @@ def choose_precision(name: str, device: torch.device) -> Precision:
     where = "this GPU" if device.type == "cuda" else "this CPU"
     if name == "auto":
         if native_bf16(device):
-            return Precision("bf16", f"auto: {where} runs bf16 natively")
+            return Precision(Compute.BF16, f"auto: {where} runs bf16 natively")
         if int8_kernels(device):
-            return Precision("int8", f"auto: {where} has no native bf16, so int8 hidden layers ({cpu_capability()})")
-        return Precision("fp32", f"auto: {where} has neither native bf16 nor int8 kernels, so exact fp32")
+            return Precision(
+                Compute.INT8, f"auto: {where} has no native bf16, so int8 hidden layers ({cpu_capability()})"
+            )
+        return Precision(Compute.FP32, f"auto: {where} has neither native bf16 nor int8 kernels, so exact fp32")
     if name in ("exact", "fp32"):
-        return Precision("fp32", "exact fp32")
+        return Precision(Compute.FP32, "exact fp32")
     if name == "int8":
         if int8_kernels(device):
-            return Precision("int8", "int8 hidden layers, as asked")
-        return Precision("fp32", f"int8 was asked for, but {where} has no int8 kernels torch runs, so fp32")
+            return Precision(Compute.INT8, "int8 hidden layers, as asked")
+        return Precision(Compute.FP32, f"int8 was asked for, but {where} has no int8 kernels torch runs, so fp32")
     if native_bf16(device):
-        return Precision("bf16", "bf16, as asked")
-    return Precision("bf16", f"bf16 as asked, emulated on {where}: slower than fp32 here")
+        return Precision(Compute.BF16, "bf16, as asked")
+    return Precision(Compute.BF16, f"bf16 as asked, emulated on {where}: slower than fp32 here")

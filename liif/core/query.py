@@ -21,7 +21,7 @@ import torch.nn.functional as F
 from liif.core import int8
 from liif.core.coords import cell_centres
 from liif.core.grid import LatentGrid, Progress, Views, as_views
-from liif.core.hardware import choose_precision
+from liif.core.hardware import Compute, choose_precision
 from liif.core.model import LIIF
 from liif.core.reference import BOUND, ENSEMBLE_OFFSETS, EPS_SHIFT
 
@@ -30,7 +30,7 @@ BAND = 65536  # queries whose latent cells are projected together
 # 1,024 rows as at 16,384 (AVX2 and AVX-512 alike), and 4 x 256 rows x 256 floats (1 MB) stay in a core's L2; int8
 # (FBGEMM on AVX2) and native bf16 (AMX) need 4,000+ rows to feed their kernels (120 -> 220 int8 GOPS on AVX2;
 # 308 -> 1,296 bf16 GFLOPS on AMX). ``benchmarks/bench_cpu.py`` measures them on the machine it runs on.
-CHUNKS = {"fp32": 256, "int8": 1024, "bf16": 1024}
+CHUNKS = {Compute.FP32: 256, Compute.INT8: 1024, Compute.BF16: 1024}
 
 
 @dataclass(frozen=True)
@@ -59,26 +59,22 @@ class _Decoder:
     chunk: int  # queries per pass through the hidden layers (:data:`CHUNKS`)
 
 
-def _activations(compute: str) -> torch.dtype:
-    return torch.bfloat16 if compute == "bf16" else torch.float32  # int8 layers take and give fp32
-
-
 def compute_dtype(precision: str, device: torch.device) -> torch.dtype:
     """The dtype of the MLP's activations for a precision name on ``device``."""
-    return _activations(choose_precision(precision, device).compute)
+    return choose_precision(precision, device).compute.dtype
 
 
 def _relu_linear(weight: torch.Tensor, bias: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
     return F.relu_(F.linear(x, weight, bias))
 
 
-def _decoder(model: LIIF, rel_cell: torch.Tensor, compute: str) -> _Decoder:
+def _decoder(model: LIIF, rel_cell: torch.Tensor, compute: Compute) -> _Decoder:
     first, *hidden, last = model.imnet.linears
-    dtype = _activations(compute)
+    dtype = compute.dtype
     n_latent = first.in_features - 4
     w1 = first.weight
     bias = first.bias + w1[:, n_latent + 2 :] @ rel_cell
-    if compute == "int8":
+    if compute is Compute.INT8:
         layers = tuple(int8.hidden_layer(lin) for lin in hidden)
     else:
         layers = tuple(functools.partial(_relu_linear, lin.weight.to(dtype), lin.bias.to(dtype)) for lin in hidden)

@@ -84,8 +84,11 @@ def best_result(
     return finish_best(gather(rows_at(w, h), w, h), width, height, photo)
 
 
-def finish_best(result: np.ndarray, width: int, height: int, photo: np.ndarray) -> np.ndarray:
-    """A render made at :func:`best_size`, enlarged with bicubic to W x H where smaller, back-projected."""
+def finish_best(
+    result: np.ndarray, width: int, height: int, photo: np.ndarray, *, onto_photo: bool = True
+) -> np.ndarray:
+    """A render made at :func:`best_size`, enlarged with bicubic to W x H where smaller, back-projected onto the
+    photo (unless ``onto_photo`` is off: a compressed photo's blocks are not what a bicubic shrink would give)."""
     if result.shape[:2] != (height, width):
         result = resize(result, width, height)
-    return back_project(result, photo)
+    return back_project(result, photo) if onto_photo else np.clip(result, 0.0, 1.0)

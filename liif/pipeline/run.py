@@ -31,12 +31,17 @@ from liif.core.render import BAND, iter_rows
 from liif.errors import LiifError
 from liif.io.images import Picture, assemble_uint8, finish_image
 from liif.io.sizes import check_size, max_output_pixels, scaled_size
-from liif.pipeline.condition import PhotoChoice, examine, model_for, reason
+from liif.pipeline.condition import Condition, PhotoChoice, examine, model_for, reason
 from liif.pipeline.layout import FITS, Layout, check_whole, layout, output_alpha, pad_colour, placed, placed_whole
 from liif.pipeline.refine import best_size, consistency, finish_best, gather, photo_floats
 from liif.weights.sources import load_model, resolve
 
 Band = tuple[int, torch.Tensor]  # (first output row, (rows, W, 3) floats in [0, 1])
+
+
+# Whether LIIF+ back-projects onto a compressed or noisy photo: measured on the degraded photos (real-photos.md),
+# back-projection pulls the result toward the photo's blocks and noise.
+BACK_PROJECT_REAL = False
 
 
 class Quality(Enum):
@@ -60,6 +65,7 @@ class Job:
     model: str  # the model's name or path
     why: str  # which model and why, in words
     notes: tuple[str, ...]  # the photo's notes, what the layout does, what auto enlarged
+    back_project: bool = True  # LIIF+'s last step: not on a compressed or noisy photo (its artefacts come back)
 
     @property
     def views(self) -> int:
@@ -88,10 +94,11 @@ def check(
     model: str | None = None,
     max_pixels: int | None = None,
     limit_name: str = "LIIF_MAX_OUTPUT_PIXELS",
+    condition: Condition | None = None,
 ) -> Job:
     """The one input check: a size (``width`` x ``height`` or ``scale``) within the limit, a known fit, a pad
-    colour, a known precision, LIIF+ within its memory; the model, named or chosen from the photo. Raises
-    :class:`liif.LiifError` with one line."""
+    colour, a known precision, LIIF+ within its memory; the model, named or chosen from the photo (``condition``:
+    what the photo went through, where the caller knows it). Raises :class:`liif.LiifError` with one line."""
     max_pixels = max_pixels or max_output_pixels()
     if (width is None or height is None) == (scale is None):
         raise LiifError("give an output size (width and height) or a scale, not both")
@@ -104,17 +111,22 @@ def check(
     choose_precision(precision, torch.device("cpu"))  # an unknown precision is refused before any work
     if quality is Quality.PLUS:
         check_whole(placement, max_pixels, "LIIF+", limit_name)
-    if model is None:
+    if condition is None and (model is None or quality is Quality.PLUS):
         condition = examine(picture.rgb, picture.jpeg_tables)
+    if model is None:
+        assert condition is not None
         model = model_for(condition, photo)
         why = reason(condition, model, photo)
     else:
         why = f"{model}, as asked"
     notes = [*picture.notes]
+    back_project = not (quality is Quality.PLUS and condition is not None and condition.real and not BACK_PROJECT_REAL)
+    if not back_project:
+        notes.append("LIIF+ on a compressed or noisy photo: its views averaged, not back-projected onto its artefacts")
     if said := placement.describe(picture.width, picture.height):
         notes.append(said)
     picture = replace(picture, alpha=output_alpha(picture.alpha, placement, colour is None))
-    job = Job(picture, width, height, placement, colour, quality, precision, model, why, ())
+    job = Job(picture, width, height, placement, colour, quality, precision, model, why, (), back_project)
     if quality is Quality.STANDARD and (said := describe(*placement.render, picture.width, picture.height,
                                                           job.liif_size)):  # fmt: skip
         notes.append(said)
@@ -170,7 +182,7 @@ class Upscale:
             return
         photo = photo_floats(job.picture.rgb)
         if job.quality is Quality.PLUS:
-            whole = finish_best(whole, *placement.render, photo)
+            whole = finish_best(whole, *placement.render, photo, onto_photo=job.back_project)
         self.consistency = consistency(whole, photo)
         yield from placed_whole(whole, placement, job.pad)
 

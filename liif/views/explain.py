@@ -77,6 +77,17 @@ class PointQuery:
     colour: np.ndarray  # (3,) the blend, clamped to [0, 1]: the rendered pixel
 
 
+def code_change(before: LatentGrid, after: LatentGrid) -> tuple[np.ndarray, float]:
+    """Where two models' latent grids of one photo differ: the length of each cell's change as a heat map
+    (black: the same code; yellow: the most, at the 99th percentile), and that length. What LIIF for real photos
+    learned shows there: on a JPEG, the 8x8 block edges and the noise the paper's codes kept."""
+    if before.features.shape != after.features.shape:
+        raise ValueError(f"grids of {tuple(before.features.shape)} and {tuple(after.features.shape)} differ in shape")
+    change = (after.features - before.features).norm(dim=0).cpu().numpy()
+    top = float(np.percentile(change, HEAT_TOP)) or 1.0
+    return heat_map(change, top), top
+
+
 def explain_pixel(model: LIIF, grid: LatentGrid, x: int, y: int, width: int, height: int) -> PointQuery:
     """Why pixel (x, y) of a W x H render has its colour."""
     if not (0 <= x < width and 0 <= y < height):

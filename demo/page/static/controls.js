@@ -179,10 +179,9 @@
         setTimeout(blankSizes, 0);
         return [text];
       }
-      const [first, ...notes] = text.split("\n\n");
-      const limit = L.sizeLimit(w, h, MAX_SIDE, SETTINGS.maxPixels);
-      const line = limit ? `${first}\n\n**${limit}**` : first + estimate(w, h, iw, ih, speed, quality, precision, layout);
-      return [[line, ...notes].join("\n\n"), run(w, h, iw)];
+      // The line is made here again, not added to: Gradio may report one upload twice (the estimate was there twice).
+      const [, ...notes] = text.split("\n\n").filter((part) => !part.startsWith("*fill") && !part.startsWith("*fit"));
+      return [[info(w, h, iw, ih, speed, quality, precision, layout), ...notes].join("\n\n"), run(w, h, iw)];
     },
     // Width typed or pasted: with "keep aspect" the height follows; the size is the person's own now.
     fromWidth(keep, w, h, iw, ih, ...estimated) {
