@@ -44,7 +44,7 @@ import liif
 from liif.core import int8, query
 from liif.core.hardware import choose_precision, cpu_capability, int8_kernels, speed_flags
 from liif.core.metrics import psnr
-from liif.io.images import write_rows
+from liif.io.output import write_rows
 from liif.io.tables import markdown_table as table
 from liif.views.evaluation import make_pair
 from liif.views.tiles import render_tile

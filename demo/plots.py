@@ -6,7 +6,7 @@ import math
 
 import plotly.graph_objects as go
 import torch
-from PIL import Image, ImageDraw
+from PIL import Image, ImageDraw, ImageFont
 
 from liif.views.detail import luminance
 from liif.views.profile import Profile
@@ -14,6 +14,7 @@ from liif.views.profile import Profile
 LUMINANCE = "Luminance"
 CHANNELS = {LUMINANCE: "#444444", "R": "#d62728", "G": "#2ca02c", "B": "#1f77b4"}
 CHANNEL_CHOICES = list(CHANNELS)
+SWEEP_FONT = 24  # the sweep's labels, pixels: still about 10 on a phone
 PLOT_POINTS = 8192  # samples a curve keeps: a line of up to 2,000 output pixels is drawn at its full 4 a pixel
 
 
@@ -64,16 +65,22 @@ def profile_figure(prof: Profile, channels: list[str]) -> go.Figure:
 
 
 def sweep_sheet(rows: dict[str, list[Image.Image]], columns: list[str], gap: int = 6) -> Image.Image:
-    """Equal-sized pictures in a labelled table: one row per method, one column per zoom."""
+    """Equal-sized pictures in a labelled table: one row per method, one column per zoom. The labels are large
+    (a phone shows the sheet at under half its size) and the zooms sit under the columns, where the image's
+    toolbar (top right) covers none of them."""
     side_w, side_h = next(iter(rows.values()))[0].size
-    label_w, label_h = 64, 22
-    sheet = Image.new("RGB", (label_w + len(columns) * (side_w + gap), label_h + len(rows) * (side_h + gap)), "white")
+    font = ImageFont.load_default(size=SWEEP_FONT)
+    label_w = max(int(font.getlength(name)) for name in rows) + 2 * gap
+    label_h = SWEEP_FONT + 2 * gap
+    table_h = len(rows) * (side_h + gap)
+    sheet = Image.new("RGB", (label_w + len(columns) * (side_w + gap) - gap, table_h + label_h), "white")
     draw = ImageDraw.Draw(sheet)
     for j, column in enumerate(columns):
-        draw.text((label_w + j * (side_w + gap) + side_w // 2 - 10, 4), column, fill="black")
+        centre = label_w + j * (side_w + gap) + side_w / 2
+        draw.text((centre, table_h + label_h / 2), column, fill="black", font=font, anchor="mm")
     for i, (name, pictures) in enumerate(rows.items()):
-        top = label_h + i * (side_h + gap)
-        draw.text((4, top + side_h // 2 - 6), name, fill="black")
+        top = i * (side_h + gap)
+        draw.text((gap, top + side_h / 2), name, fill="black", font=font, anchor="lm")
         for j, picture in enumerate(pictures):
             sheet.paste(picture, (label_w + j * (side_w + gap), top))
     return sheet

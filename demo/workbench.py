@@ -23,7 +23,7 @@ from liif import pipeline
 from liif.core.grid import Views
 from liif.core.hardware import Precision, choose_precision, pick_device
 from liif.errors import LiifError, WeightsError
-from liif.io.images import assemble_uint8
+from liif.io.output import assemble_uint8
 from liif.pipeline.condition import Condition, PhotoChoice, examine, model_for, reason
 from liif.pipeline.run import AUTO_MODEL
 from liif.views.explain import latent_pca

@@ -17,7 +17,8 @@ from liif.core.query import local_ensemble, query_points
 from liif.core.reference import reference_query, reference_render
 from liif.core.render import iter_rows, render
 from liif.errors import ImageError, LiifError, WeightsError
-from liif.io.images import Picture, load_picture, write_rows
+from liif.io.images import Picture, load_picture
+from liif.io.output import write_rows
 from liif.pipeline import upscale
 from liif.weights.sources import DEFAULT_MODEL, MODEL_NAMES, load_model, resolve
 

@@ -37,8 +37,18 @@ def photo(tmp_path_factory):
     return str(path)
 
 
+@pytest.fixture(scope="module")
+def clean_photo(tmp_path_factory):
+    """Smooth waves, no noise: a photo LIIF+ back-projects onto (a noisy one keeps its views averaged)."""
+    path = tmp_path_factory.mktemp("clean") / "waves.png"
+    y, x = np.mgrid[0:32, 0:48]
+    waves = np.stack([np.sin(x / 3.0), np.cos(y / 4.0), np.sin((x + y) / 5.0)], axis=2)
+    Image.fromarray(np.round(127.5 + 100 * waves).astype(np.uint8)).save(path)
+    return str(path)
+
+
 def test_a_new_photo_gives_its_size_the_output_size_and_where_the_views_start(events, tmp_path):
-    """Half flat, half textured: the crop starts on the texture, zoomed to at least x4 of the photo, and the
+    """Half flat, half textured: the crop starts on the texture, zoomed to show the photo x2 to x4, and the
     line crosses the edge between the halves at a right angle."""
     pixels = np.full((40, 64, 3), 128, np.uint8)
     pixels[:, 32:] = np.random.default_rng(2).integers(0, 256, (40, 32, 3), dtype=np.uint8)
@@ -49,11 +59,23 @@ def test_a_new_photo_gives_its_size_the_output_size_and_where_the_views_start(ev
     (cx, cy), anchors = start.centre, start.anchors
     assert cx > 48 and anchors["crop"] == pytest.approx([cx / 96, cy / 60], abs=1e-3)  # on the textured half
     assert start.point == (int(cx), int(cy))  # the explained pixel starts under the crop, not at (0, 0)
-    assert start.zoom * 1.5 >= 4 and start.zoom == 3
+    assert start.zoom == 2.5  # the crop shows the photo x3.75: between x2 and x4
     x0, y0, x1, y1 = start.line
     assert math.hypot(x1 - x0, y1 - y0) == pytest.approx(48, abs=0.2) and all(0 <= v <= 96 for v in (x0, x1))
     assert anchors["line"] == pytest.approx([x0 / 96, y0 / 60, x1 / 96, y1 / 60], abs=1e-3)
     assert events.photo.opened(None, 2.5) is None
+
+
+def test_the_crop_zoom_follows_the_size_so_the_crop_shows_the_photo_x2_to_x4(events):
+    """A 3000-px render of a 500-px photo at zoom 2 would be x12 of the photo, blur on both sides: a new size
+    brings the zoom to x4 of the photo; a zoom already showing it x2 to x4 is kept."""
+    big = {"width": 3000, "height": 2000, "render": [3000, 2000], "box": [0, 0, 3000, 2000], "at": [0, 0]}
+    assert events.photo.zoom(big, 500, 2) == 0.5  # x3 of the photo
+    assert events.photo.zoom(big, 500, 0.75) == 0.5  # x4.5: past x4
+    assert events.photo.zoom(big, 1000, 1) == 1  # x3: kept
+    small = {**big, "width": 150, "height": 100, "render": [150, 100], "box": [0, 0, 150, 100]}
+    assert events.photo.zoom(small, 100, 1) == 2.5  # a x1.5 output: the crop at x3.75
+    assert events.photo.zoom(None, 100, 1) is None and events.photo.zoom(small, 0, 1) is None  # nothing to go by
 
 
 def test_the_default_line_crosses_a_known_edge_at_a_right_angle(events, tmp_path):
@@ -92,7 +114,7 @@ def _preview(frame) -> Image.Image:
 
 
 def test_the_streamed_upscale_starts_with_bicubic_and_ends_with_the_api_png(events, photo, monkeypatch):
-    monkeypatch.setattr("demo.events.upscale.FRAME_SECONDS", 0.0)  # a frame after every band
+    monkeypatch.setattr("demo.events.live.FRAME_SECONDS", 0.0)  # a frame after every band
     monkeypatch.setattr("demo.events.upscale.LIVE_BAND", 4096)  # several bands for a small output
     request = _Request()
     ticket = events.upscale.start(request)
@@ -135,7 +157,7 @@ def test_the_compare_crop_is_the_same_pixels_as_the_result(events, photo):
     assert_same_pixels(liif_crop, np.asarray(result)[14:46, 24:56])
     assert "32×32" in status
     (_, zoomed), _, status = events.compare.crops(photo, 96, 64, centre_x=40, centre_y=30, crop=32, zoom=4)
-    assert zoomed.size == (128, 128) and "virtual 384×256" in status
+    assert zoomed.size == (128, 128) and "virtual 384×256" in status and "the photo ×8)" in status  # 48 px to 384
 
 
 def test_crops_render_at_most_the_configured_size(events, photo):
@@ -220,7 +242,10 @@ def test_launched_app_upscales_to_an_exact_odd_size(client):
 
 
 @pytest.mark.slow
-def test_the_best_quality_is_liif_plus_everywhere(events, photo):
+def test_the_best_quality_is_liif_plus_everywhere(events, clean_photo, photo):
+    _, noisy = events.upscale.render(photo, 72, 48, precision=EXACT, quality=LIIF_PLUS)
+    assert "LIIF+: 8 views, averaged" in noisy and "not back-projected" in noisy  # its noise would come back
+    photo = clean_photo
     plain_path, _ = events.upscale.render(photo, 72, 48, precision=EXACT)
     plus_path, status = events.upscale.render(photo, 72, 48, precision=EXACT, quality=LIIF_PLUS)
     assert "LIIF+: 8 views, back-projected" in status and "levels of 255 (mean)" in status
@@ -354,6 +379,24 @@ def test_the_sweep_says_past_x8_liif_adds_no_detail(events, photo):
     assert "Past ×8" not in status
 
 
+def test_the_sweep_sheet_labels_are_large_and_the_zooms_sit_under_the_columns():
+    """A phone shows the sheet at under half its size: labels of 24 px stay readable. The image's toolbar sits
+    on its top right, so the zooms are under the columns and that corner is a picture, not a label."""
+    from demo.plots import sweep_sheet
+
+    grey = Image.new("RGB", (128, 128), (128, 128, 128))
+    sheet = np.asarray(sweep_sheet({"nearest": [grey] * 5, "bicubic": [grey] * 5, "LIIF": [grey] * 5},
+                                   ["x2", "x4", "x8", "x16", "x32"]))  # fmt: skip
+    assert (sheet[:48, -48:] == 128).all()  # the top right corner: the ×32 column's first picture
+    strip = sheet[3 * (128 + 6) :]  # under the three rows
+    ink_rows = np.flatnonzero((strip < 100).any(axis=(1, 2)))
+    assert ink_rows.size and ink_rows[-1] - ink_rows[0] >= 12  # the zooms' text is at least 12 px tall
+    label_w = sheet.shape[1] - 5 * (128 + 6) + 6
+    for column in range(5):  # every column has its zoom under it
+        left = label_w + column * (128 + 6)
+        assert (strip[:, left : left + 128] < 100).any(), column
+
+
 def test_a_click_in_the_viewer_lands_on_an_output_pixel_centre():
     from demo.events.photo import page_layout
     from demo.page.result import viewer_point
@@ -429,8 +472,8 @@ def test_follow_ups_of_a_superseded_render_leave_their_outputs_alone(events):
 
     wiring = Wiring(events, {}, {}, {}, lambda fn: fn, [])
     calls = []
-    follow = wiring.after_render(lambda *args: calls.append(args) or ("done", "too"), 2)
+    follow = wiring.after_render(lambda *args: calls.append(args) or ("done", "too"))
     request = _Request("wired")
     events.upscale.start(request)
     skipped = follow(request, 1, 2)
-    assert calls == [] and len(skipped) == 2 and all(isinstance(s, type(gr.skip())) for s in skipped)
+    assert calls == [] and skipped == gr.skip()  # one skip leaves every output as it was

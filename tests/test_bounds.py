@@ -226,7 +226,7 @@ def test_a_render_whose_client_went_away_stops_within_seconds(app_url, tmp_path,
 def test_an_out_of_range_colour_is_clipped_on_the_live_canvas_too(tmp_path):
     from demo.config import AppConfig
     from demo.events import Events
-    from demo.events.upscale import Live
+    from demo.events.live import Live
     from demo.workbench import Workbench
     from liif.pipeline.layout import pad_colour
 

@@ -96,6 +96,10 @@ def test_before_a_photo_the_actions_wait_and_nothing_complains(page):
     assert "Auto: from the photo" in options and "Compressed or noisy" in options
     assert "RDN" not in options  # no RDN weights on this machine
     assert "LIIF_HUB_REPO" not in page.content()  # a note for a Space's owner is the README's, not the page's
+    stage = page.locator(".dz-stage").bounding_box()  # no large black box: a sentence of what to do
+    assert stage["height"] < 120 and "Pick a photo above" in page.evaluate(
+        "() => getComputedStyle(document.querySelector('.dz-stage'), '::after').content"
+    )
     assert page.locator(".toast-body").count() == 0
 
 
@@ -119,6 +123,17 @@ def test_typing_and_pasting_keep_the_aspect_on_every_keystroke(page, small_photo
     assert _sizes(page) == (300, 32)
     assert "custom: ×3.13 across, ×0.50 down" in page.locator("#size-info").inner_text()
     assert "custom" in page.locator("#scale").inner_text()
+
+
+def test_tab_from_height_goes_on_to_the_scale_not_into_a_list_over_upscale(page, small_photo):
+    _load(page, small_photo)
+    page.locator("#height input").focus()
+    page.keyboard.press("Tab")
+    page.wait_for_timeout(400)
+    assert page.evaluate("() => document.activeElement.closest('#scale') !== null")
+    box = page.locator("#run").bounding_box()
+    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    assert page.evaluate(f"() => document.elementFromPoint({x}, {y}).closest('#run') !== null")  # nothing over it
 
 
 def test_a_size_past_the_limit_or_empty_disables_upscale_and_says_why(page, small_photo):
@@ -248,6 +263,22 @@ def test_the_result_is_the_viewer_with_the_progress_on_it_and_a_download_named_a
     )
 
 
+@pytest.mark.parametrize("screen", [(1366, 900), (1920, 1080), (390, 844)])
+def test_after_upscale_the_view_the_status_and_download_are_on_the_screen(page, small_photo, screen):
+    """Whatever the page was scrolled to, Upscale brings the view with its progress on the screen, and the room
+    under it: the status and Download are right under the result, not below the fold."""
+    width, height = screen
+    page.set_viewport_size({"width": width, "height": height})
+    _load(page, small_photo)
+    page.evaluate("() => window.scrollTo(0, 0)")
+    _upscale(page, 192, 128)
+    page.wait_for_timeout(1000)  # the smooth scroll's end
+    for selector in (".dz-stage", "#status", "#download"):
+        box = page.locator(selector).bounding_box()
+        assert box["y"] >= 0 and box["y"] + box["height"] <= height, (selector, box)
+    _shot(page, f"browser-result-{width}x{height}.png")
+
+
 def test_a_new_click_supersedes_the_render_and_the_result_is_what_the_boxes_said(page, small_photo):
     _load(page, small_photo)
     width = page.locator("#width input")
@@ -256,7 +287,7 @@ def test_a_new_click_supersedes_the_render_and_the_result_is_what_the_boxes_said
     page.wait_for_function("() => window.liifDeepZoom.shownResult()?.width === 1200")  # its preview
     width.fill("150")
     _upscale(page, 150, 100)
-    assert "150×100 from 96×64" in page.locator("#status").inner_text()
+    assert "150×100 from 96×64" in page.locator("#status").text_content()
     # After a render the crops follow, and a new crop size renders them again at once.
     page.get_by_role("tab", name="Compare", exact=True).click()
     page.wait_for_function("() => document.querySelector('#compare-status').innerText.includes('Crop 128×128')")
@@ -292,7 +323,7 @@ def test_back_to_back_supersedes_each_replace_the_preview(page, small_photo):
         assert _deep_zoom(page, "shownResult().state") == "preview"
     width.fill("150")
     _upscale(page, 150, 100)  # the superseded renders left nothing behind that holds the next one up
-    assert "150×100 from" in page.locator("#status").inner_text()
+    assert "150×100 from" in page.locator("#status").text_content()
 
 
 def test_stop_ends_a_render_and_its_preview_is_not_offered_as_a_download(page, small_photo):
@@ -307,7 +338,7 @@ def test_stop_ends_a_render_and_its_preview_is_not_offered_as_a_download(page, s
     assert page.locator("#download").is_disabled()  # ... but is not offered as the result (it was "image.png")
     page.locator("#width input").fill("120")  # the next request is served at once: the slot is free
     _upscale(page, 120, 80, timeout=15_000)
-    assert "120×80 from" in page.locator("#status").inner_text()
+    assert "120×80 from" in page.locator("#status").text_content()
 
 
 def test_a_frame_that_comes_before_the_view_shows_its_photo_is_drawn_once_it_does(page, small_photo):
@@ -346,7 +377,7 @@ def test_presets_fill_and_fit_are_shown_on_the_photo_before_the_click_and_render
     _upscale(page, 300, 100)
     rect = _deep_zoom(page, "shownResult().rect")
     assert rect == pytest.approx([0, 16, 96, 32])  # the photo's centre, 96x32 of 96x64, as the fill shows it
-    assert "fill: the photo's centre 96x32 of 96x64" in page.locator("#status").inner_text()
+    assert "fill: the photo's centre 96x32 of 96x64" in page.locator("#status").text_content()
     # Fit, with transparent margins: drawn beside the photo before the click, and in the render.
     page.get_by_role("radio", name="Fit: pad").check()
     page.get_by_label("Transparent (PNG, WebP)").check()

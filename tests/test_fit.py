@@ -11,11 +11,11 @@ from PIL import Image
 from demo.config import AppConfig
 from demo.events import Events
 from demo.events.common import EXACT, STANDARD
+from demo.events.live import time_left
 from demo.events.photo import Photo, from_page
-from demo.events.upscale import time_left
 from demo.page.presets import CUSTOM, presets, print_dpi
 from demo.workbench import Speed, Workbench
-from liif.io.images import saved_dpi
+from liif.io.output import saved_dpi
 
 
 @pytest.fixture(scope="module")

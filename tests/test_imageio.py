@@ -6,7 +6,8 @@ import torch
 from PIL import Image
 
 import liif
-from liif.io.images import to_uint8, write_rows
+from liif.io.images import to_uint8
+from liif.io.output import write_rows
 
 
 def _pattern(height=4, width=6):

@@ -95,3 +95,12 @@ def test_the_cli_fits_with_transparent_margins_and_refuses_a_bad_colour(tmp_path
         run_cli("upscale", photo, "-o", bad, "--size", "80x80", "--fit", "fit", "--pad", "nocolour"), "not a colour"
     )
     assert not bad.exists()
+
+
+def test_the_scale_is_said_as_the_page_says_it_before_the_click():
+    """One number when the render keeps the photo's shape (a fill of 384x256 to 1920x1080 renders 1920x1280: x5,
+    not "x5.00 across, x4.22 down"), both when a stretch changes it; as logic.js ``describe`` (tests/js)."""
+    assert layout(384, 256, 1920, 1080, "fill").scale_words(384, 256) == "×5.00"
+    assert layout(384, 256, 1920, 1080, "fit").scale_words(384, 256) == "×4.22"
+    assert layout(100, 50, 300, 100).scale_words(100, 50) == "×3.00 across, ×2.00 down"
+    assert layout(333, 500, 1001, 1503).scale_words(333, 500) == "×3.01"  # the same shape to the pixel

@@ -12,7 +12,7 @@ from pathlib import Path
 import torch
 
 from liif.errors import LiifError
-from liif.io.images import check_writable
+from liif.io.output import check_writable
 from liif.weights.digests import sha256_file
 from liif.weights.export import WEIGHTS_LICENSE
 from liif.weights.hub import save_folder
@@ -37,7 +37,7 @@ restored instead of with their blocks and grain sharpened. Same architecture and
 
 - Start: the official `{base}` weights (github.com/yinboc/liif, BSD-3-Clause).
 - Pairs: 48x48 patches of the photos below, shrunk x1-x4 (bicubic, bilinear, Lanczos or box), then a random
-  chain of JPEG (quality 20-95, 4:2:0 or 4:4:4), Gaussian or Poisson noise and mild blur, in varied order; a
+  chain of JPEG (quality 25-95, 4:2:0 or 4:4:4), Gaussian or Poisson noise and mild blur, in varied order; a
   share left as clean bicubic shrinks. See `training/patches.py`.
 - Settings: {settings}
 - Steps: {steps}, {hours:.1f} h of training on {machine}.

@@ -24,7 +24,7 @@ from tqdm import tqdm
 from liif.core.hardware import cpu_capability, native_bf16, speed_flags
 from liif.core.model import LIIF
 from liif.errors import LiifError
-from liif.io.images import atomic_output
+from liif.io.output import atomic_output
 from training.forward import predict
 from training.patches import make_pair
 

@@ -28,7 +28,7 @@ from demo.workbench import PRECISION_CHOICES, Encoded, Workbench
 from liif import pipeline
 from liif.core.coords import TRANSFORMS
 from liif.core.hardware import Compute
-from liif.io.images import atomic_output
+from liif.io.output import atomic_output
 from liif.io.sizes import check_size
 from liif.pipeline.layout import FITS, Layout
 from liif.pipeline.run import Quality

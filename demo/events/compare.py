@@ -11,9 +11,8 @@ import liif
 from demo.events.common import AUTO, STANDARD, STRETCH, Context, Request, finite, on_render, user_errors, waited_for
 from liif.core.render import Box
 from liif.io.images import to_uint8
-from liif.views.compare import crop_box, resample_window
+from liif.views.compare import ZOOMS, crop_box, resample_window
 
-MAX_ZOOM = 16  # the zoom slider's range; the API refuses more
 MAX_CROP = 256  # the crop slider's range, in output pixels
 
 
@@ -26,7 +25,7 @@ class Compare:
         a note if so. The page draws the crop's box with this side: the box is the crop the server renders."""
         limit = self.context.workbench.config.max_crop_render
         asked = round(finite("Crop size", crop, 1, MAX_CROP))
-        zoom = finite("Zoom", zoom, 1 / 64, MAX_ZOOM)
+        zoom = finite("Zoom", zoom, 1 / 64, ZOOMS[1])
         side = min(asked, max(1, int(limit / zoom)))
         note = f" (crop reduced to {side} px: crops render at most {limit} px wide)" if side < asked else ""
         return side, note
@@ -89,8 +88,10 @@ class Compare:
         nearest = resample_window(source, virtual_w, virtual_h, box, "nearest")
         seconds = time.perf_counter() - start
         left, top, right, bottom = box
+        photo_zoom = zoom * job.placement.render[0] / job.picture.width
         status = (
             f"Crop {right - left}×{bottom - top} px of a virtual {virtual_w}×{virtual_h} output "
-            f"(×{zoom:g} of {job.width}×{job.height}), centre ({centre_x:.0f}, {centre_y:.0f}) · {seconds:.2f} s{note}"
+            f"(×{zoom:g} of {job.width}×{job.height}: the photo ×{photo_zoom:.3g}), "
+            f"centre ({centre_x:.0f}, {centre_y:.0f}) · {seconds:.2f} s{note}"
         )
         return (bicubic, Image.fromarray(to_uint8(liif_crop))), nearest, status

@@ -3,24 +3,21 @@ output of another shape (stretched, filled or fitted)."""
 
 from __future__ import annotations
 
-import math
 from dataclasses import asdict, dataclass
 from typing import Any
 
 from demo.events.common import STRETCH, Context, fractions, tenths, user_errors
-from demo.events.compare import MAX_ZOOM
 from demo.events.line import LINE_LENGTH
 from liif.io.sizes import MAX_SIDE
 from liif.pipeline.layout import FITS, Layout, layout
+from liif.views.compare import crop_zoom
 from liif.views.detail import detail_spot, edge_line
-
-MIN_CROP_SCALE = 4  # a new photo's crop starts at least this many times the photo's size: the difference shows
 
 
 @dataclass(frozen=True)
 class Opened:
     """A photo's own size, the output size at the chosen scale, a line about them, and where the views start:
-    the crop on its most detailed spot, a zoom that makes the crop at least x4 of the photo, a short line
+    the crop on its most detailed spot, a zoom that shows the photo x2 to x4 in it (:func:`crop_zoom`), a short line
     across the strongest edge there and the explained pixel under the crop's centre, in output pixels; and the
     same marks as fractions of the photo (the page's ``anchors``)."""
 
@@ -86,7 +83,7 @@ class Photo:
         notes = "".join(f"\n\n*{note}*" for note in picture.notes)
         info = f"Input {picture.width}×{picture.height} → output {width}×{height} · ×{scale:.2f}{notes}"
         spot = detail_spot(picture.rgb)
-        zoom = min(MAX_ZOOM, max(1.0, math.ceil(2 * MIN_CROP_SCALE / scale) / 2))  # the zoom slider's 0.5 steps
+        zoom = crop_zoom(width / picture.width)
         placement = layout(picture.width, picture.height, width, height)  # the photo's own shape: a plain scale
         centre = placement.to_output(spot[0] * width / picture.width, spot[1] * height / picture.height)
         ends = edge_line(picture.rgb, spot, width, height, LINE_LENGTH)
@@ -99,6 +96,15 @@ class Photo:
         return Opened(
             picture.width, picture.height, width, height, info, tenths(centre), zoom, tenths(*ends), point, anchors
         )
+
+    @staticmethod
+    def zoom(value: Any, photo_width: Any, zoom: Any) -> float | None:
+        """The compare zoom for a new layout (from the page): kept while the crop shows the photo x2 to x4,
+        else one that does (:func:`crop_zoom`); None (as it is) while there is no valid layout."""
+        placement = from_page(value)
+        if placement is None or not _side(photo_width) or not isinstance(zoom, int | float):
+            return None
+        return crop_zoom(placement.render[0] / photo_width, float(zoom))
 
     @staticmethod
     def placement(

@@ -63,4 +63,4 @@ class Sweep:
                 f"image enlarged; at {enlarged[-1]} that is {psnr(window, exact):.1f} dB from LIIF rendered there "
                 "exactly (over 40 dB: no visible difference)."
             )
-        return sweep_sheet(rows, [f"x{zoom:g}" for zoom, *_ in windows]), status  # PIL's font has no "×"
+        return sweep_sheet(rows, [f"x{zoom:g}" for zoom, *_ in windows]), status  # the bundled font has no "×"

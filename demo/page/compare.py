@@ -51,14 +51,14 @@ def wire(view: CompareTab, shared: Shared, wiring: Wiring) -> None:
     outputs = [view.slider, view.nearest, view.status]
     crops = wiring.on_gpu(compare.crops)
 
-    def after_click(mode: str, *args: Any) -> tuple[Any, ...]:
-        return compare.crops(*args) if mode == CROP else (gr.skip(),) * len(outputs)
+    def after_click(mode: str, *args: Any) -> Any:
+        return compare.crops(*args) if mode == CROP else gr.skip()
 
     view.button.click(crops, inputs, outputs, api_name="compare", **wiring.quick)
     gr.on(
         [shared.crop.release, shared.zoom.release], crops, inputs, outputs, trigger_mode="always_last", **wiring.private
     )
-    shared.rendered.success(wiring.after_render(crops, len(outputs)), inputs, outputs, **wiring.private)
+    shared.rendered.success(wiring.after_render(crops), inputs, outputs, **wiring.private)
     wiring.after_click(after_click, [shared.click_mode, *inputs], outputs)
     placed = [shared.photo, shared.width, shared.height, *shared.centre, shared.crop, shared.zoom, shared.fit]
     gr.on(

@@ -102,12 +102,12 @@ def wire(view: HowTab, shared: Shared, wiring: Wiring) -> None:
     view.cell_button.click(explain.cell, cell_inputs, view.cell_outputs, api_name="cell", **wiring.quick)
     view.tab.select(explain.cell, cell_inputs, view.cell_outputs, **wiring.private)
 
-    def cell_while_open(shown: str, *args: Any) -> tuple[Any, ...]:
-        return explain.cell(*args) if shown == view.tab.label else (gr.skip(),) * len(view.cell_outputs)
+    def cell_while_open(shown: str, *args: Any) -> Any:
+        return explain.cell(*args) if shown == view.tab.label else gr.skip()
 
-    def point_after_click(mode: str, *args: Any) -> tuple[Any, ...]:
-        return explain.point(*args) if mode == POINT else (gr.skip(),) * len(view.point_outputs)
+    def point_after_click(mode: str, *args: Any) -> Any:
+        return explain.point(*args) if mode == POINT else gr.skip()
 
-    follow = wiring.after_render(cell_while_open, len(view.cell_outputs))
+    follow = wiring.after_render(cell_while_open)
     s.rendered.success(follow, [s.open_tab, *cell_inputs], view.cell_outputs, **wiring.private)
     wiring.after_click(point_after_click, [s.click_mode, *point_inputs], view.point_outputs)

@@ -78,10 +78,11 @@ def render(config: AppConfig, events: Events) -> tuple[Shared, Inputs]:
                 )
                 precision = ChoiceRadio(PRECISIONS, value=AUTO, label="Precision", info=PRECISION_INFO)
         with gr.Column(scale=1, min_width=300):
+            # The preset first: Tab from Height goes on to the scale, not into a list that opens over Upscale.
+            preset = gr.Dropdown(presets(), value=CUSTOM, label="Preset size", elem_id="preset")
             with gr.Row():
                 width = NumberInput(label="Width (px)", precision=0, minimum=1, elem_id="width", min_width=120)
                 height = NumberInput(label="Height (px)", precision=0, minimum=1, elem_id="height", min_width=120)
-            preset = gr.Dropdown(presets(), value=CUSTOM, label="Preset size", elem_id="preset")
             scale = gr.Slider(*SCALE_RANGE, value=2, step=0.05, label="Scale", elem_id="scale")
             keep_aspect = gr.Checkbox(value=True, label="Keep aspect (editing one side updates the other)")
             fit = ChoiceRadio(FITS, value=STRETCH, label="Fit", info=FIT_INFO, elem_id="fit")
@@ -198,6 +199,12 @@ def _wire_layout(inputs: Inputs, shared: Shared, events: Events) -> None:
     )
     reads = [s.width, s.height, inputs.photo_w, inputs.photo_h, *_estimate(inputs, s)]
     s.layout.change(inputs=[s.anchors, *reads], outputs=[inputs.size_info, *s.marks], **in_browser("fromLayout"))
+
+    def zoom(value: Any, photo_width: Any, zoom: Any) -> Any:
+        kept = events.photo.zoom(value, photo_width, zoom)
+        return gr.skip() if kept is None else kept
+
+    s.layout.change(zoom, [s.layout, inputs.photo_w, s.zoom], [s.zoom], queue=False, api_visibility="private")
     gr.on(
         [c.input for c in s.marks],
         inputs=[*s.marks, s.layout, s.anchors],

@@ -55,16 +55,14 @@ def wire(view: LineTab, shared: Shared, wiring: Wiring) -> None:
         kept = anchors if isinstance(anchors, dict) else {}
         return drawn.figure, drawn.csv, drawn.status, *drawn.ends, {**kept, "line": drawn.anchors}
 
-    def after_click(mode: str, start: Any, *args: Any) -> tuple[Any, ...]:
+    def after_click(mode: str, start: Any, *args: Any) -> Any:
         # The click that set the line's end has forgotten its start.
-        return line.plot(*args) if mode == LINE and start is None else (gr.skip(),) * len(outputs)
+        return line.plot(*args) if mode == LINE and start is None else gr.skip()
 
     view.button.click(plot, inputs, outputs, api_name="profile", **wiring.quick)
     view.channels.input(plot, inputs, outputs, **wiring.private)
     gr.on([end.input for end in shared.line_ends], fn=None, js="() => true", outputs=[shared.line_chosen], queue=False)
     follow = [shared.anchors, *shared.common, *shared.centre, shared.line_chosen, *shared.line_ends, view.channels]
     placed = [*outputs, *shared.line_ends, shared.anchors]
-    shared.rendered.success(
-        wiring.after_render(after_render, len(placed)), [*follow, shared.fit], placed, **wiring.private
-    )
+    shared.rendered.success(wiring.after_render(after_render), [*follow, shared.fit], placed, **wiring.private)
     wiring.after_click(after_click, [shared.click_mode, shared.stage, *inputs], outputs)

@@ -12,13 +12,13 @@ import gradio as gr
 from demo.components import ChoiceRadio, ViewerClick
 from demo.events import Events
 from demo.events.common import DEFAULT_PAD, STRETCH, fractions
+from demo.events.live import Frame
 from demo.events.photo import from_page
-from demo.events.upscale import Frame
 from demo.page import deepzoom
 from demo.page.inputs import Inputs
 from demo.page.presets import print_dpi
 from demo.page.shared import Shared, in_browser
-from demo.page.text import CLICK_MODES, DOWNLOAD_FORMATS, DOWNLOAD_INFO, RESULT_CAPTION, RESULT_HINT
+from demo.page.text import CLICK_MODES, DOWNLOAD_FORMATS, DOWNLOAD_QUALITY, RESULT_CAPTION, RESULT_HINT
 from liif.pipeline.layout import FITS, TRANSPARENT
 
 CROP, LINE, POINT = (value for _, value in CLICK_MODES)
@@ -45,14 +45,14 @@ class ResultView:
 def render(shared: Shared, events: Events) -> ResultView:
     gr.Markdown(RESULT_CAPTION, elem_classes="caption")
     shared.viewer = deepzoom.viewer(events)
-    shown = gr.JSON(None, visible="hidden")  # what the viewer draws of the render (events.upscale.shown)
+    shown = gr.JSON(None, visible="hidden")  # what the viewer draws of the render (events.live.shown)
     shared.status = gr.Markdown(elem_classes="status", elem_id="status")
-    with gr.Row(equal_height=True, elem_id="download-row"):
-        formats = ChoiceRadio(DOWNLOAD_FORMATS, value="PNG", label="Download as", elem_id="format", min_width=220)
-        quality = gr.Slider(
-            1, 100, value=90, step=1, label="JPEG / WebP quality", info=DOWNLOAD_INFO, elem_id="download-quality"
-        )
-        download = gr.DownloadButton(NOT_YET, interactive=False, elem_id="download", variant="secondary")
+    with gr.Row(elem_id="download-row"):  # right under the status: the result's own actions
+        download = gr.DownloadButton(NOT_YET, interactive=False, elem_id="download", variant="secondary", scale=0,
+                                     min_width=250)  # fmt: skip
+        formats = ChoiceRadio(DOWNLOAD_FORMATS, value="PNG", label="Download as", elem_id="format", min_width=200)
+        quality = gr.Slider(1, 100, value=90, step=1, label=DOWNLOAD_QUALITY, elem_id="download-quality",
+                            min_width=180)  # fmt: skip
     shared.click_mode = gr.Radio(CLICK_MODES, value=CROP, label="A click in the result will", elem_id="click-mode")
     gr.Markdown(RESULT_HINT, elem_classes="hint")
     return ResultView(shown, gr.State(None), formats, quality, download)
@@ -106,10 +106,16 @@ def wire_upscale(
     )
     inputs.stop.click(upscale.stop, None, None, queue=False, api_visibility="private")
     view.shown.change(inputs=[view.shown], outputs=None, **in_browser("shown"))
+    _wire_download(shared, view, events, renders)
+    _wire_api(shared, events, renders, on_gpu)
+
+
+def _wire_download(shared: Shared, view: ResultView, events: Events, renders: dict[str, Any]) -> None:
+    """The download follows the finished render, its format and quality; another photo takes it away."""
     downloads = [view.finished, view.formats, view.quality]
 
     def offered(finished: str | None, fmt: str, quality: float) -> Any:
-        path, label = upscale.download(finished, fmt, quality)
+        path, label = events.upscale.download(finished, fmt, quality)
         return gr.update(value=path, label=label, interactive=path is not None)
 
     shared.rendered.success(offered, downloads, [view.download], api_visibility="private", **renders)
@@ -121,11 +127,15 @@ def wire_upscale(
         api_visibility="private",
     )
     gr.on([view.formats.change, view.quality.release], offered, downloads, [view.download], api_visibility="private")
-    fit = ChoiceRadio(list(FITS), value=STRETCH, label="Fit", visible=False)  # the API's own inputs
+
+
+def _wire_api(shared: Shared, events: Events, renders: dict[str, Any], on_gpu: Any) -> None:
+    """The API's /upscale: the finished PNG only, with fit, pad and dpi as its own hidden inputs."""
+    fit = ChoiceRadio(list(FITS), value=STRETCH, label="Fit", visible=False)
     pad = gr.Textbox(DEFAULT_PAD, label="Pad", visible=False)
     dpi = gr.Number(None, label="Dpi", visible=False)
     gr.Button(visible=False).click(
-        on_gpu(upscale.stream),
+        on_gpu(events.upscale.stream),
         [*shared.common, fit, pad, dpi],
         [gr.Image(visible=False, format="png", type="filepath"), gr.Markdown(visible=False)],
         api_name="upscale",

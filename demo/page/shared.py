@@ -10,9 +10,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import gradio as gr
+from gradio.events import Dependency
 
-from demo.components import NumberInput
+from demo.components import ChoiceRadio, NumberInput, PhotoInput
 from demo.config import AppConfig
+from liif.views.compare import ZOOM_STEP, ZOOMS
 
 
 def queues(config: AppConfig) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
@@ -53,45 +55,51 @@ class Shared:
     so that a new size or fit keeps each on the same spot of the photo and never outside the output.
     """
 
-    photo: Any
-    width: Any
-    height: Any
-    model: Any
-    precision: Any
-    quality: Any
-    fit: Any
-    viewer: Any = None  # the result: the deep-zoom viewer (page/deepzoom.py)
-    status: Any = None
-    click_mode: Any = None
-    rendered: Any = None  # the Upscale event: views follow it
+    photo: PhotoInput
+    width: NumberInput
+    height: NumberInput
+    model: ChoiceRadio
+    precision: ChoiceRadio
+    quality: ChoiceRadio
+    fit: ChoiceRadio
+    # set by the result view as it renders them: the deep-zoom viewer (page/deepzoom.py), the status line, what
+    # a click in the result does, and the Upscale event (views follow it)
+    viewer: gr.HTML = field(init=False)
+    status: gr.Markdown = field(init=False)
+    click_mode: gr.Radio = field(init=False)
+    rendered: Dependency = field(init=False)
     # where the photo's render lies in the W x H output, from the server (events.photo.placement)
-    layout: Any = field(default_factory=_hidden)
-    anchors: Any = field(default_factory=_hidden)
-    centre_x: Any = field(default_factory=lambda: _number("Crop centre x", min_width=120))
-    centre_y: Any = field(default_factory=lambda: _number("Crop centre y", min_width=120))
-    zoom: Any = field(
+    layout: gr.JSON = field(default_factory=_hidden)
+    anchors: gr.JSON = field(default_factory=_hidden)
+    centre_x: NumberInput = field(default_factory=lambda: _number("Crop centre x", min_width=120))
+    centre_y: NumberInput = field(default_factory=lambda: _number("Crop centre y", min_width=120))
+    zoom: gr.Slider = field(
         default_factory=lambda: gr.Slider(
-            1, 16, value=2, step=0.5, label="Zoom (× the output)", elem_id="zoom", render=False
+            *ZOOMS, value=2, step=ZOOM_STEP, label="Zoom (× the output)", elem_id="zoom", render=False
         )
     )
-    crop: Any = field(
+    crop: gr.Slider = field(
         default_factory=lambda: gr.Slider(
             16, 256, value=64, step=8, label="Crop size (output px)", elem_id="crop", render=False
         )
     )
     # the crop's window as the server renders it, [left, top, width, height] in output pixels: what is drawn
-    crop_drawn: Any = field(default_factory=_hidden)
-    x0: Any = field(default_factory=lambda: _number("Start x", min_width=100))
-    y0: Any = field(default_factory=lambda: _number("Start y", min_width=100))
-    x1: Any = field(default_factory=lambda: _number("End x", min_width=100))
-    y1: Any = field(default_factory=lambda: _number("End y", min_width=100))
-    line_chosen: Any = field(default_factory=lambda: gr.Checkbox(False, visible=False, render=False))
-    explain_x: Any = field(default_factory=lambda: _number("Explain output pixel x", precision=0, min_width=120))
-    explain_y: Any = field(default_factory=lambda: _number("Explain output pixel y", precision=0, min_width=120))
+    crop_drawn: gr.JSON = field(default_factory=_hidden)
+    x0: NumberInput = field(default_factory=lambda: _number("Start x", min_width=100))
+    y0: NumberInput = field(default_factory=lambda: _number("Start y", min_width=100))
+    x1: NumberInput = field(default_factory=lambda: _number("End x", min_width=100))
+    y1: NumberInput = field(default_factory=lambda: _number("End y", min_width=100))
+    line_chosen: gr.Checkbox = field(default_factory=lambda: gr.Checkbox(False, visible=False, render=False))
+    explain_x: NumberInput = field(
+        default_factory=lambda: _number("Explain output pixel x", precision=0, min_width=120)
+    )
+    explain_y: NumberInput = field(
+        default_factory=lambda: _number("Explain output pixel y", precision=0, min_width=120)
+    )
     # the line's start (fractions of the photo) once a click set it, and the next click sets its end; else None
-    stage: Any = field(default_factory=lambda: gr.State(None))
-    open_tab: Any = None  # the label of the tab on screen: slow views follow a render only there
-    actions: list[Any] = field(default_factory=list)  # buttons that need a photo
+    stage: gr.State = field(default_factory=lambda: gr.State(None))
+    open_tab: gr.State = field(init=False)  # the label of the tab on screen: slow views follow a render only there
+    actions: list[gr.Button] = field(default_factory=list)  # buttons that need a photo
 
     @property
     def common(self) -> list[Any]:

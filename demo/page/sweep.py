@@ -37,16 +37,15 @@ def wire(view: SweepTab, shared: Shared, wiring: Wiring) -> None:
     sweep = wiring.events.sweep
     inputs = [*shared.common, *shared.centre, shared.fit]
     outputs = [view.picture, view.status]
-    skipped = (gr.skip(),) * len(outputs)
 
-    def while_open(shown: str, *args: Any) -> tuple[Any, ...]:
-        return sweep.sheet(*args) if shown == view.tab.label else skipped
+    def while_open(shown: str, *args: Any) -> Any:
+        return sweep.sheet(*args) if shown == view.tab.label else gr.skip()
 
-    def after_click(mode: str, shown: str, *args: Any) -> tuple[Any, ...]:
-        return while_open(shown, *args) if mode == CROP else skipped
+    def after_click(mode: str, shown: str, *args: Any) -> Any:
+        return while_open(shown, *args) if mode == CROP else gr.skip()
 
     view.button.click(sweep.sheet, inputs, outputs, api_name="sweep", **wiring.quick)
     view.tab.select(sweep.sheet, inputs, outputs, **wiring.private)
-    follow = wiring.after_render(while_open, len(outputs))
+    follow = wiring.after_render(while_open)
     shared.rendered.success(follow, [shared.open_tab, *inputs], outputs, **wiring.private)
     wiring.after_click(after_click, [shared.click_mode, shared.open_tab, *inputs], outputs)

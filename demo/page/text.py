@@ -21,7 +21,7 @@ FIT_INFO = (
     "shows which before the click."
 )
 DOWNLOAD_FORMATS = [("PNG", "PNG"), ("JPEG", "JPEG"), ("WebP", "WEBP")]  # (label, PIL format)
-DOWNLOAD_INFO = "PNG is lossless; JPEG and WebP are saved at this quality (WebP at 100: lossless)"
+DOWNLOAD_QUALITY = "JPEG / WebP quality (PNG: lossless)"
 
 INTRO = """
 # Look at a photo at any size
@@ -52,7 +52,7 @@ VIEWER = """
     </select></label>
     <span class="dz-info"></span>
   </div>
-  <div class="dz-stage">
+  <div class="dz-stage dz-empty">
     <div class="dz-view"></div>
     <canvas class="dz-overlay"></canvas>
     <div class="dz-divider" hidden><span>◀ ▶</span></div>

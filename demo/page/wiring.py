@@ -27,14 +27,14 @@ class Wiring:
         for clicked in self.clicks:
             clicked.then(fn, inputs, outputs, trigger_mode="always_last", **self.private)
 
-    def after_render(self, fn: Callable[..., Any], outputs: int) -> Callable[..., Any]:
+    def after_render(self, fn: Callable[..., Any]) -> Callable[..., Any]:
         """``fn`` as a follow-up of Upscale: it runs only after the session's newest render finished, and
-        otherwise leaves its ``outputs`` as they are."""
+        otherwise leaves its outputs as they are (one ``gr.skip()`` skips them all)."""
         upscale = self.events.upscale
 
         def follow(request: gr.Request, *args: Any) -> Any:
             if upscale.finished_newest(request.session_hash or ""):
                 return fn(*args)
-            return (gr.skip(),) * outputs
+            return gr.skip()
 
         return follow

@@ -1,6 +1,6 @@
 """A batch of photos, whichever engine runs it: what to render, what is already done, and the record of it.
 
-An output is written atomically (:func:`liif.io.images.write_rows`), so a file that exists is whole: a rerun
+An output is written atomically (:func:`liif.io.output.write_rows`), so a file that exists is whole: a rerun
 skips it. Every photo rendered or refused adds a line to ``OUT/manifest.jsonl`` (input, output, size, model,
 precision, seconds, error), so an archive's run says what it did, and one bad file never stops the rest.
 """
@@ -16,7 +16,8 @@ from pathlib import Path
 from liif import pipeline
 from liif.core.grid import Progress
 from liif.errors import LiifError
-from liif.io.images import load_picture, write_rows
+from liif.io.images import load_picture
+from liif.io.output import write_rows
 from liif.pipeline import Quality
 from liif.pipeline.condition import PhotoChoice
 

@@ -73,6 +73,16 @@ class Layout:
         box = self.source_box(image.width, image.height)
         return image.resize((right - left, bottom - top), Image.Resampling.BICUBIC, box=box)
 
+    def scale_words(self, photo_width: int, photo_height: int) -> str:
+        """The photo's enlargement as the page writes it before the click (logic.js ``describe``): one number when
+        the render keeps the photo's shape to the pixel (stretch to the same shape, fill, fit), else both."""
+        (render_w, render_h), (sx, sy) = self.render, (self.render[0] / photo_width, self.render[1] / photo_height)
+        uniform = (
+            round(render_w * photo_height / photo_width) == render_h
+            or round(render_h * photo_width / photo_height) == render_w
+        )
+        return f"×{sx:.2f}" if uniform else f"×{sx:.2f} across, ×{sy:.2f} down"
+
     def describe(self, photo_width: int, photo_height: int) -> str | None:
         """In words, where it is not a plain stretch: what of the photo is shown, or where the margins are."""
         left, top, right, bottom = self.box

@@ -3,7 +3,7 @@
 photo -> :func:`check` (one input check, one-line errors; the model chosen from the photo) -> encode (the
 photo's latent grids; the app passes its cached ones) -> :class:`Upscale` (LIIF's rows, or LIIF+: the views
 averaged no further than x4, enlarged, back-projected) -> placed (stretch, fill or fit's margins) -> the output's
-row bands -> written (:func:`liif.io.images.write_rows`) or assembled (:meth:`Upscale.image`).
+row bands -> written (:func:`liif.io.output.write_rows`) or assembled (:meth:`Upscale.image`).
 
 >>> import liif
 >>> job = liif.pipeline.run.check(liif.load_picture("photo.jpg"), 1920, 1080, fit="fill")
@@ -29,7 +29,8 @@ from liif.core.hardware import choose_precision
 from liif.core.model import LIIF
 from liif.core.render import BAND, iter_rows
 from liif.errors import LiifError
-from liif.io.images import Picture, assemble_uint8, finish_image
+from liif.io.images import Picture
+from liif.io.output import assemble_uint8, finish_image
 from liif.io.sizes import check_size, max_output_pixels, scaled_size
 from liif.pipeline.condition import Condition, PhotoChoice, examine, model_for, reason
 from liif.pipeline.layout import FITS, Layout, check_whole, layout, output_alpha, pad_colour, placed, placed_whole

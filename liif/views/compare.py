@@ -13,6 +13,19 @@ from PIL import Image
 from liif.core.render import Box
 
 METHODS = ("bicubic", "nearest")
+SHOWN = (2.0, 4.0)  # a crop shows the photo's pixels enlarged this much: LIIF's detail shows, neither side is blur
+ZOOM_STEP, ZOOMS = 0.25, (0.25, 16.0)  # the compare zoom's step and range, in multiples of the output
+
+
+def crop_zoom(render_scale: float, zoom: float | None = None) -> float:
+    """The crop's zoom (x the output) for an output ``render_scale`` times the photo: ``zoom`` kept while the crop
+    shows the photo x2 to x4, else the step that shows it nearest below x4. At x2 of the output a 3000-px render
+    of a 500-px photo is x12 of the photo, blur on both sides; a x0.25 crop of it shows the difference."""
+    low, high = SHOWN
+    if zoom is not None and low <= zoom * render_scale <= high:
+        return zoom
+    stepped = np.floor(high / render_scale / ZOOM_STEP) * ZOOM_STEP
+    return float(np.clip(stepped, *ZOOMS))
 
 
 def zoom_size(width: int, height: int, zoom: float) -> tuple[int, int]:

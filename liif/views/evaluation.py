@@ -27,7 +27,8 @@ from liif.core.metrics import blockiness, psnr, ssim
 from liif.core.model import LIIF
 from liif.errors import LiifError
 from liif.io.degrade import CLEAN, Chain, Jpeg
-from liif.io.images import atomic_output, check_writable, load_picture
+from liif.io.images import load_picture
+from liif.io.output import atomic_output, check_writable
 from liif.pipeline.refine import gather
 from liif.pipeline.run import AUTO_MODEL, Models, Quality
 

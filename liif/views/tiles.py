@@ -14,7 +14,7 @@ from PIL import Image
 from liif.core.grid import LatentGrid, Progress, Views
 from liif.core.model import LIIF
 from liif.core.render import Box, iter_rows
-from liif.io.images import assemble_uint8
+from liif.io.output import assemble_uint8
 from liif.views.compare import resample_window, zoom_size
 
 MAX_ZOOM = 32  # the deepest zoom served, in multiples of the photo's own size

@@ -7,7 +7,7 @@ import tempfile
 from pathlib import Path
 
 from liif.errors import WeightsError
-from liif.io.images import check_writable
+from liif.io.output import check_writable
 from liif.weights.digests import sha256_file
 from liif.weights.hub import model_card, save_folder
 from liif.weights.sources import BUNDLED, Resolved

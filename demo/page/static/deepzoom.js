@@ -25,6 +25,8 @@
   const LAYERS = [...COMPARED, "liif"]; // tiled layers over the photo, bottom to top; hidden ones load nothing
   const CUT = "rgba(0, 0, 0, 0.6)"; // over the photo's edges a fill cuts off
   const OSD = window.OpenSeadragon;
+  const REVEAL_AFTER_MS = 300; // a finished render's status and Download are on the page by then
+  const REVEAL_MARGIN = 12; // pixels kept under Download when the view is brought on screen
   const root = element.querySelector(".dz");
   const stage = root.querySelector(".dz-stage");
   const view = root.querySelector(".dz-view");
@@ -271,6 +273,18 @@
 
   // A new frame of the render: drawn once its picture has loaded (the old one stays until then, so there is
   // no flicker), and the LIIF layer limited to what is finer than it.
+  // The view with its progress on the screen and, where the screen is tall enough, what is under it down to
+  // Download (the status, the download row): scrolled as little as that takes. On the click, and again once the
+  // render is done (the status has grown by then).
+  function reveal() {
+    const box = stage.getBoundingClientRect();
+    const last = document.getElementById("download")?.getBoundingClientRect();
+    const whole = last ? last.bottom - box.top + REVEAL_MARGIN : box.height;
+    const want = whole <= window.innerHeight ? whole : box.height;
+    const top = Math.min(Math.max(box.top, 0), Math.max(window.innerHeight - want, 0));
+    if (Math.abs(box.top - top) > 1) window.scrollBy({ top: box.top - top, behavior: "smooth" });
+  }
+
   function onResult(shown) {
     if (!shown) return;
     if (!viewer || !source || shown.photo !== source.photo || !items.liif) {
@@ -284,6 +298,7 @@
     const floor = floorFor(shown);
     const rebuild = !(floor === liifFloor || (Number.isNaN(floor) && Number.isNaN(liifFloor)));
     result = shown;
+    if (shown.state === "done") setTimeout(reveal, REVEAL_AFTER_MS);
     if (shown.state === "stopped") return; // the preview on screen stays, marked as stopped
     const img = new Image();
     img.onload = () => {
@@ -577,6 +592,7 @@
     const samePhoto = source && next && source.photo === next.photo;
     if (!samePhoto && viewer) clearResult();
     source = next;
+    stage.classList.toggle("dz-empty", !next);
     queue = [];
     lastError = "";
     if (!next) {
@@ -585,6 +601,7 @@
       showInfo();
       return;
     }
+    stage.style.setProperty("--dz-aspect", String(next.width / next.height)); // the view takes the photo's shape
     if (!viewer) create();
     if (samePhoto && items.photo) {
       replaceTiles();
@@ -665,10 +682,7 @@
     // A frame of Upscale (events/upscale.shown).
     result: onResult,
     // Upscale was clicked: the result view comes on the screen if it is not.
-    reveal() {
-      const box = stage.getBoundingClientRect();
-      if (box.top < 0 || box.bottom > window.innerHeight) stage.scrollIntoView({ block: "nearest", behavior: "smooth" });
-    },
+    reveal,
   };
   if (!OSD) {
     info.textContent = "The deep-zoom viewer could not load (demo/page/static/vendor/openseadragon).";
