@@ -288,13 +288,14 @@ def test_a_new_click_supersedes_the_render_and_the_result_is_what_the_boxes_said
     width.fill("150")
     _upscale(page, 150, 100)
     assert "150×100 from 96×64" in page.locator("#status").text_content()
-    # After a render the crops follow, and a new crop size renders them again at once.
+    # After a render the crops follow (64 output px at the zoom a 150×100 output gets, x2.5), and a new crop
+    # size renders them again at once.
     page.get_by_role("tab", name="Compare", exact=True).click()
-    page.wait_for_function("() => document.querySelector('#compare-status').innerText.includes('Crop 128×128')")
+    page.wait_for_function("() => document.querySelector('#compare-status').innerText.includes('Crop 160×160')")
     crop = page.locator("#crop input[type=number]")
     crop.fill("32")
     crop.press("Tab")  # leaving the box releases the slider, as letting go of its thumb does
-    page.wait_for_function("() => document.querySelector('#compare-status').innerText.includes('Crop 64×64')")
+    page.wait_for_function("() => document.querySelector('#compare-status').innerText.includes('Crop 80×80')")
     # The three views of one crop are drawn the same size (the picture inside each box, object-fit: contain).
     page.wait_for_function(
         "() => [...document.querySelectorAll('#slider img, #nearest img')].filter(i => i.naturalWidth).length === 3"

@@ -4,12 +4,14 @@ import contextlib
 import io
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
 from conftest import ROOT
 from PIL import Image
 
+from liif.batch.jobs import read_manifest
 from liif.cli import main
 
 
@@ -116,8 +118,10 @@ def test_batch_keeps_names_and_reports_failures_without_stopping(tmp_path, photo
     assert done.returncode == 2
     assert "c.png" in done.stderr and "1 of 3 images failed" in done.stderr
     assert "Traceback" not in done.stderr
-    assert sorted(p.name for p in out.iterdir()) == ["a.png", "b.jpg"]
+    assert sorted(p.name for p in out.iterdir()) == ["a.png", "b.jpg", "manifest.jsonl"]
     assert Image.open(out / "b.jpg").size == (60, 40)
+    records = {Path(r.input).name: r for r in read_manifest(out)}
+    assert set(records) == {"a.png", "b.jpg", "c.png"} and records["c.png"].error and not records["a.png"].error
     done = run_cli("upscale", folder / "a.png", folder / "b.jpg", "-o", out, "--scale", "1", "--format", "npy")
     assert done.returncode == 0, done.stderr
     assert np.load(out / "a.npy").shape == (20, 30, 3)

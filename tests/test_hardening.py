@@ -37,7 +37,7 @@ ACCEPTED = {
     "alpha": ("RGBA", None, (48, 32)),
     "grayscale": ("L", None, (48, 32)),
     "exif-rotated": ("RGB", None, (32, 48)),
-    "animated-gif": ("RGB", "only the first is used", (48, 32)),
+    "animated-gif": ("RGB", "only its first frame is used", (48, 32)),
     "one-pixel": ("RGB", None, (2, 2)),
     "two-pixels": ("RGB", None, (4, 4)),
 }
@@ -79,7 +79,7 @@ def test_an_output_over_the_limit_is_refused_before_work(tmp_path, monkeypatch):
     monkeypatch.setenv("LIIF_MAX_OUTPUT_PIXELS", "1000")
     source = make("grayscale", tmp_path)
     done = run_cli("upscale", source, "-o", tmp_path / "out.png", "--scale", "3")
-    assert done.returncode == 2 and "over the limit of 0.0 MP" in done.stderr
+    assert done.returncode == 2 and "over the limit of 0.001 MP" in done.stderr
 
 
 # --- the app's API ----------------------------------------------------------------------------------------
@@ -183,8 +183,9 @@ def test_the_api_never_reads_a_server_path(tiny_app_url):
 def test_an_inline_photo_gets_the_same_upload_limit_before_it_is_decoded(tmp_path):
     from gradio.data_classes import ImageData
 
-    from demo.components import PhotoInput, upload_limit
+    from demo.components import INLINE, PhotoInput, upload_limit
 
+    INLINE.set([])  # what GuardedBlocks.process_api sets for each call, to remove the saved photos when it ends
     component = PhotoInput(type="filepath", image_mode=None, format="png")
     component.max_bytes = upload_limit("2mb")
     big = tmp_path / "noise.png"
@@ -198,6 +199,7 @@ def test_an_inline_photo_gets_the_same_upload_limit_before_it_is_decoded(tmp_pat
         ImageData(url="data:image/png;base64," + base64.b64encode(small.read_bytes()).decode())
     )
     assert Path(saved).read_bytes() == small.read_bytes()  # kept as sent: decoded later, under the pixel limit
+    assert INLINE.get() == [Path(saved).parent]  # listed for removal when the call ends
     with pytest.raises(gr.Error, match="not valid base64"):
         component.preprocess(ImageData(url="data:image/png;base64,@@@@"))
 

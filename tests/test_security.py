@@ -84,10 +84,22 @@ def test_every_path_outside_the_uploads_gets_the_same_line(tiny_app_url, secret,
     _alive(tiny_app_url)
 
 
+def _example_copies(url: str) -> list[dict]:
+    """The example photos as the page offers them: Gradio's copies in its upload folder, named in the config."""
+    with urllib.request.urlopen(f"{url}config", timeout=10) as response:
+        config = json.loads(response.read())
+    samples = [c["props"]["samples"] for c in config["components"] if c.get("type") == "dataset"]
+    return [row[0] for rows in samples for row in rows]
+
+
 def test_uploads_and_the_apps_own_examples_are_read(tiny_app_url, secret):
-    for payload in (_uploaded(secret), {"path": str(EXAMPLE)}):
+    examples = _example_copies(tiny_app_url)
+    assert any(e["orig_name"] == EXAMPLE.name for e in examples)
+    for payload in (_uploaded(secret), *examples):
         stream = _raw_call(tiny_app_url, "latent_grid", [payload, None])
         assert "event: complete" in stream, stream[-300:]
+    stream = _raw_call(tiny_app_url, "latent_grid", [{"path": str(EXAMPLE)}, None])  # the install folder's file
+    assert _error_line(stream) == NOT_AN_UPLOAD
 
 
 # --- the viewer's server functions, called as the page calls them -------------------------------------------
@@ -173,11 +185,24 @@ def test_requests_never_resolve_weights_beyond_the_offered_models(monkeypatch, t
 def test_tile_calls_never_hold_the_servers_threads(tiny_app_url, digest):
     """60 heavy tiles at once (more than the 40 threads of the server's pool): the page, its config and a drop
     still answer at once, calls past the bound are told "busy", and dropping the rest frees the server."""
-    requests = [{"photo": digest, "zoom": 32, "col": i % 3, "row": i // 3 % 2, "size": 256, "page": f"page-{i % 4}",
-                 "id": i, "method": "liif", "precision": "exact"} for i in range(60)]  # fmt: skip
+    requests = [
+        {
+            "photo": digest,
+            "zoom": 32 - i / 8,
+            "col": i % 3,
+            "row": i // 3 % 2,
+            "size": 256,
+            "page": f"page-{i % 4}",
+            "id": i,
+            "method": "liif",
+            "precision": "exact",
+        }
+        for i in range(60)
+    ]  # each zoom its own tile: none comes from the tile cache
     with concurrent.futures.ThreadPoolExecutor(60) as pool:
         calls = [pool.submit(_server_call, tiny_app_url, "viewer_tile", r, None, 300) for r in requests]
-        time.sleep(3)  # every call has arrived; one tile renders, the admitted ones wait
+        while sum(call.done() for call in calls) < 60 - 32:  # those past the bound are told "busy" at once
+            time.sleep(0.05)
         _alive(tiny_app_url)
         with urllib.request.urlopen(tiny_app_url, timeout=10) as page:
             assert page.status == 200
@@ -226,7 +251,7 @@ def test_an_input_gradio_cannot_decode_gets_one_line(tiny_app_url, secret):
     message = _error_line(stream)
     assert message and "\n" not in message and len(message) < 200, stream[-300:]
     stream = _raw_call(tiny_app_url, "upscale", [_uploaded(secret), 10, 10, None, "fast", "standard", *FIT])
-    assert "not in the list of choices" in _error_line(stream)
+    assert _error_line(stream) == "Precision must be one of auto, exact; got 'fast'."
 
 
 def test_the_picture_of_a_refused_photo_never_comes_back(tiny_app_url, secret):
