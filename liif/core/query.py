@@ -29,7 +29,7 @@ BAND = 65536  # queries whose latent cells are projected together
 # Queries per pass through the MLP's hidden layers (4 rows each), by what computes them: fp32 GEMMs run as fast at
 # 1,024 rows as at 16,384 (AVX2 and AVX-512 alike), and 4 x 256 rows x 256 floats (1 MB) stay in a core's L2; int8
 # (FBGEMM on AVX2) and native bf16 (AMX) need 4,000+ rows to feed their kernels (120 -> 220 int8 GOPS on AVX2;
-# 308 -> 1,296 bf16 GFLOPS on AMX). ``benchmarks/bench_cpu.py`` measures them on the machine it runs on.
+# 308 -> 1,296 bf16 GFLOPS on AMX). ``benchmarks/bench_auto.py --parts FG`` measures them on the machine it runs on.
 CHUNKS = {Compute.FP32: 256, Compute.INT8: 1024, Compute.BF16: 1024}
 
 
