@@ -47,6 +47,7 @@ def two_nodes(folder: Path, out: Path, scale: float) -> Counter[str]:
     from liif.batch.jobs import Item, Options
     from liif.batch.ray_engine import run_ray
 
+    out.mkdir()  # the CLI makes its output folder before the engine runs
     cluster = Cluster(initialize_head=True, head_node_args={"num_cpus": 1})
     cluster.add_node(num_cpus=1)
     try:
@@ -54,7 +55,7 @@ def two_nodes(folder: Path, out: Path, scale: float) -> Counter[str]:
         items = [Item(str(p), str(out / p.name)) for p in sorted(folder.glob("*.png"))]
         records: list = []
         run_ray(items, Options(scale=scale), records.append, address=cluster.address)
-        return Counter(r.node for r in records)
+        return Counter(f"{r.node} ({'failed' if r.error else 'rendered'})" for r in records)
     finally:
         ray.shutdown()
         cluster.shutdown()
@@ -82,7 +83,7 @@ def main() -> None:
         ]
         print(table(["engine (whole command)", "seconds", "photos/s", "throughput vs local"], rows), end="\n\n")
         spread = two_nodes(folder, Path(tmp) / "cluster", args.scale)
-        print(table(["simulated two-node cluster: node", "photos rendered"], [[n, str(c)] for n, c in spread.items()]))
+        print(table(["simulated two-node cluster: node", "photos"], [[n, str(c)] for n, c in spread.items()]))
 
 
 if __name__ == "__main__":

@@ -113,6 +113,17 @@ def _preview(frame) -> Image.Image:
     return Image.open(io.BytesIO(base64.b64decode(data)))
 
 
+def test_a_fresh_app_has_this_machines_speed_before_its_first_render():
+    """The first estimate comes from the start-up calibration, not a guess (how close it comes to the first real
+    render is timing, printed by ``benchmarks/bench_estimate.py``: its first row)."""
+    bench = Workbench(AppConfig())
+    assert bench.speed(AUTO) is None  # nothing measured: the page says so instead of a figure
+    bench.calibrate()
+    speed = bench.speed(AUTO)
+    assert speed is not None and speed.rows > 0 and speed.finish > 0
+    assert speed.seconds(2 * 700_000, 700_000) > speed.seconds(700_000, 700_000) > 0  # more work, longer
+
+
 def test_the_streamed_upscale_starts_with_bicubic_and_ends_with_the_api_png(events, photo, monkeypatch):
     monkeypatch.setattr("demo.events.live.FRAME_SECONDS", 0.0)  # a frame after every band
     monkeypatch.setattr("demo.events.upscale.LIVE_BAND", 4096)  # several bands for a small output

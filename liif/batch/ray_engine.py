@@ -77,7 +77,7 @@ def run_ray(
         Renderer,
         fn_constructor_kwargs={"options": options},
         batch_size=1,
-        concurrency=min(workers, len(rows)),
+        compute=ray.data.ActorPoolStrategy(size=min(workers, len(rows))),
         num_cpus=cpus_per_worker,
         runtime_env={"env_vars": {"OMP_NUM_THREADS": str(cpus_per_worker)}},
     )
