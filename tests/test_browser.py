@@ -134,6 +134,15 @@ def test_tab_from_height_goes_on_to_the_scale_not_into_a_list_over_upscale(page,
     box = page.locator("#run").bounding_box()
     x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
     assert page.evaluate(f"() => document.elementFromPoint({x}, {y}).closest('#run') !== null")  # nothing over it
+    # Tabbing on through the scale leaves a typed size of another shape as it was (its release used to set both
+    # sides from the scale: 900x300 came back as 899x599).
+    page.get_by_label("Keep aspect").uncheck()
+    page.locator("#width input").fill("900")
+    page.locator("#height input").fill("300")
+    page.locator("#height input").press("Tab")
+    page.keyboard.press("Tab")
+    page.wait_for_timeout(800)
+    assert _sizes(page) == (900, 300)
 
 
 def test_a_size_past_the_limit_or_empty_disables_upscale_and_says_why(page, small_photo):

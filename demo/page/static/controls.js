@@ -194,9 +194,11 @@
       if (keep && valid(h) && valid(ih)) w = L.keepAspect(h, ih, iw);
       return [w, slider(w, h, iw, ih), info(w, h, iw, ih, ...estimated), run(w, h, iw), SETTINGS.custom];
     },
-    // The slider moved (drag, click or arrow keys): both sides from the photo's size.
+    // The slider moved (drag, click or arrow keys): both sides from the photo's size. A release at the scale the
+    // sizes already show (Tab through its box, a click on its thumb) leaves a typed width x height as it is.
     fromScale(s, w, h, iw, ih, ...estimated) {
-      if (valid(iw) && valid(ih) && Number.isFinite(s) && s > 0) {
+      const moved = !(valid(w) && valid(iw) && s === clampScale(w / iw));
+      if (moved && valid(iw) && valid(ih) && Number.isFinite(s) && s > 0) {
         w = Math.max(1, Math.round(iw * s));
         h = Math.max(1, Math.round(ih * s));
       }
