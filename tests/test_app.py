@@ -488,3 +488,9 @@ def test_follow_ups_of_a_superseded_render_leave_their_outputs_alone(events):
     events.upscale.start(request)
     skipped = follow(request, 1, 2)
     assert calls == [] and skipped == gr.skip()  # one skip leaves every output as it was
+
+
+def test_the_status_gives_a_small_files_size_in_kilobytes(events, photo):
+    path, status = events.upscale.render(photo, 160, 107, precision=EXACT)
+    kilobytes = round(Path(path).stat().st_size / 1e3)
+    assert f"160×107 PNG, {kilobytes} KB" in status and "0.0 MB" not in status

@@ -166,6 +166,11 @@ def result_name(image: str, model: str, width: int, height: int) -> str:
     return f"{_slug(Path(image).stem) or 'photo'}_{_slug(Path(model).stem) or 'model'}_{width}x{height}.png"
 
 
+def file_size(size: int) -> str:
+    """A file's size as a person reads it: "1.4 MB", or "37 KB" for a small one ("0.0 MB" said nothing)."""
+    return f"{size / 1e6:.1f} MB" if size >= 100_000 else f"{max(1, round(size / 1e3))} KB"
+
+
 def save(name: str, write: Callable[[Path], object]) -> str:
     """A new file inside Gradio's cache, served under its own name and removed by ``delete_cache`` later. A
     failed write (a full disk) is one line for the person that names no path of the server's."""

@@ -24,6 +24,7 @@ from demo.events.common import (
     STRETCH,
     Context,
     Job,
+    file_size,
     finite,
     result_name,
     save,
@@ -75,7 +76,7 @@ class Upscale:
         notes = "".join(f"\n\n*{n}*" for n in (*job.job.notes, *bench.notes.get(job.model, ())))
         folded = "\n\n".join(details)
         return (
-            f"**Done in {total:.1f} s** · {job.width}×{job.height} PNG, {size / 1e6:.1f} MB\n\n{job.job.why}{notes}"
+            f"**Done in {total:.1f} s** · {job.width}×{job.height} PNG, {file_size(size)}\n\n{job.job.why}{notes}"
             f"\n\n<details><summary>Details</summary>\n\n{folded}\n\n</details>"
         )
 
@@ -228,4 +229,4 @@ class Upscale:
                 name = source.with_suffix(DOWNLOAD_SUFFIXES[fmt]).name
                 path = save(name, lambda out: save_image(image, out, fmt, level, dpi=dpi))
         label = "WebP" if fmt == "WEBP" else fmt
-        return path, f"Download {label} · {Path(path).stat().st_size / 1e6:.1f} MB"
+        return path, f"Download {label} · {file_size(Path(path).stat().st_size)}"
