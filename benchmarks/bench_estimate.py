@@ -58,21 +58,22 @@ def run(events: Events, photo: str, width: int, height: int) -> tuple[float, flo
     return estimate, seconds, growth
 
 
+def row(output: str, estimate: float, seconds: float, growth: float) -> list[str]:
+    return [output, f"{estimate:.1f}", f"{seconds:.1f}", f"{estimate / seconds:.2f}", f"{growth:.2f}"]
+
+
 def main() -> None:
     events = Events.over(Workbench(AppConfig()))
     events.workbench.calibrate()
     photo = str(EXAMPLES / "forest_stream.jpg")
-    estimate, seconds, growth = run(events, photo, 1000, 667)  # a fresh app: only the calibration measured
-    first = ["1000x667, fresh app", f"{estimate:.1f}", f"{seconds:.1f}", f"{estimate / seconds:.2f}", f"{growth:.2f}"]
+    first = row("1000x667, fresh app", *run(events, photo, 1000, 667))  # only the calibration measured so far
     small = "/tmp/liif-bench-estimate-100x75.png"
     Image.open(photo).convert("RGB").resize((100, 75), Image.Resampling.LANCZOS).save(small)
     for path in (photo, small):  # encoded and rendered once: the next renders are a person's second ones
         run(events, path, 200, 150)
     rows = [first]
     for path, (width, height) in [*((photo, size) for size in SIZES), (small, DEEP)]:
-        estimate, seconds, growth = run(events, path, width, height)
-        ratio = estimate / seconds
-        rows.append([f"{width}x{height}", f"{estimate:.1f}", f"{seconds:.1f}", f"{ratio:.2f}", f"{growth:.2f}"])
+        rows.append(row(f"{width}x{height}", *run(events, path, width, height)))
     compute = choose_precision("auto", events.workbench.device).compute
     print(f"CPU flags: {speed_flags()}; auto runs {compute}\n")
     print(table(["output", "estimate s", "real s", "estimate / real", "time left growth"], rows))

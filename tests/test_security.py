@@ -52,6 +52,12 @@ def _alive(url: str) -> None:
         assert response.status == 200
 
 
+def _config(url: str) -> dict:
+    """The page's config as Gradio serves it (its components, their props)."""
+    with urllib.request.urlopen(f"{url}config", timeout=10) as response:
+        return json.loads(response.read())
+
+
 @pytest.fixture(scope="module")
 def secret(tmp_path_factory):
     """A real image that no client uploaded (outside Gradio's upload folder), and its pixels."""
@@ -86,9 +92,7 @@ def test_every_path_outside_the_uploads_gets_the_same_line(tiny_app_url, secret,
 
 def _example_copies(url: str) -> list[dict]:
     """The example photos as the page offers them: Gradio's copies in its upload folder, named in the config."""
-    with urllib.request.urlopen(f"{url}config", timeout=10) as response:
-        config = json.loads(response.read())
-    samples = [c["props"]["samples"] for c in config["components"] if c.get("type") == "dataset"]
+    samples = [c["props"]["samples"] for c in _config(url)["components"] if c.get("type") == "dataset"]
     return [row[0] for rows in samples for row in rows]
 
 
@@ -106,9 +110,7 @@ def test_uploads_and_the_apps_own_examples_are_read(tiny_app_url, secret):
 
 
 def _viewer_id(url: str) -> int:
-    with urllib.request.urlopen(f"{url}config", timeout=10) as response:
-        config = json.loads(response.read())
-    return next(c["id"] for c in config["components"] if c.get("props", {}).get("elem_id") == "deep-zoom")
+    return next(c["id"] for c in _config(url)["components"] if c.get("props", {}).get("elem_id") == "deep-zoom")
 
 
 def _server_call(url: str, fn_name: str, data, body: bytes | None = None, timeout: float = 60):

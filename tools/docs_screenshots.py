@@ -1,9 +1,9 @@
-"""Retake the screenshots in docs/ from a running app, the way a person sees the page (Chromium, three widths).
+"""Retake the screenshots in docs/ the way a person sees the page (Debian's Chromium, three widths).
 
-    python app.py &                       # then, once it is up:
-    python tools/docs_screenshots.py http://127.0.0.1:7860
+    python tools/docs_screenshots.py
 
-Needs the ``playwright`` package and Debian's Chromium (``apt-get install chromium``); writes JPEGs into docs/.
+It launches the app and the browser as the browser benchmarks do (``benchmarks/common.launched_page``), so it
+needs the ``playwright`` package and ``apt-get install chromium``; writes JPEGs into docs/.
 """
 
 from __future__ import annotations
@@ -11,15 +11,19 @@ from __future__ import annotations
 import argparse
 import io
 import re
+import sys
 from pathlib import Path
 
 from PIL import Image
-from playwright.sync_api import Page, sync_playwright
+from playwright.sync_api import Page
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from common import EXAMPLES, launched_page  # noqa: E402  (benchmarks/ is a folder of scripts, not a package)
+
 DOCS = ROOT / "docs"
-PHOTO = ROOT / "examples" / "forest_stream.jpg"
-CHROMIUM = "/usr/bin/chromium"
+PHOTO = EXAMPLES / "forest_stream.jpg"
 
 
 def save(png: bytes, name: str, height: int | None = None) -> None:
@@ -31,18 +35,23 @@ def save(png: bytes, name: str, height: int | None = None) -> None:
     print("wrote", DOCS / name)
 
 
-def opened(page: Page, url: str, width: int, height: int) -> None:
-    """The page with the photo uploaded and the size boxes set."""
-    page.goto(url)
+def sized(page: Page, width: int, height: int) -> None:
+    """Type a width x height, as a person does, and wait until the page holds it."""
+    page.locator("#width input").fill(str(width))
+    page.locator("#height input").fill(str(height))
+    page.locator("#height input").press("Tab")
+    page.wait_for_function(f"() => document.querySelector('#height input').value === '{height}'")
+
+
+def opened(page: Page, viewport: tuple[int, int], width: int, height: int) -> None:
+    """A fresh page at ``viewport`` with the photo uploaded and the size boxes set (keep aspect off)."""
+    page.set_viewport_size({"width": viewport[0], "height": viewport[1]})
+    page.reload()
     page.locator("#photo input[type=file]").set_input_files(PHOTO)
     page.wait_for_function("() => document.querySelector('#width input').value !== ''")
     page.wait_for_timeout(2000)  # the upload's own updates (the size, keep aspect) land first
     page.get_by_label("Keep aspect").uncheck()
-    page.locator("#width input").fill(str(width))
-    page.locator("#height input").fill(str(height))
-    page.locator("#height input").press("Tab")
-    page.keyboard.press("Escape")  # Tab from Height lands on the preset list: leave it closed
-    page.wait_for_function(f"() => document.querySelector('#height input').value === '{height}'")
+    sized(page, width, height)
 
 
 def upscaled(page: Page) -> None:
@@ -51,12 +60,9 @@ def upscaled(page: Page) -> None:
     page.wait_for_timeout(1500)
 
 
-def shots(url: str) -> None:
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=["--no-sandbox", "--disable-gpu"])
-        page = browser.new_page(viewport={"width": 1920, "height": 1080})
-        page.set_default_timeout(120_000)
-        opened(page, url, 1200, 800)
+def shots() -> None:
+    with launched_page() as page:
+        opened(page, (1920, 1080), 1200, 800)
         upscaled(page)
         page.get_by_role("tab", name="Compare", exact=True).click()
         page.wait_for_function("() => document.querySelector('#compare-status').innerText.includes('Crop')")
@@ -74,37 +80,26 @@ def shots(url: str) -> None:
         page.locator("#point-picture img").wait_for(state="visible")
         page.wait_for_timeout(2000)
         save(page.locator("#how-tab").screenshot(), "how_it_works.jpg", height=1250)  # the grid and a point
-        page.close()
 
-        page = browser.new_page(viewport={"width": 1366, "height": 900})
-        page.set_default_timeout(120_000)
-        opened(page, url, 900, 300)
+        opened(page, (1366, 900), 900, 300)
         page.get_by_role("radio", name=re.compile("^Fill")).click()
         page.wait_for_function("() => window.liifDeepZoom.shownMarks()?.layout?.height === 300")
         page.locator(".dz-fit").click()
         page.wait_for_timeout(1500)
         save(page.locator("#deep-zoom").screenshot(), "fill.jpg")
         page.get_by_role("radio", name=re.compile("^Stretch")).click()
-        page.locator("#width input").fill("1200")
-        page.locator("#height input").fill("800")
-        page.locator("#height input").press("Tab")
-        page.keyboard.press("Escape")
+        sized(page, 1200, 800)
         upscaled(page)
         page.evaluate("() => window.liifDeepZoom.viewer().viewport.zoomBy(8)")
         page.locator(".dz-swipe").select_option("bicubic")  # bicubic left of the divider, LIIF right
         page.wait_for_timeout(8000)  # the tiles at that zoom
         save(page.locator("#deep-zoom").screenshot(), "deep_zoom.jpg")
-        page.close()
 
-        page = browser.new_page(viewport={"width": 390, "height": 844})
-        page.set_default_timeout(120_000)
-        opened(page, url, 1200, 800)
+        opened(page, (390, 844), 1200, 800)
         upscaled(page)
         save(page.screenshot(), "explorer_phone.jpg")
-        browser.close()
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("url", help="the running app, e.g. http://127.0.0.1:7860")
-    shots(parser.parse_args().url)
+    argparse.ArgumentParser(description=__doc__.splitlines()[0]).parse_args()
+    shots()
